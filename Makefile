@@ -1,0 +1,45 @@
+# Yhdessä aika — the two commands are `make demo` and `make test`; both install what they need.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PY_STAMP := $(VENV)/.installed
+NODE_STAMP := node_modules/.installed
+
+.PHONY: demo test check lint types unit package install clean
+
+$(PY_STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -e ".[dev]"
+	touch $@
+
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+install: $(PY_STAMP) $(NODE_STAMP)
+
+## Start the Graph sandbox, the bot and the Agents Playground; prints the URL. Ctrl-C stops all three.
+demo: install
+	$(BIN)/python scripts/demo.py
+
+## Lint, type-check and run every test (end-to-end tests need Debian's chromium; they skip without it).
+test: install
+	$(BIN)/python scripts/check.py
+
+check: test
+
+lint: $(PY_STAMP)
+	$(BIN)/ruff check .
+
+types: $(PY_STAMP)
+	$(BIN)/mypy
+
+unit: $(PY_STAMP)
+	$(BIN)/python -m pytest tests/unit tests/contract -q
+
+## Build and validate the Teams app package (build/yhdessa-aika.zip).
+package: $(PY_STAMP)
+	$(BIN)/python scripts/build_package.py
+
+clean:
+	rm -rf build var test-artifacts .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""The Teams bot: aiohttp entry point, activity routes and card actions."""

@@ -1,0 +1,96 @@
+"""Routing Action.Execute by verb to typed handlers, with one place for refusals and failures."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from microsoft_teams.cards import AdaptiveCard
+from pydantic import BaseModel, ValidationError
+
+from bot.safe_logging import log_failure, new_reference
+from cards.status import notice_card
+from cards.verbs import Verb
+from graph.errors import GraphUnavailableError
+from i18n.messages import t
+from services.convening_service import Caller
+from services.errors import UserFacingError
+
+log = logging.getLogger(__name__)
+P = TypeVar("P", bound=BaseModel)
+
+
+@dataclass(frozen=True)
+class ActionContext:
+    """Who acts and in which language: from the activity, never from the payload."""
+
+    caller: Caller
+    lang: str
+
+
+Handler = Callable[[ActionContext, P], Awaitable[AdaptiveCard]]
+InvalidHandler = Callable[[ActionContext, Mapping[str, Any]], Awaitable[AdaptiveCard]]
+
+
+@dataclass(frozen=True)
+class _Route(Generic[P]):
+    model: type[P]
+    handler: Handler[P]
+    on_invalid: InvalidHandler | None
+
+
+class ActionRouter:
+    """A table from verb to (payload model, handler)."""
+
+    def __init__(self) -> None:
+        self._routes: dict[str, _Route[Any]] = {}
+
+    def add(self, verb: Verb, model: type[P], handler: Handler[P], *, on_invalid: InvalidHandler | None = None) -> None:
+        """Registers ``handler`` for ``verb``; payloads are validated with ``model`` first."""
+        if verb.value in self._routes:
+            raise ValueError(f"verb {verb.value} registered twice")
+        self._routes[verb.value] = _Route(model, handler, on_invalid)
+
+    def verbs(self) -> frozenset[str]:
+        """The registered verbs."""
+        return frozenset(self._routes)
+
+    async def dispatch(self, verb: object, data: object, ctx: ActionContext) -> AdaptiveCard:
+        """The card to show in place of the one acted on. Never raises."""
+        route = self._routes.get(verb) if isinstance(verb, str) else None
+        if route is None:
+            return notice_card(t("action.unknown", ctx.lang), ctx.lang)
+        raw: Mapping[str, Any] = data if isinstance(data, Mapping) else {}
+        try:
+            payload = route.model.model_validate(raw)
+        except ValidationError:
+            if route.on_invalid is not None:
+                return await self._guard(lambda: route.on_invalid(ctx, raw), ctx, raw)  # type: ignore[misc]
+            return notice_card(t("input.invalid", ctx.lang), ctx.lang)
+        return await self._guard(lambda: route.handler(ctx, payload), ctx, raw)
+
+    async def _guard(self, call: Callable[[], Awaitable[AdaptiveCard]], ctx: ActionContext,
+                     raw: Mapping[str, Any]) -> AdaptiveCard:
+        record = raw.get("conveningId") if isinstance(raw.get("conveningId"), str) else None
+        try:
+            return await call()
+        except UserFacingError as err:
+            return notice_card(t(err.key, ctx.lang, **err.params), ctx.lang, convening_id=_safe_id(record))
+        except GraphUnavailableError as err:
+            ref = new_reference()
+            log_failure(log, "graph call", err, ref)
+            return notice_card(t("error.graph_unavailable", ctx.lang, ref=ref), ctx.lang,
+                               convening_id=_safe_id(record))
+        except Exception as err:  # noqa: BLE001 - the user gets a reference, the log gets the type and place
+            ref = new_reference()
+            log_failure(log, "card action", err, ref)
+            return notice_card(t("error.unexpected", ctx.lang, ref=ref), ctx.lang)
+
+
+def _safe_id(value: str | None) -> str | None:
+    """Echo a record id back onto a card only if it has the shape of one."""
+    if value and len(value) == 16 and all(c in "0123456789abcdef" for c in value):
+        return value
+    return None

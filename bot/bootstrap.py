@@ -1,0 +1,94 @@
+"""The composition root: the only place that builds adapters and wires them together."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from azure.core.credentials_async import AsyncTokenCredential
+from microsoft_agents.authentication.msal import MsalConnectionManager
+from microsoft_agents.hosting.aiohttp import CloudAdapter
+from microsoft_agents.hosting.core import AgentApplication, AgentAuthConfiguration, TurnState
+
+from bot.action_router import ActionRouter
+from bot.convening_actions import ConveningActions
+from bot.settings import BotSettings
+from bot.state.agent_storage import SqliteAgentStorage
+from bot.state.convenings import DocumentConveningStore
+from bot.state.documents import SqliteDocuments
+from bot.team_config import load_teams
+from bot.teams_app import build_application
+from domain.finnish_calendar import FinnishHolidays
+from graph.calendar import GraphCalendar
+from graph.client import GraphClientHolder, GraphSettings
+from graph.directory import GraphDirectory
+from services.convening_service import ConveningService
+
+log = logging.getLogger(__name__)
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class Bot:
+    """Everything the running bot holds; ``close`` releases it."""
+
+    settings: BotSettings
+    agent: AgentApplication[TurnState]
+    adapter: CloudAdapter
+    auth_config: AgentAuthConfiguration
+    service: ConveningService
+    _closers: list[Callable[[], object]] = field(default_factory=list)
+
+    async def close(self) -> None:
+        """Closes HTTP clients and the database."""
+        for closer in reversed(self._closers):
+            result = closer()
+            if hasattr(result, "__await__"):
+                await result
+
+
+def _graph_credential(settings: BotSettings) -> AsyncTokenCredential | None:
+    """The azure-identity credential for Graph (None: anonymous, the local sandbox only)."""
+    if settings.graph_auth == "none":
+        return None
+    # Imported only when used: the sandbox setup never needs azure-identity's start-up cost.
+    from azure.identity.aio import CertificateCredential, ClientSecretCredential, ManagedIdentityCredential  # noqa: PLC0415
+
+    if settings.graph_auth == "managed_identity":
+        return ManagedIdentityCredential(client_id=settings.client_id)
+    if settings.graph_auth == "client_secret" and settings.client_secret is not None:
+        return ClientSecretCredential(settings.tenant_id or "", settings.client_id or "",
+                                      settings.client_secret.get_secret_value())
+    return CertificateCredential(settings.tenant_id or "", settings.client_id or "", str(settings.certificate_path))
+
+
+def bootstrap(settings: BotSettings, *, clock: Callable[[], datetime] = _utc_now) -> Bot:
+    """Builds the bot from settings. Raises ConfigError/ValidationError with a clear message on bad config."""
+    teams, default_team = load_teams(settings.teams_file)
+    documents = SqliteDocuments(settings.state_db)
+    holder = GraphClientHolder(GraphSettings(settings.graph_base_url, settings.graph_timeout_seconds),
+                               _graph_credential(settings))
+    service = ConveningService(
+        teams=teams, default_team=default_team, directory=GraphDirectory(holder.client),
+        calendar=GraphCalendar(holder.client), store=DocumentConveningStore(documents), clock=clock,
+        is_holiday=FinnishHolidays(),
+    )
+    router = ActionRouter()
+    ConveningActions(service).register(router)
+    auth_config = AgentAuthConfiguration(
+        client_id=settings.client_id, tenant_id=settings.tenant_id,
+        client_secret=settings.client_secret.get_secret_value() if settings.client_secret else None,
+        anonymous_allowed=settings.anonymous,
+    )
+    connections = MsalConnectionManager(connections_configurations={"SERVICE_CONNECTION": auth_config})
+    adapter = CloudAdapter(connection_manager=connections)
+    agent = build_application(SqliteAgentStorage(documents), router, connections)
+    adapter.on_turn_error = agent._on_error
+    bot = Bot(settings=settings, agent=agent, adapter=adapter, auth_config=auth_config, service=service)
+    bot._closers += [documents.close, holder.close]
+    return bot

@@ -1,0 +1,161 @@
+"""Card actions and commands of the convening journey: each returns the card to show."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import replace
+from typing import Any
+
+from microsoft_teams.cards import AdaptiveCard
+
+from bot.action_router import ActionContext, ActionRouter
+from bot.payloads import BookPayload, NoPayload, RecordPayload, SearchPayload
+from cards.booked import booked_card
+from cards.convening_form import FormValues, convening_form_card
+from cards.proposals import no_slots_card, proposals_card
+from cards.status import status_card
+from cards.verbs import Verb
+from cards.welcome import welcome_card
+from domain.convening import Convening, ConveningStatus
+from domain.slots import SlotSearch
+from i18n.messages import t
+from services.convening_form import ConveningForm
+from services.convening_service import ConveningService, SearchOutcome
+from services.errors import UserFacingError
+
+
+class ConveningActions:
+    """The handlers behind the convening cards."""
+
+    def __init__(self, service: ConveningService) -> None:
+        self._service = service
+
+    def register(self, router: ActionRouter) -> None:
+        """Adds every convening verb to ``router``."""
+        router.add(Verb.START, NoPayload, self.start)
+        router.add(Verb.SEARCH, SearchPayload, self.search, on_invalid=self.search_invalid)
+        router.add(Verb.MORE, RecordPayload, self.more)
+        router.add(Verb.BOOK, BookPayload, self.book)
+        router.add(Verb.EDIT, RecordPayload, self.edit)
+        router.add(Verb.OPEN, RecordPayload, self.open)
+        router.add(Verb.WIDEN, RecordPayload, self.widen)
+        router.add(Verb.SUBSTITUTE, RecordPayload, self.substitute)
+        router.add(Verb.DROP, RecordPayload, self.drop)
+        router.add(Verb.STATUS, NoPayload, self.status)
+        router.add(Verb.HELP, NoPayload, self.help)
+
+    async def start(self, ctx: ActionContext, _: NoPayload) -> AdaptiveCard:
+        """A new draft and its form card."""
+        convening = await self._service.start(ctx.caller, ctx.lang)
+        return self._form(convening, ctx.lang)
+
+    async def search(self, ctx: ActionContext, p: SearchPayload) -> AdaptiveCard:
+        """Validates the form and proposes times; a refusal re-shows the form with the worker's values."""
+        form = ConveningForm(
+            family_ref=p.family_ref, consent=p.consent == "true", existing_client=p.existing_client == "yes",
+            team_key=p.team or self._service.team().key, roles=p.role_keys(), network=(), venue=p.venue,
+            family_place=p.family_place, duration_minutes=p.duration, earliest=p.earliest, latest=p.latest)
+        try:
+            outcome = await self._service.search(p.convening_id, ctx.caller, form, p.network)
+        except UserFacingError as err:
+            if err.key in ("convening.not_found", "convening.already_booked"):
+                raise
+            convening, _ = await self._service.get_own(p.convening_id, ctx.caller)
+            values = _values_from(p, form.team_key)
+            # A refused text is not echoed back into the chat: it may hold an identity code.
+            if err.key.startswith("family_ref."):
+                values = replace(values, family_ref="")
+            if err.key.startswith("family_place."):
+                values = replace(values, family_place="")
+            return self._form(convening, ctx.lang, values=values, error=t(err.key, ctx.lang, **err.params))
+        return self._outcome(outcome, ctx.lang)
+
+    async def search_invalid(self, ctx: ActionContext, raw: Mapping[str, Any]) -> AdaptiveCard:
+        """The form's payload did not validate (e.g. a missing date): the form again, with a message."""
+        record = raw.get("conveningId")
+        if not isinstance(record, str):
+            raise UserFacingError("input.invalid")
+        convening, _ = await self._service.get_own(record, ctx.caller)
+        return self._form(convening, ctx.lang, error=t("input.invalid", ctx.lang))
+
+    async def more(self, ctx: ActionContext, p: RecordPayload) -> AdaptiveCard:
+        """The next page of proposals."""
+        convening = await self._service.show_more(p.convening_id, ctx.caller)
+        return proposals_card(convening, self._service.team(convening.team_key), ctx.lang)
+
+    async def book(self, ctx: ActionContext, p: BookPayload) -> AdaptiveCard:
+        """Books the chosen time and shows the confirmation."""
+        convening = await self._service.book(p.convening_id, ctx.caller, p.slot)
+        return booked_card(convening, self._service.team(convening.team_key), ctx.lang)
+
+    async def edit(self, ctx: ActionContext, p: RecordPayload) -> AdaptiveCard:
+        """The form again, prefilled with the last request."""
+        convening, _ = await self._service.get_own(p.convening_id, ctx.caller)
+        if convening.status is ConveningStatus.BOOKED:
+            raise UserFacingError("convening.already_booked")
+        return self._form(convening, ctx.lang)
+
+    async def open(self, ctx: ActionContext, p: RecordPayload) -> AdaptiveCard:
+        """The card that fits the convening's state."""
+        convening, _ = await self._service.get_own(p.convening_id, ctx.caller)
+        team = self._service.team(convening.team_key)
+        if convening.status is ConveningStatus.BOOKED:
+            return booked_card(convening, team, ctx.lang)
+        if convening.status is ConveningStatus.BOOKING and convening.chosen is not None:
+            index = convening.proposals.index(convening.chosen)
+            return await self.book(ctx, BookPayload.model_validate({"conveningId": p.convening_id, "slot": index}))
+        if convening.status is ConveningStatus.PROPOSED:
+            if convening.proposals:
+                return proposals_card(convening, team, ctx.lang)
+            return no_slots_card(convening, SlotSearch((), 1, convening.unavailable, False), team, ctx.lang)
+        return self._form(convening, ctx.lang)
+
+    async def widen(self, ctx: ActionContext, p: RecordPayload) -> AdaptiveCard:
+        """Search again over a longer period."""
+        return self._outcome(await self._service.widen(p.convening_id, ctx.caller), ctx.lang)
+
+    async def substitute(self, ctx: ActionContext, p: RecordPayload) -> AdaptiveCard:
+        """Search again with other members of the same roles."""
+        return self._outcome(await self._service.substitute(p.convening_id, ctx.caller), ctx.lang)
+
+    async def drop(self, ctx: ActionContext, p: RecordPayload) -> AdaptiveCard:
+        """Search again without those who had no free time."""
+        return self._outcome(await self._service.drop_unavailable(p.convening_id, ctx.caller), ctx.lang)
+
+    async def status(self, ctx: ActionContext, _: NoPayload) -> AdaptiveCard:
+        """The worker's convenings."""
+        return status_card(await self._service.mine(ctx.caller), ctx.lang)
+
+    async def help(self, ctx: ActionContext, _: NoPayload) -> AdaptiveCard:
+        """The welcome/help card."""
+        return welcome_card(ctx.lang)
+
+    def _outcome(self, outcome: SearchOutcome, lang: str) -> AdaptiveCard:
+        team = self._service.team(outcome.convening.team_key)
+        if outcome.convening.proposals:
+            return proposals_card(outcome.convening, team, lang)
+        return no_slots_card(outcome.convening, outcome.search, team, lang)
+
+    def _form(self, convening: Convening, lang: str, *, values: FormValues | None = None,
+              error: str | None = None) -> AdaptiveCard:
+        teams = list(self._service.teams.values())
+        return convening_form_card(convening.id, teams, values or self._defaults(convening), lang=lang, error=error)
+
+    def _defaults(self, convening: Convening) -> FormValues:
+        team = self._service.team(convening.team_key)
+        earliest, latest = self._service.default_dates(team)
+        request = convening.request
+        if request is None:
+            return FormValues(team_key=team.key, duration_minutes=team.practice.default_duration_minutes,
+                              earliest=earliest.date(), latest=latest.date())
+        return FormValues(team_key=team.key, duration_minutes=int(request.duration.total_seconds() // 60),
+                          earliest=request.earliest, latest=request.latest, family_ref=request.family_ref,
+                          consent=request.consent, existing_client=request.existing_client,
+                          network=", ".join(p.email for p in request.network), roles=request.roles,
+                          venue=request.venue.value, family_place=request.family_place)
+
+
+def _values_from(p: SearchPayload, team_key: str) -> FormValues:
+    return FormValues(team_key=team_key, duration_minutes=p.duration, earliest=p.earliest, latest=p.latest,
+                      family_ref=p.family_ref, consent=p.consent == "true", existing_client=p.existing_client == "yes",
+                      network=p.network, roles=p.role_keys(), venue=p.venue.value, family_place=p.family_place)

@@ -1,0 +1,56 @@
+"""Typed settings from the environment (prefix ``YA_``), failing fast on bad values."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class BotSettings(BaseSettings):
+    """Everything the bot reads from its environment. Nothing else reads the environment."""
+
+    model_config = SettingsConfigDict(env_prefix="YA_", extra="ignore", frozen=True)
+
+    mode: Literal["development", "production"] = "development"
+    host: str = "127.0.0.1"
+    port: int = Field(3978, ge=0, le=65535)
+    teams_file: Path = Path("config/teams.yaml")
+    state_db: Path = Path("var/bot.db")
+    graph_base_url: str = "http://127.0.0.1:3979/v1.0"
+    graph_timeout_seconds: float = Field(10.0, gt=0, le=120)
+    # How the bot authenticates to Graph: none (sandbox only), managed identity,
+    # client secret or certificate of the Entra app registration.
+    graph_auth: Literal["none", "managed_identity", "client_secret", "certificate"] = "none"
+    # The bot's Entra app registration (Bot Framework channel authentication).
+    client_id: str | None = None
+    tenant_id: str | None = None
+    client_secret: SecretStr | None = None
+    certificate_path: Path | None = None
+    allowed_tenants: tuple[str, ...] = ()
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+
+    @model_validator(mode="after")
+    def _production_needs_credentials(self) -> BotSettings:
+        if self.mode == "production":
+            missing = [name for name, value in (("YA_CLIENT_ID", self.client_id), ("YA_TENANT_ID", self.tenant_id))
+                       if not value]
+            if missing:
+                raise ValueError(f"production mode requires {', '.join(missing)}: refusing to run anonymously")
+            if self.graph_auth == "none":
+                raise ValueError("production mode requires YA_GRAPH_AUTH (managed_identity, client_secret "
+                                 "or certificate)")
+            if not self.graph_base_url.startswith("https://"):
+                raise ValueError("production mode requires an https YA_GRAPH_BASE_URL")
+        if self.graph_auth == "client_secret" and self.client_secret is None:
+            raise ValueError("YA_GRAPH_AUTH=client_secret requires YA_CLIENT_SECRET")
+        if self.graph_auth == "certificate" and self.certificate_path is None:
+            raise ValueError("YA_GRAPH_AUTH=certificate requires YA_CERTIFICATE_PATH")
+        return self
+
+    @property
+    def anonymous(self) -> bool:
+        """Whether the channel endpoint accepts unauthenticated requests (development without an app id)."""
+        return self.client_id is None

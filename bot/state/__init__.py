@@ -1,0 +1,1 @@
+"""Server-side state: documents with eTags (optimistic concurrency)."""

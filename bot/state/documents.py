@@ -1,0 +1,111 @@
+"""A small document store on SQLite with eTags.
+
+Every write gets a new eTag; a write that names the eTag it read fails if someone
+wrote in between, so no update is ever silently lost.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+import threading
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+
+class ETagMismatchError(Exception):
+    """The document changed (or appeared or vanished) since it was read."""
+
+
+@dataclass(frozen=True)
+class Document:
+    """A stored JSON text with its eTag."""
+
+    body: str
+    etag: str
+
+
+class SqliteDocuments:
+    """Documents keyed by (collection, key), with an optional owner for listing.
+
+    SQLite in WAL mode; calls run in a worker thread so the event loop never waits on disk.
+    """
+
+    def __init__(self, path: Path | str) -> None:
+        self._path = str(path)
+        if self._path != ":memory:":
+            Path(self._path).parent.mkdir(parents=True, exist_ok=True)
+        self._lock = threading.Lock()
+        self._db = sqlite3.connect(self._path, check_same_thread=False, isolation_level=None)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=NORMAL")
+        self._db.execute(
+            "CREATE TABLE IF NOT EXISTS documents (collection TEXT NOT NULL, key TEXT NOT NULL, "
+            "owner TEXT, etag TEXT NOT NULL, body TEXT NOT NULL, PRIMARY KEY (collection, key))")
+        self._db.execute("CREATE INDEX IF NOT EXISTS documents_owner ON documents (collection, owner)")
+
+    def close(self) -> None:
+        """Closes the database."""
+        with self._lock:
+            self._db.close()
+
+    async def get(self, collection: str, key: str) -> Document | None:
+        """The document, or None."""
+        return await asyncio.to_thread(self._get, collection, key)
+
+    async def put(self, collection: str, key: str, body: str, *, if_match: str | None,
+                  owner: str | None = None) -> str:
+        """Writes the document; returns the new eTag.
+
+        ``if_match``: an eTag to require, ``"*"`` for unconditional, None to require
+        that the document does not exist yet.
+        """
+        return await asyncio.to_thread(self._put, collection, key, body, if_match, owner)
+
+    async def delete(self, collection: str, key: str) -> None:
+        """Removes the document if present."""
+        await asyncio.to_thread(self._delete, collection, key)
+
+    async def by_owner(self, collection: str, owner: str) -> list[Document]:
+        """Documents of ``owner``, most recently written last."""
+        return await asyncio.to_thread(self._by_owner, collection, owner)
+
+    def _get(self, collection: str, key: str) -> Document | None:
+        with self._lock:
+            row = self._db.execute("SELECT body, etag FROM documents WHERE collection=? AND key=?",
+                                   (collection, key)).fetchone()
+        return Document(row[0], row[1]) if row else None
+
+    def _put(self, collection: str, key: str, body: str, if_match: str | None, owner: str | None) -> str:
+        etag = uuid.uuid4().hex
+        with self._lock:
+            if if_match is None:
+                try:
+                    self._db.execute("INSERT INTO documents (collection, key, owner, etag, body) "
+                                     "VALUES (?,?,?,?,?)", (collection, key, owner, etag, body))
+                except sqlite3.IntegrityError as err:
+                    raise ETagMismatchError(key) from err
+                return etag
+            if if_match == "*":
+                self._db.execute("INSERT INTO documents (collection, key, owner, etag, body) VALUES (?,?,?,?,?) "
+                                 "ON CONFLICT (collection, key) DO UPDATE SET etag=excluded.etag, "
+                                 "body=excluded.body, owner=COALESCE(excluded.owner, documents.owner)",
+                                 (collection, key, owner, etag, body))
+                return etag
+            cur = self._db.execute("UPDATE documents SET etag=?, body=?, owner=COALESCE(?, owner) "
+                                   "WHERE collection=? AND key=? AND etag=?",
+                                   (etag, body, owner, collection, key, if_match))
+            if cur.rowcount != 1:
+                raise ETagMismatchError(key)
+            return etag
+
+    def _delete(self, collection: str, key: str) -> None:
+        with self._lock:
+            self._db.execute("DELETE FROM documents WHERE collection=? AND key=?", (collection, key))
+
+    def _by_owner(self, collection: str, owner: str) -> list[Document]:
+        with self._lock:
+            rows = self._db.execute("SELECT body, etag FROM documents WHERE collection=? AND owner=? "
+                                    "ORDER BY rowid", (collection, owner)).fetchall()
+        return [Document(r[0], r[1]) for r in rows]

@@ -1,0 +1,134 @@
+"""The Agents SDK application: which activity goes where."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from http import HTTPStatus
+from typing import Any
+
+from microsoft_agents.activity import (
+    Activity,
+    ActivityTypes,
+    AdaptiveCardInvokeResponse,
+    Attachment,
+    InvokeResponse,
+)
+from microsoft_agents.hosting.core import AgentApplication, Connections, Storage, TurnContext, TurnState
+from microsoft_agents.hosting.core.app import ApplicationOptions
+from microsoft_teams.cards import AdaptiveCard
+
+from bot.action_router import ActionContext, ActionRouter
+from bot.safe_logging import log_failure, new_reference
+from cards.common import CARD_CONTENT_TYPE, to_json
+from cards.status import notice_card
+from cards.verbs import Verb
+from cards.welcome import welcome_card
+from i18n.messages import t
+from services.convening_service import Caller
+
+log = logging.getLogger(__name__)
+
+#: Text commands in the three languages, mapped to the verb whose card they open.
+COMMANDS: dict[str, Verb] = {
+    "uusi": Verb.START, "ny": Verb.START, "new": Verb.START,
+    "tilanne": Verb.STATUS, "status": Verb.STATUS, "läge": Verb.STATUS,
+    "ohje": Verb.HELP, "hjälp": Verb.HELP, "help": Verb.HELP, "apua": Verb.HELP,
+}
+_INVOKE_NAME = "adaptiveCard/action"
+
+
+def language_of(activity: Activity) -> str:
+    """fi, sv or en from the Teams client's locale; Finnish by default."""
+    locale = (activity.locale or "").lower()
+    for lang in ("sv", "en"):
+        if locale.startswith(lang):
+            return lang
+    return "fi"
+
+
+def caller_of(activity: Activity) -> Caller | None:
+    """The acting user from the channel's identity (aadObjectId), never from card data."""
+    sender = activity.from_property
+    if sender is None or not sender.aad_object_id:
+        return None
+    return Caller(user_id=sender.aad_object_id, name=sender.name or "")
+
+
+def card_message(card: AdaptiveCard) -> Activity:
+    """A message activity carrying one card."""
+    return Activity(type=ActivityTypes.message,
+                    attachments=[Attachment(content_type=CARD_CONTENT_TYPE, content=to_json(card))])
+
+
+def build_application(storage: Storage, router: ActionRouter, connections: Connections) -> AgentApplication[TurnState]:
+    """The AgentApplication with our routes and our own turn-error handler."""
+    options = ApplicationOptions(storage=storage, start_typing_timer=False,
+                                 # Our state lives in our own stores; the turn needs no storage round trips.
+                                 turn_state_factory=TurnState)
+    app: AgentApplication[TurnState] = AgentApplication(options, connection_manager=connections)
+
+    async def on_message(context: TurnContext, _: TurnState) -> None:
+        lang = language_of(context.activity)
+        words = (context.activity.text or "").strip().lower().split()
+        verb = COMMANDS.get(words[0]) if words else None
+        if verb is None:
+            await context.send_activity(card_message(welcome_card(lang)) if not words else
+                                        card_message(notice_card(t("unknown_command", lang), lang)))
+            return
+        card = await _act(router, context, verb.value, {})
+        await context.send_activity(card_message(card))
+
+    async def on_members_added(context: TurnContext, _: TurnState) -> None:
+        recipient = context.activity.recipient.id if context.activity.recipient else None
+        if any(m.id == recipient for m in context.activity.members_added or []):
+            await context.send_activity(card_message(welcome_card(language_of(context.activity))))
+
+    async def on_card_action(context: TurnContext, _: TurnState) -> None:
+        value: Any = context.activity.value
+        action: Any = value.get("action") if isinstance(value, dict) else None
+        if not isinstance(action, dict):
+            action = {}
+        card = await _act(router, context, action.get("verb"), action.get("data"))
+        response = AdaptiveCardInvokeResponse(status_code=HTTPStatus.OK, type=CARD_CONTENT_TYPE, value=to_json(card))
+        await context.send_activity(Activity(type=ActivityTypes.invoke_response, value=InvokeResponse(
+            status=HTTPStatus.OK, body=response.model_dump(mode="json", by_alias=True, exclude_none=True))))
+
+    def is_card_action(context: TurnContext) -> bool:
+        return context.activity.type == ActivityTypes.invoke and context.activity.name == _INVOKE_NAME
+
+    app.add_route(lambda c: c.activity.type == ActivityTypes.message, _guarded(on_message))
+    app.add_route(lambda c: c.activity.type == ActivityTypes.conversation_update and bool(c.activity.members_added),
+                  _guarded(on_members_added))
+    app.add_route(is_card_action, on_card_action, is_invoke=True)
+    app.error(on_turn_error)
+    return app
+
+
+async def _act(router: ActionRouter, context: TurnContext, verb: object, data: object) -> AdaptiveCard:
+    lang = language_of(context.activity)
+    caller = caller_of(context.activity)
+    if caller is None:
+        return notice_card(t("convening.not_in_directory", lang), lang)
+    return await router.dispatch(verb, data, ActionContext(caller=caller, lang=lang))
+
+
+def _guarded(handler: Callable[[TurnContext, TurnState], Awaitable[None]]
+             ) -> Callable[[TurnContext, TurnState], Awaitable[None]]:
+    async def run(context: TurnContext, state: TurnState) -> None:
+        try:
+            await handler(context, state)
+        except Exception as err:  # noqa: BLE001 - reported politely with a reference
+            await on_turn_error(context, err)
+    return run
+
+
+async def on_turn_error(context: TurnContext, err: Exception) -> None:
+    """Replaces the SDK's default handler, which would show the exception text to the user."""
+    ref = new_reference()
+    log_failure(log, "turn", err, ref)
+    lang = language_of(context.activity)
+    try:
+        await context.send_activity(card_message(notice_card(t("error.unexpected", lang, ref=ref), lang)))
+    except Exception as send_err:  # noqa: BLE001 - the channel itself failed; nothing more to tell the user
+        log_failure(log, "turn error reply", send_err, ref)

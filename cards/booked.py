@@ -1,0 +1,41 @@
+"""The confirmation card after booking, with the family's invitation text."""
+
+from __future__ import annotations
+
+from microsoft_teams.cards import AdaptiveCard, CardElement, Container, OpenUrlAction
+
+from cards.common import card, facts, notice, text, title
+from cards.proposals import person_line
+from domain.convening import Convening
+from domain.team import Team
+from i18n.formatting import format_span
+from i18n.messages import t
+from services.invitation_text import event_location, family_invitation
+
+
+def booked_card(convening: Convening, team: Team, lang: str = "fi") -> AdaptiveCard:
+    """Time, place, Teams link, invitees and the invitation text for the family."""
+    booking, request = convening.booking, convening.request
+    if booking is None or request is None:
+        raise ValueError("booked_card needs a booked convening")
+    room = next((r for r in team.rooms if r.email == booking.room), None)
+    role_names = {r.key: r.name(lang) for r in team.roles}
+    pairs = [(t("booked.family", lang), request.family_ref),
+             (t("booked.time", lang), format_span(booking.start, booking.end, lang)),
+             (t("booked.place", lang), event_location(request, room, lang))]
+    if booking.join_url:
+        pairs.append((t("booked.teams", lang), booking.join_url))
+    invited = [f"{convening.convener_name} – {t('invitation.convener_role', lang)}"]
+    invited += [person_line(p, team, lang) for p in convening.invitees]
+    body: list[CardElement] = [title(t("booked.title", lang)), text(t("booked.intro", lang)), facts(pairs)]
+    if booking.room_declined and room is not None:
+        body.append(notice(t("booked.room_declined", lang, room=room.display_name), attention=False))
+    body += [
+        text(t("booked.invited", lang), bold=True),
+        text("\n".join(f"- {line}" for line in invited)),
+        text(t("booked.family_text", lang), bold=True),
+        Container(style="emphasis", items=[text(family_invitation(convening, role_names, room,
+                                                                  booking.join_url, lang))]),
+    ]
+    actions = [OpenUrlAction(title=t("booked.join", lang), url=booking.join_url)] if booking.join_url else []
+    return card(body, actions, lang=lang)

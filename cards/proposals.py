@@ -1,0 +1,76 @@
+"""The proposed-times card, and the no-time card with ways on."""
+
+from __future__ import annotations
+
+from microsoft_teams.cards import AdaptiveCard, CardElement, Column, ColumnSet
+
+from cards.common import action_row, card, execute, facts, text, title
+from cards.verbs import Verb
+from domain.convening import Convening, Person
+from domain.slots import SlotSearch
+from domain.team import Team
+from i18n.formatting import format_span
+from i18n.messages import t
+
+
+def person_line(person: Person, team: Team, lang: str) -> str:
+    """"Hanna Heikkinen – Äitiys- ja lastenneuvola"."""
+    role = team.role(person.role) if person.role else None
+    return f"{person.display_name} – {role.name(lang)}" if role else person.display_name
+
+
+def _summary(convening: Convening, team: Team, lang: str) -> list[CardElement]:
+    request = convening.request
+    if request is None:
+        return []
+    people = ", ".join(person_line(p, team, lang) for p in convening.invitees) or "–"
+    return [facts([(t("booked.family", lang), request.family_ref),
+                   (t("slots.invited", lang), people),
+                   (t("slots.venue", lang), t(f"venue.{request.venue.value}", lang))])]
+
+
+def proposals_card(convening: Convening, team: Team, lang: str = "fi") -> AdaptiveCard:
+    """Up to ``convening.shown`` slots, each with its own "Varaa tämä aika" button."""
+    body: list[CardElement] = [title(t("slots.title", lang)), *_summary(convening, team, lang)]
+    rooms = {r.email: r.display_name for r in team.rooms}
+    for index, slot in enumerate(convening.proposals[:convening.shown]):
+        lines: list[CardElement] = [text(format_span(slot.start, slot.end, lang), bold=True)]
+        if slot.room:
+            lines.append(text(t("slots.room_line", lang, room=rooms.get(slot.room, slot.room)), subtle=True))
+        body.append(ColumnSet(separator=True, columns=[
+            Column(width="stretch", items=lines),
+            Column(width="auto", items=[action_row(execute(t("slots.choose", lang), Verb.BOOK,
+                                                           record_id=convening.id, slot=index, primary=True))]),
+        ]))
+    body.append(text(t("slots.count", lang, shown=str(convening.shown), total=str(len(convening.proposals))),
+                     subtle=True))
+    actions = []
+    if convening.shown < len(convening.proposals):
+        actions.append(execute(t("slots.more", lang), Verb.MORE, record_id=convening.id))
+    actions.append(execute(t("slots.edit", lang), Verb.EDIT, record_id=convening.id))
+    return card(body, actions, lang=lang)
+
+
+def no_slots_card(convening: Convening, search: SlotSearch, team: Team, lang: str = "fi") -> AdaptiveCard:
+    """Why nothing fits, in plain language, and the ways on."""
+    body: list[CardElement] = [title(t("slots.none_title", lang)), *_summary(convening, team, lang)]
+    names = {p.email.lower(): person_line(p, team, lang) for p in convening.invitees}
+    names[convening.convener_email.lower()] = convening.convener_name
+    if search.candidate_starts == 0:
+        body.append(text(t("slots.no_windows", lang)))
+    if search.never_free:
+        body.append(text(t("slots.never_free", lang,
+                           names=", ".join(names.get(e.lower(), e) for e in search.never_free))))
+    if search.room_shortage:
+        body.append(text(t("slots.room_shortage", lang)))
+    if search.candidate_starts and not search.never_free and not search.room_shortage:
+        body.append(text(t("slots.no_common", lang)))
+    body.append(text(t("slots.ways_on", lang), bold=True))
+    actions = [execute(t("slots.widen", lang), Verb.WIDEN, record_id=convening.id)]
+    busy_invitees = [e for e in search.never_free if e.lower() != convening.convener_email.lower()]
+    if busy_invitees and convening.request and not convening.request.existing_client:
+        actions.append(execute(t("slots.substitute", lang), Verb.SUBSTITUTE, record_id=convening.id))
+    if busy_invitees:
+        actions.append(execute(t("slots.drop", lang), Verb.DROP, record_id=convening.id))
+    actions.append(execute(t("slots.edit", lang), Verb.EDIT, record_id=convening.id))
+    return card(body, actions, lang=lang)

@@ -1,0 +1,29 @@
+"""The welcome and help card."""
+
+from __future__ import annotations
+
+from microsoft_teams.cards import AdaptiveCard
+
+from cards.common import card, execute, facts, text, title
+from cards.verbs import Verb
+from i18n.messages import t
+
+#: The commands, in the order shown; the manifest declares the same.
+COMMANDS = (("uusi", "command.new"), ("tilanne", "command.status"), ("ohje", "command.help"))
+
+
+def welcome_card(lang: str = "fi") -> AdaptiveCard:
+    """Two lines on what the bot does, the commands, and a button to start."""
+    return card(
+        [
+            title(t("welcome.title", lang)),
+            text(t("welcome.what", lang)),
+            text(t("welcome.how", lang)),
+            text(t("welcome.commands", lang), bold=True),
+            facts([(name, t(key, lang)) for name, key in COMMANDS]),
+            text(t("help.privacy", lang), subtle=True),
+        ],
+        [execute(t("welcome.start", lang), Verb.START, primary=True),
+         execute(t("status.title", lang), Verb.STATUS)],
+        lang=lang,
+    )

@@ -1,0 +1,81 @@
+"""A family-centre team: its roster, rooms and invitation practice (kutsukäytäntö)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import time
+
+from domain.roles import Role
+
+
+@dataclass(frozen=True)
+class Member:
+    """A team member: a directory user who brings one or more roles."""
+
+    email: str
+    display_name: str
+    roles: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Room:
+    """A bookable meeting room (a Graph room resource mailbox)."""
+
+    email: str
+    display_name: str
+    capacity: int
+    wheelchair_accessible: bool
+
+
+@dataclass(frozen=True)
+class PracticeWindow:
+    """A weekly window in which the team meets families, e.g. Thursdays 8–10."""
+
+    weekday: int  # 0 = Monday, as date.weekday()
+    start: time
+    end: time
+
+
+@dataclass(frozen=True)
+class InvitationPractice:
+    """How and when the team may be invited.
+
+    ``deadline_weekday``/``deadline_weeks_before`` express rules such as "invite by
+    Monday of the previous week" (0, 1). ``min_lead_days`` is a plain minimum notice.
+    """
+
+    windows: tuple[PracticeWindow, ...]
+    default_duration_minutes: int = 90
+    min_lead_days: int = 0
+    deadline_weekday: int | None = None
+    deadline_weeks_before: int = 1
+    horizon_days: int = 56
+    slot_step_minutes: int = 30
+    channel: str = "Outlook-kutsu"
+
+
+@dataclass(frozen=True)
+class Team:
+    """One municipality's family-centre team (perhekeskustiimi)."""
+
+    key: str
+    name: str
+    roles: tuple[Role, ...]
+    members: tuple[Member, ...]
+    rooms: tuple[Room, ...]
+    practice: InvitationPractice
+    timezone: str = "Europe/Helsinki"
+    contacts: dict[str, str] = field(default_factory=dict)
+
+    def role(self, key: str) -> Role | None:
+        """The configured role with ``key``, if any."""
+        return next((r for r in self.roles if r.key == key), None)
+
+    def members_with_role(self, key: str) -> tuple[Member, ...]:
+        """Members who bring the role ``key``, in roster order."""
+        return tuple(m for m in self.members if key in m.roles)
+
+    def member(self, email: str) -> Member | None:
+        """The member with this e-mail address (case-insensitive)."""
+        low = email.lower()
+        return next((m for m in self.members if m.email.lower() == low), None)

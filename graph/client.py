@@ -1,0 +1,50 @@
+"""Building the msgraph-sdk client from settings (base URL and credential)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import httpx
+from kiota_abstractions.authentication import AnonymousAuthenticationProvider, AuthenticationProvider
+from msgraph.graph_request_adapter import GraphRequestAdapter
+from msgraph.graph_service_client import GraphServiceClient
+from msgraph_core import GraphClientFactory
+
+if TYPE_CHECKING:
+    from azure.core.credentials_async import AsyncTokenCredential
+
+GRAPH_SCOPE = "https://graph.microsoft.com/.default"
+
+
+@dataclass(frozen=True)
+class GraphSettings:
+    """Where Graph is and how to authenticate. ``credential`` None means anonymous (sandbox only)."""
+
+    base_url: str
+    timeout_seconds: float = 10.0
+
+
+class GraphClientHolder:
+    """Owns the HTTP client behind a GraphServiceClient so it can be closed on shutdown."""
+
+    def __init__(self, settings: GraphSettings, credential: AsyncTokenCredential | None) -> None:
+        self._http = httpx.AsyncClient(timeout=settings.timeout_seconds)
+        auth: AuthenticationProvider
+        if credential is None:
+            auth = AnonymousAuthenticationProvider()
+        else:
+            from kiota_authentication_azure.azure_identity_authentication_provider import (  # noqa: PLC0415
+                AzureIdentityAuthenticationProvider,
+            )
+
+            auth = AzureIdentityAuthenticationProvider(credential, scopes=[GRAPH_SCOPE])
+        # The default middleware retries 429/503 honouring Retry-After, as Graph asks clients to.
+        client = GraphClientFactory.create_with_default_middleware(client=self._http)
+        adapter = GraphRequestAdapter(auth, client=client)
+        adapter.base_url = settings.base_url.rstrip("/")
+        self.client = GraphServiceClient(request_adapter=adapter)
+
+    async def close(self) -> None:
+        """Closes the underlying HTTP connections."""
+        await self._http.aclose()

@@ -1,0 +1,1 @@
+"""User-facing text in Finnish (first), Swedish and English."""

@@ -1,0 +1,121 @@
+"""What route handlers share: typed application keys and per-request helpers."""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from aiohttp import web
+
+from sandbox.calendar_ops import CalendarService
+from sandbox.errors import GraphError
+from sandbox.faults import FaultInjector
+from sandbox.metrics import RequestCounter
+from sandbox.tenant import Mailbox, Tenant
+from sandbox.timezones import prefer_time_zone
+
+
+@dataclass(frozen=True)
+class ObservedResponse:
+    """A /v1.0 response as sent, for observers such as the contract tests."""
+
+    method: str
+    path: str
+    route: str
+    status: int
+    content_type: str
+    body: bytes
+
+
+ResponseObserver = Callable[[ObservedResponse], None]
+
+TENANT = web.AppKey("sandbox.tenant", Tenant)
+SERVICE = web.AppKey("sandbox.service", CalendarService)
+FAULTS = web.AppKey("sandbox.faults", FaultInjector)
+COUNTER = web.AppKey("sandbox.counter", RequestCounter)
+OBSERVERS = web.AppKey("sandbox.observers", list[ResponseObserver])
+
+
+def service(request: web.Request) -> CalendarService:
+    """The calendar service of the running app."""
+    return request.app[SERVICE]
+
+
+def tenant(request: web.Request) -> Tenant:
+    """The tenant of the running app."""
+    return request.app[TENANT]
+
+
+def base_url(request: web.Request) -> str:
+    """This server's Graph base URL as the client sees it, e.g. ``http://127.0.0.1:3979/v1.0``."""
+    return f"{request.scheme}://{request.host}/v1.0"
+
+
+def response_zone(request: web.Request) -> str | None:
+    """The time zone asked for with ``Prefer: outlook.timezone`` (None: UTC)."""
+    return prefer_time_zone(request.headers.get("Prefer"))
+
+
+def preference_headers(zone: str | None) -> dict[str, str]:
+    """``Preference-Applied`` as Graph returns it when it honoured outlook.timezone."""
+    return {"Preference-Applied": f'outlook.timezone="{zone}"'} if zone else {}
+
+
+def current_user(request: web.Request) -> Mailbox:
+    """The signed-in user for /me: from the bearer token's claims, else the tenant's default user.
+
+    Tokens are not verified (any Authorization header is accepted); an unsigned or signed JWT
+    whose ``oid``, ``upn`` or ``preferred_username`` names a tenant user selects that user.
+    """
+    known = tenant(request)
+    header = request.headers.get("Authorization", "")
+    if header.lower().startswith("bearer "):
+        for claim in _claims(header[7:].strip()):
+            box = known.find(claim)
+            if box is not None:
+                return box
+    return known.default_user
+
+
+def _claims(token: str) -> list[str]:
+    parts = token.split(".")
+    if len(parts) < 2:
+        return []
+    try:
+        padded = parts[1] + "=" * (-len(parts[1]) % 4)
+        payload = json.loads(base64.urlsafe_b64decode(padded))
+    except (ValueError, UnicodeDecodeError):
+        return []
+    if not isinstance(payload, dict):
+        return []
+    return [str(payload[k]) for k in ("oid", "upn", "preferred_username", "unique_name") if payload.get(k)]
+
+
+def mailbox_of(request: web.Request) -> Mailbox:
+    """The mailbox addressed by ``/users/{user}`` (404 ErrorInvalidUser), or /me."""
+    key = request.match_info.get("user")
+    if key is None:
+        return current_user(request)
+    return service(request).mailbox(key)
+
+
+def user_prefixes() -> tuple[str, ...]:
+    """The two ways to address a mailbox: ``/users/{user}`` and ``/me``."""
+    return ("/v1.0/users/{user}", "/v1.0/me")
+
+
+def require_user(request: web.Request) -> Mailbox:
+    """Like :func:`mailbox_of`, but directory-style 404 (``Request_ResourceNotFound``)."""
+    key = request.match_info.get("user")
+    if key is None:
+        return current_user(request)
+    box = tenant(request).find(key)
+    if box is None:
+        raise GraphError(
+            404,
+            "Request_ResourceNotFound",
+            f"Resource '{key}' does not exist or one of its queried reference-property objects are not present.",
+        )
+    return box

@@ -1,0 +1,115 @@
+"""Admin endpoints outside /v1.0 (never faulted): health, faults, request counts, answering invitations.
+
+- ``GET /_admin/health``: ``{"status": "ok", ...}``.
+- ``GET /_admin/faults``, ``PUT /_admin/faults``: fault settings; a PUT changes only the keys given,
+  e.g. ``{"p429": 1.0, "retryAfterSeconds": 2}``.
+- ``GET /_admin/requests``: /v1.0 requests per ``"METHOD /route/{template}"``; ``DELETE`` resets.
+- ``POST /_admin/respond``: answer an invitation as an attendee, e.g.
+  ``curl -X POST localhost:3979/_admin/respond -d '{"user": "mikko.miettinen@esimerkkila.onmicrosoft.com",
+  "transactionId": "…", "response": "accept"}'`` (or ``"eventICalUId"``; ``comment`` is optional).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from aiohttp import web
+
+from sandbox.calendar_ops import RESPONSES
+from sandbox.context import COUNTER, FAULTS, SERVICE, TENANT
+from sandbox.errors import GraphError
+from sandbox.faults import FaultConfigError
+
+
+def _json(payload: Any, status: int = 200) -> web.Response:
+    return web.json_response(payload, status=status, dumps=lambda v: json.dumps(v, ensure_ascii=False))
+
+
+def _problem(status: int, message: str) -> web.Response:
+    return _json({"error": {"code": "BadRequest" if status == 400 else "NotFound", "message": message}}, status)
+
+
+async def _body(request: web.Request) -> dict[str, Any] | None:
+    try:
+        parsed = json.loads(await request.read() or b"{}")
+    except ValueError:
+        return None
+    return parsed if isinstance(parsed, dict) else None
+
+
+async def health(request: web.Request) -> web.Response:
+    """GET /_admin/health."""
+    tenant = request.app[TENANT]
+    return _json(
+        {
+            "status": "ok",
+            "tenantId": tenant.tenant_id,
+            "domain": tenant.domain,
+            "users": len(tenant.users),
+            "rooms": len(tenant.rooms),
+            "events": request.app[SERVICE].store.count(),
+            "defaultUser": tenant.default_user.mail,
+        }
+    )
+
+
+async def get_faults(request: web.Request) -> web.Response:
+    """GET /_admin/faults."""
+    return _json(request.app[FAULTS].config.to_json())
+
+
+async def put_faults(request: web.Request) -> web.Response:
+    """PUT /_admin/faults: change the given settings (the random sequence restarts from ``seed``)."""
+    body = await _body(request)
+    if body is None:
+        return _problem(400, "The body must be a JSON object.")
+    injector = request.app[FAULTS]
+    try:
+        injector.configure(injector.config.merged(body))
+    except FaultConfigError as exc:
+        return _problem(400, str(exc))
+    return _json(injector.config.to_json())
+
+
+async def get_requests(request: web.Request) -> web.Response:
+    """GET /_admin/requests: request counts since start or the last reset."""
+    return _json(request.app[COUNTER].snapshot())
+
+
+async def reset_requests(request: web.Request) -> web.Response:
+    """DELETE /_admin/requests: reset the counts."""
+    request.app[COUNTER].reset()
+    return web.Response(status=204)
+
+
+async def respond(request: web.Request) -> web.Response:
+    """POST /_admin/respond: answer an invitation as the attendee ``user`` (202)."""
+    body = await _body(request)
+    if body is None:
+        return _problem(400, "The body must be a JSON object.")
+    action = body.get("response")
+    if action not in RESPONSES:
+        return _problem(400, "'response' must be accept, decline or tentativelyAccept.")
+    ical_uid = body.get("eventICalUId") or body.get("iCalUId")
+    transaction_id = body.get("transactionId")
+    if not isinstance(body.get("user"), str) or not (ical_uid or transaction_id):
+        return _problem(400, "Give 'user' and 'eventICalUId' or 'transactionId'.")
+    calendar = request.app[SERVICE]
+    try:
+        box = calendar.mailbox(str(body["user"]))
+        event = calendar.find_copy(box, ical_uid and str(ical_uid), transaction_id and str(transaction_id))
+        calendar.respond(box, event.id, str(action), send_response=bool(body.get("sendResponse", True)))
+    except GraphError as exc:
+        return _json({"error": {"code": exc.code, "message": exc.message}}, exc.status)
+    return _json({"user": box.mail, "eventId": event.id, "iCalUId": event.ical_uid, "response": action}, 202)
+
+
+def add_routes(app: web.Application) -> None:
+    """Register the admin routes."""
+    app.router.add_get("/_admin/health", health)
+    app.router.add_get("/_admin/faults", get_faults)
+    app.router.add_put("/_admin/faults", put_faults)
+    app.router.add_get("/_admin/requests", get_requests)
+    app.router.add_delete("/_admin/requests", reset_requests)
+    app.router.add_post("/_admin/respond", respond)

@@ -1,0 +1,1 @@
+"""The service layer: use cases of Yhdessä aika over the domain, through ports."""

@@ -1,0 +1,75 @@
+"""Turning the convening card's inputs into a validated ConveningRequest."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from domain.convening import ConveningRequest, Person, Venue
+from domain.sensitive_text import family_reference_problem, text_problem
+from domain.team import Team
+from services.errors import UserFacingError
+
+MIN_DURATION = 30
+MAX_DURATION = 240
+
+
+@dataclass(frozen=True)
+class ConveningForm:
+    """The card's inputs after type checks (done by the bot's payload model)."""
+
+    family_ref: str
+    consent: bool
+    existing_client: bool
+    team_key: str
+    roles: tuple[str, ...]
+    network: tuple[Person, ...]  # resolved from the card's text by the service
+    venue: Venue
+    family_place: str
+    duration_minutes: int
+    earliest: date
+    latest: date
+
+
+def validate_form(form: ConveningForm, team: Team, first_allowed: date, horizon_end: date) -> ConveningRequest:
+    """The request, or a UserFacingError naming the first thing to fix."""
+    problem = family_reference_problem(form.family_ref)
+    if problem is not None:
+        raise UserFacingError(f"family_ref.{problem.value}")
+    if not form.consent:
+        raise UserFacingError("convening.no_consent")
+    unknown = [r for r in form.roles if team.role(r) is None]
+    if unknown:
+        raise UserFacingError("convening.unknown_role")
+    if form.existing_client:
+        if not form.network:
+            raise UserFacingError("convening.no_network")
+    elif not form.roles:
+        raise UserFacingError("convening.no_roles")
+    if form.venue is Venue.FAMILY_PLACE:
+        place_problem = text_problem(form.family_place, min_length=2, max_length=120)
+        if place_problem is not None:
+            raise UserFacingError(f"family_place.{place_problem.value}")
+    if not MIN_DURATION <= form.duration_minutes <= MAX_DURATION:
+        raise UserFacingError("convening.bad_duration", min=str(MIN_DURATION), max=str(MAX_DURATION))
+    if form.latest < form.earliest:
+        raise UserFacingError("convening.dates_reversed")
+    if form.latest < first_allowed:
+        raise UserFacingError("convening.dates_too_early")
+    if form.earliest > horizon_end:
+        raise UserFacingError("convening.dates_too_late")
+    if (form.latest - form.earliest).days > 61:
+        raise UserFacingError("convening.range_too_long")
+    return ConveningRequest(
+        family_ref=form.family_ref.strip(),
+        consent=True,
+        existing_client=form.existing_client,
+        team_key=team.key,
+        roles=() if form.existing_client else tuple(dict.fromkeys(form.roles)),
+        network=form.network if form.existing_client else (),
+        venue=form.venue,
+        family_place=form.family_place.strip() if form.venue is Venue.FAMILY_PLACE else "",
+        duration=timedelta(minutes=form.duration_minutes),
+        earliest=max(form.earliest, first_allowed),
+        latest=form.latest,
+    )

@@ -1,0 +1,90 @@
+"""What the Outlook invitation and the family's invitation say.
+
+The seeds require an invitation to state the time, the place, the reserved
+duration and who is invited — and nothing of the family's story. The family
+reference never appears here: invitees learn who the family is from the near
+worker, not from a calendar.
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+from domain.convening import Convening, ConveningRequest, Person, Venue
+from domain.slots import Slot
+from domain.team import Room
+from i18n.formatting import format_span
+from i18n.messages import t
+
+
+def event_subject(lang: str) -> str:
+    """A neutral subject: the model's name only."""
+    return t("event.subject", lang)
+
+
+def event_location(request: ConveningRequest, room: Room | None, lang: str) -> str:
+    """Where the meeting is, as the invitation names it."""
+    if request.venue is Venue.FAMILY_PLACE:
+        return request.family_place
+    if request.venue is Venue.REMOTE:
+        return t("venue.teams_place", lang)
+    name = room.display_name if room else t("venue.room_unknown", lang)
+    if request.venue is Venue.HYBRID:
+        return f"{name} + {t('venue.teams_place', lang)}"
+    return name
+
+
+def minutes(request: ConveningRequest) -> int:
+    """The reserved duration in minutes."""
+    return int(request.duration.total_seconds() // 60)
+
+
+def invitee_line(person: Person, team_role_name: str | None) -> str:
+    """"Hanna Heikkinen (Äitiys- ja lastenneuvola)"."""
+    return f"{person.display_name} ({team_role_name})" if team_role_name else person.display_name
+
+
+def invitee_lines(convening: Convening, lang: str, role_name: dict[str, str]) -> list[str]:
+    """Everyone invited, the convener first."""
+    lines = [f"{convening.convener_name} ({t('invitation.convener_role', lang)})"]
+    lines += [invitee_line(p, role_name.get(p.role or "")) for p in convening.invitees]
+    return lines
+
+
+def event_body_html(convening: Convening, request: ConveningRequest, slot: Slot, room: Room | None,
+                    lang: str, role_names: dict[str, str] | None = None) -> str:
+    """The invitation body: time, place, reserved duration, who is invited."""
+    names = role_names or {}
+    rows = [
+        (t("invitation.time", lang), format_span(slot.start, slot.end, lang)),
+        (t("invitation.place", lang), event_location(request, room, lang)),
+        (t("invitation.duration", lang), t("invitation.minutes", lang, n=str(minutes(request)))),
+    ]
+    people = "".join(f"<li>{escape(line)}</li>" for line in invitee_lines(convening, lang, names))
+    table = "".join(f"<p><b>{escape(k)}:</b> {escape(v)}</p>" for k, v in rows)
+    return (f"<p>{escape(t('invitation.intro', lang))}</p>{table}"
+            f"<p><b>{escape(t('invitation.invited', lang))}:</b></p><ul>{people}</ul>"
+            f"<p>{escape(t('invitation.everyone_matters', lang))}</p>"
+            f"<p>{escape(t('invitation.no_family_data', lang))}</p>")
+
+
+def family_invitation(convening: Convening, role_names: dict[str, str], room: Room | None,
+                      join_url: str | None, lang: str) -> str:
+    """Plain text for the family: ready to print or paste into a text message."""
+    request = convening.request
+    booking = convening.booking
+    if request is None or booking is None:
+        return ""
+    invited = [role_names.get(p.role or "", "") or p.display_name for p in convening.invitees]
+    lines = [
+        t("family.greeting", lang),
+        t("family.intro", lang),
+        f"{t('invitation.time', lang)}: {format_span(booking.start, booking.end, lang, long_weekday=True)}",
+        f"{t('invitation.place', lang)}: {event_location(request, room, lang)}",
+        f"{t('invitation.duration', lang)}: {t('invitation.minutes', lang, n=str(minutes(request)))}",
+        f"{t('family.invited', lang)}: {', '.join(invited)}",
+    ]
+    if join_url and request.venue.online:
+        lines.append(f"{t('family.join', lang)}: {join_url}")
+    lines += [t("family.contact", lang, name=convening.convener_name), t("family.closing", lang)]
+    return "\n".join(lines)

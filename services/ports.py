@@ -1,0 +1,95 @@
+"""What the service layer needs from the outside world (implemented in graph/ and bot/)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+from domain.availability import Schedule
+from domain.convening import Convening, Person
+
+
+@dataclass(frozen=True)
+class EventDraft:
+    """An Outlook invitation to create. Carries no family data by construction:
+    the subject is neutral and the body states time, place, duration and invitees."""
+
+    subject: str
+    body_html: str
+    start: datetime
+    end: datetime
+    timezone: str
+    attendees: tuple[Person, ...]
+    room_email: str | None
+    room_name: str | None
+    location: str
+    online: bool
+    transaction_id: str
+
+
+@dataclass(frozen=True)
+class CreatedEvent:
+    """The organizer's copy of a created event."""
+
+    id: str
+    join_url: str | None
+    room_response: str | None  # Graph responseType of the room attendee, if any
+
+
+class Directory(Protocol):
+    """Looking people up in the organisation's directory."""
+
+    async def person_by_id(self, user_id: str) -> Person | None:
+        """The user with this Entra object id (or UPN), if any."""
+        ...
+
+    async def find_people(self, text: str, limit: int = 5) -> list[Person]:
+        """Users whose e-mail is ``text`` or whose name or e-mail starts with it."""
+        ...
+
+
+class Calendar(Protocol):
+    """Free/busy and events in Outlook."""
+
+    async def schedules(self, organizer_id: str, addresses: Sequence[str], start: datetime,
+                        end: datetime, timezone: str) -> Mapping[str, Schedule]:
+        """Free/busy of people and rooms, keyed by lower-case address."""
+        ...
+
+    async def create_event(self, organizer_id: str, draft: EventDraft) -> CreatedEvent:
+        """Creates the event in the organizer's calendar (idempotent on transaction id)."""
+        ...
+
+
+class StaleWriteError(Exception):
+    """Someone else saved the record since it was read (eTag mismatch)."""
+
+
+@dataclass(frozen=True)
+class Stored:
+    """A convening with the eTag it was read at."""
+
+    convening: Convening
+    etag: str
+
+
+class ConveningStore(Protocol):
+    """Where convenings live between turns (SQLite by default)."""
+
+    async def get(self, convening_id: str) -> Stored | None:
+        """The convening and its eTag, or None."""
+        ...
+
+    async def add(self, convening: Convening) -> str:
+        """Stores a new convening; returns its eTag."""
+        ...
+
+    async def replace(self, convening: Convening, etag: str) -> str:
+        """Saves ``convening`` if still at ``etag``; raises StaleWriteError otherwise."""
+        ...
+
+    async def by_convener(self, convener_id: str) -> list[Convening]:
+        """The convener's convenings, newest first."""
+        ...
