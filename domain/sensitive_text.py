@@ -15,8 +15,9 @@ from enum import StrEnum
 # since a mistyped code is still a code.
 _HETU = re.compile(r"(?<!\d)\d{6}\s?[-+A-FU-Ya-fu-y]\s?\d{3}[0-9A-Ya-y](?![0-9A-Za-z])")
 _EMAIL = re.compile(r"[^\s@]+@[^\s@]+\.[^\s@]+")
-# Seven or more digits, allowing spaces, dashes, dots, parentheses and a leading +.
-_PHONE = re.compile(r"(?<!\w)\+?\(?\d(?:[\s\-.()]*\d){6,}")
+# A phone number starts with a country code (+358) or a trunk 0 and has seven or more digits,
+# with spaces, dashes or parentheses between them. Dates (4.12.2026) and years (2026–2027) are not numbers.
+_PHONE = re.compile(r"(?<![\w+])(?:\+\d{1,3}|0)[\s-]?\(?\d{1,4}\)?(?:[\s-]?\d){4,}")
 
 
 class TextProblem(StrEnum):

@@ -37,7 +37,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 async def _run(args: argparse.Namespace, faults: FaultConfig) -> None:
     app = create_app(args.tenant, args.db, faults, today=args.today)
-    running = await serve(app, args.host, args.port)
+    running = await serve(app, args.host, args.port, access_log=True)
     print(f"SANDBOX_BASE_URL={running.base_url}", flush=True)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

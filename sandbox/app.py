@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Literal
 
 from aiohttp import web
 from aiohttp.typedefs import Handler
@@ -50,7 +51,8 @@ class _Ids:
         return error_response(error, self.request_id, self.client_request_id)
 
 
-async def _faulted(request: web.Request, ids: _Ids) -> web.StreamResponse | None:
+async def _faulted(request: web.Request, ids: _Ids) -> web.StreamResponse | Literal["drop"] | None:
+    """The injected fault's response, "drop" for a closed connection, or None for no fault."""
     app = request.app
     injector = app[FAULTS]
     config = injector.config
@@ -63,14 +65,19 @@ async def _faulted(request: web.Request, ids: _Ids) -> web.StreamResponse | None
     if fault == "drop":
         if request.transport is not None:
             request.transport.close()
-        return web.Response(status=204)
+        return "drop"
     if fault == "429":
         retry = str(config.retry_after_seconds)
         return ids.error(
             GraphError(429, "TooManyRequests", "Too many requests. Please retry after.", {"Retry-After": retry}),
         )
     return ids.error(
-        GraphError(503, "ServiceUnavailable", "The service is temporarily unavailable. Please retry later."),
+        GraphError(
+            503,
+            "ServiceUnavailable",
+            "The service is temporarily unavailable. Please retry later.",
+            {"Retry-After": str(config.retry_after_seconds)},
+        ),
     )
 
 
@@ -101,6 +108,8 @@ async def graph_middleware(request: web.Request, handler: Handler) -> web.Stream
     ids = _Ids(request_id, request.headers.get("client-request-id", request_id))
     request.app[COUNTER].record(_route_key(request))
     response = await _faulted(request, ids)
+    if response == "drop":
+        return web.Response(status=204)  # never sent: the connection is already closed
     if response is None:
         response = await _handle(request, handler, ids)
     response.headers["request-id"] = ids.request_id

@@ -14,7 +14,7 @@ from sandbox.errors import GraphError
 from sandbox.faults import FaultInjector
 from sandbox.metrics import RequestCounter
 from sandbox.tenant import Mailbox, Tenant
-from sandbox.timezones import prefer_time_zone
+from sandbox.timezones import prefer_body_text, prefer_time_zone
 
 
 @dataclass(frozen=True)
@@ -58,9 +58,17 @@ def response_zone(request: web.Request) -> str | None:
     return prefer_time_zone(request.headers.get("Prefer"))
 
 
-def preference_headers(zone: str | None) -> dict[str, str]:
-    """``Preference-Applied`` as Graph returns it when it honoured outlook.timezone."""
-    return {"Preference-Applied": f'outlook.timezone="{zone}"'} if zone else {}
+def response_body_text(request: web.Request) -> bool:
+    """Whether ``Prefer: outlook.body-content-type="text"`` was asked for."""
+    return prefer_body_text(request.headers.get("Prefer"))
+
+
+def preference_headers(zone: str | None, body_text: bool = False) -> dict[str, str]:
+    """``Preference-Applied`` as Graph returns it for the preferences it honoured."""
+    applied = [f'outlook.timezone="{zone}"'] if zone else []
+    if body_text:
+        applied.append('outlook.body-content-type="text"')
+    return {"Preference-Applied": ", ".join(applied)} if applied else {}
 
 
 def current_user(request: web.Request) -> Mailbox:

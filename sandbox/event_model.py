@@ -7,7 +7,9 @@ import hashlib
 import html
 import re
 import uuid
+from collections.abc import Mapping
 from datetime import datetime, time, timedelta
+from types import MappingProxyType
 from typing import Any
 from urllib.parse import quote
 
@@ -38,12 +40,12 @@ EVENT_PROPERTIES = frozenset(
         "multiValueExtendedProperties", "singleValueExtendedProperties",
     }
 )
-_ENUMS: dict[str, frozenset[str]] = {
+_ENUMS: Mapping[str, frozenset[str]] = MappingProxyType({
     "showAs": frozenset({"free", "tentative", "busy", "oof", "workingElsewhere", "unknown"}),
     "sensitivity": frozenset({"normal", "personal", "private", "confidential"}),
     "importance": frozenset({"low", "normal", "high"}),
     "onlineMeetingProvider": frozenset({"unknown", "teamsForBusiness", "skypeForBusiness", "skypeForConsumer"}),
-}
+})
 _BOOLEANS = (
     "isReminderOn", "responseRequested", "allowNewTimeProposals", "hideAttendees", "isOnlineMeeting",
 )
@@ -399,11 +401,17 @@ def _boolean(key: str, value: Any) -> bool:
     return value
 
 
-def render_event(data: dict[str, Any], zone_name: str | None) -> dict[str, Any]:
-    """An event as Graph returns it, with times in ``zone_name`` (UTC when None)."""
+def render_event(data: dict[str, Any], zone_name: str | None, body_text: bool = False) -> dict[str, Any]:
+    """An event as Graph returns it, with times in ``zone_name`` (UTC when None).
+
+    ``body_text`` renders an HTML body as text (``Prefer: outlook.body-content-type="text"``).
+    """
     shown = zone_name or "UTC"
     result: dict[str, Any] = {"@odata.etag": f'W/"{data.get("changeKey", "")}"'}
     result.update(data)
+    body = data.get("body") or {}
+    if body_text and body.get("contentType") == "html":
+        result["body"] = {"contentType": "text", "content": body_preview(str(body.get("content") or ""), "html")}
     for key in ("start", "end"):
         if data.get("isAllDay"):
             local = parse_local(str(data[key]["dateTime"]))

@@ -6,7 +6,15 @@ from typing import Any
 
 from aiohttp import web
 
-from sandbox.context import base_url, mailbox_of, preference_headers, response_zone, service, user_prefixes
+from sandbox.context import (
+    base_url,
+    mailbox_of,
+    preference_headers,
+    response_body_text,
+    response_zone,
+    service,
+    user_prefixes,
+)
 from sandbox.errors import GraphError, json_response, read_json_object
 from sandbox.event_model import render_event
 from sandbox.odata import QueryOptions, apply_order, page, parse_query, select_properties
@@ -44,7 +52,8 @@ async def get_calendar_view(request: web.Request) -> web.Response:
     end = parse_offset_datetime(raw_end, "endDateTime")
     options = parse_query(request, "ErrorInvalidUrlQueryFilter", max_top=1000)
     zone = response_zone(request)
-    items = [render_event(e.data, zone) for e in service(request).calendar_view(box, start, end)]
+    text = response_body_text(request)
+    items = [render_event(e.data, zone, text) for e in service(request).calendar_view(box, start, end)]
     return _collection(request, box.id, "calendarView", items, options, zone)
 
 
@@ -67,7 +76,7 @@ def _collection(
     payload["value"] = [select_properties(i, options.select, ("id",)) for i in chunk]
     if next_link:
         payload["@odata.nextLink"] = next_link
-    return json_response(payload, headers=preference_headers(zone))
+    return json_response(payload, headers=preference_headers(zone, response_body_text(request)))
 
 
 def event_collection(

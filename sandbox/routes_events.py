@@ -6,7 +6,15 @@ from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
-from sandbox.context import base_url, mailbox_of, preference_headers, response_zone, service, user_prefixes
+from sandbox.context import (
+    base_url,
+    mailbox_of,
+    preference_headers,
+    response_body_text,
+    response_zone,
+    service,
+    user_prefixes,
+)
 from sandbox.errors import GraphError, json_response, read_json_object
 from sandbox.event_model import render_event
 from sandbox.odata import parse_query, select_properties
@@ -21,8 +29,9 @@ def _entity(request: web.Request, event: StoredEvent, status: int = 200) -> web.
     options = parse_query(request, "ErrorInvalidUrlQueryFilter")
     suffix = f"({','.join(options.select)})" if options.select else ""
     payload = {"@odata.context": f"{base_url(request)}/$metadata#users('{event.mailbox_id}')/events{suffix}/$entity"}
-    payload.update(select_properties(render_event(event.data, zone), options.select, ("id",)))
-    return json_response(payload, status=status, headers=preference_headers(zone))
+    text = response_body_text(request)
+    payload.update(select_properties(render_event(event.data, zone, text), options.select, ("id",)))
+    return json_response(payload, status=status, headers=preference_headers(zone, text))
 
 
 async def list_events(request: web.Request) -> web.Response:
@@ -30,7 +39,8 @@ async def list_events(request: web.Request) -> web.Response:
     box = mailbox_of(request)
     options = parse_query(request, "ErrorInvalidUrlQueryFilter", max_top=1000)
     zone = response_zone(request)
-    items = [render_event(e.data, zone) for e in service(request).events(box)]
+    text = response_body_text(request)
+    items = [render_event(e.data, zone, text) for e in service(request).events(box)]
     return event_collection(request, box.id, items, options, zone)
 
 

@@ -8,6 +8,7 @@ from datetime import date, datetime
 from pathlib import Path
 from types import TracebackType
 
+from aiohttp import log as web_log
 from aiohttp import web
 
 from sandbox.app import create_app
@@ -52,9 +53,11 @@ class RunningSandbox:
         await self.close()
 
 
-async def serve(app: web.Application, host: str = "127.0.0.1", port: int = 0) -> RunningSandbox:
+async def serve(
+    app: web.Application, host: str = "127.0.0.1", port: int = 0, access_log: bool = False
+) -> RunningSandbox:
     """Serve ``app`` on ``host:port`` (port 0 picks a free one) and return the running server."""
-    runner = web.AppRunner(app, access_log=None)
+    runner = web.AppRunner(app, access_log=web_log.access_logger if access_log else None)
     await runner.setup()
     site = web.TCPSite(runner, host, port)
     await site.start()

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from datetime import UTC, date, datetime, time, tzinfo
+from types import MappingProxyType
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sandbox.errors import GraphError
 
 # Windows time-zone names Graph accepts, mapped to IANA (a practical subset of CLDR's map).
-WINDOWS_TO_IANA: dict[str, str] = {
+WINDOWS_TO_IANA: Mapping[str, str] = MappingProxyType({
     "UTC": "UTC",
     "Coordinated Universal Time": "UTC",
     "GMT Standard Time": "Europe/London",
@@ -30,13 +32,12 @@ WINDOWS_TO_IANA: dict[str, str] = {
     "China Standard Time": "Asia/Shanghai",
     "Tokyo Standard Time": "Asia/Tokyo",
     "AUS Eastern Standard Time": "Australia/Sydney",
-}
+})
 
-# The Windows name Exchange reports for an IANA zone (first match in the table above).
-IANA_TO_WINDOWS: dict[str, str] = {}
-for _windows, _iana in WINDOWS_TO_IANA.items():
-    IANA_TO_WINDOWS.setdefault(_iana, _windows)
-del _windows, _iana
+# The Windows name Exchange reports for an IANA zone (the first match in the table above wins).
+IANA_TO_WINDOWS: Mapping[str, str] = MappingProxyType(
+    {iana: windows for windows, iana in reversed(list(WINDOWS_TO_IANA.items()))}
+)
 
 _FRACTION = re.compile(r"(\.\d{1,6})\d*")
 _ZERO_DATETIME = "0001-01-01T00:00:00Z"
@@ -132,6 +133,14 @@ def zero_datetime() -> str:
 def format_time_of_day(value: time) -> str:
     """Graph's ``TimeOfDay`` text, e.g. ``08:00:00.0000000``."""
     return value.strftime("%H:%M:%S.%f") + "0"
+
+
+def prefer_body_text(header: str | None) -> bool:
+    """Whether a ``Prefer`` header asks for ``outlook.body-content-type="text"``."""
+    if not header:
+        return False
+    match = re.search(r'outlook\.body-content-type\s*=\s*"?(\w+)"?', header, re.IGNORECASE)
+    return match is not None and match.group(1).lower() == "text"
 
 
 def prefer_time_zone(header: str | None) -> str | None:

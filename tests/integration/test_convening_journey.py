@@ -7,6 +7,8 @@ from dataclasses import replace
 from datetime import date, timedelta
 from typing import Any
 
+import aiohttp
+
 from domain.convening import ConveningStatus
 from services.convening_service import Caller
 from tests.integration.conftest import LIISA, Stack, start_bot
@@ -216,3 +218,20 @@ async def test_welcome_on_install_and_help(stack: Stack) -> None:
     welcome = stack.connector.cards()[-1]
     assert "uusi" in card_text(welcome) and "tilanne" in card_text(welcome)
 
+
+
+async def test_one_getschedule_and_one_event_create_per_convening(stack: Stack) -> None:
+    convening_id, values = await open_form(stack.user)
+    async with aiohttp.ClientSession() as session:
+        await session.delete(f"{stack.sandbox.admin_url}/requests")
+        values.update({"familyRef": "Perhe R.", "consent": "true", "venue": "hybrid",
+                       "roles": "neuvola,koulukuraattori,sosiaalityo,perhetyo,mielenterveys,toimintaterapeutti"})
+        proposals = await stack.user.act("convening.search", {"conveningId": convening_id, **values})
+        book = next(a for a in actions(proposals) if a["verb"] == "convening.book")
+        await stack.user.act("convening.book", book["data"])
+        async with session.get(f"{stack.sandbox.admin_url}/requests") as resp:
+            counts = (await resp.json())["byRoute"]
+    schedule_calls = sum(n for route, n in counts.items() if "getSchedule" in route)
+    creates = sum(n for route, n in counts.items() if route.startswith("POST") and route.endswith("/events"))
+    assert schedule_calls == 1, counts
+    assert creates == 1, counts

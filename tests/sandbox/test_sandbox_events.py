@@ -333,3 +333,25 @@ async def test_restart_with_same_db_keeps_events(
     assert statuses(again)[mail("hanna.heikkinen")] == ResponseType.Accepted
     async with httpx.AsyncClient() as client:
         assert (await client.get(f"{second.admin_url}/health")).json()["events"] == count_before
+
+
+async def test_prefer_text_body(http: httpx.AsyncClient) -> None:
+    day = week_day(1, 1)
+    created = await http.post(
+        f"/v1.0/users/{LIISA_ID}/events",
+        json={
+            "subject": "Muistio",
+            "body": {"contentType": "HTML", "content": "<p>Hei <b>kaikki</b></p>"},
+            "start": {"dateTime": local(day, 9), "timeZone": "Europe/Helsinki"},
+            "end": {"dateTime": local(day, 10), "timeZone": "Europe/Helsinki"},
+        },
+    )
+    assert created.status_code == 201
+    assert created.json()["body"]["content"] == "<html><head></head><body><p>Hei <b>kaikki</b></p></body></html>"
+    response = await http.get(
+        f"/v1.0/users/{LIISA_ID}/events/{created.json()['id']}",
+        headers={"Prefer": 'outlook.body-content-type="text", outlook.timezone="Europe/Helsinki"'},
+    )
+    assert response.json()["body"] == {"contentType": "text", "content": "Hei kaikki"}
+    assert response.json()["start"]["timeZone"] == "Europe/Helsinki"
+    assert "outlook.body-content-type" in response.headers["Preference-Applied"]

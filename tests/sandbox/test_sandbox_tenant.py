@@ -76,8 +76,6 @@ def test_practice_windows_leave_slots_for_most_teams(tmp_path: Path) -> None:
             sum(all(free[b.id][i] for b in (near, *combo)) for i in range(len(slots)))
             for combo in itertools.combinations(members, 3)
         ]
-        with_anna = [c for c, combo in zip(counts, itertools.combinations(members, 3), strict=True)]
-        assert with_anna
         good = sum(1 for c in counts if c >= 2)
         # Week 2 is Anna Airaksinen's holiday: teams that need her find nothing, as planned.
         assert good / len(counts) >= (0.8 if week == 2 else 0.95), (week, good, len(counts))

@@ -1,0 +1,424 @@
+"""Playwright helpers that drive the Microsoft 365 Agents Playground like a person would.
+
+The Playground (npm ``@microsoft/m365agentsplayground`` 0.2.28) is a React app built from
+Fluent UI v9 components; Adaptive Cards are rendered by the ``adaptivecards`` JS renderer with
+Fluent inputs.  What the helpers rely on (see docs/e2e-notes.md for the full list):
+
+* compose box: ``[data-lexical-editor="true"][role="textbox"]`` (a Lexical contenteditable);
+  Enter sends.  In a group chat the bot only gets messages that @mention it: type ``@`` and
+  part of its name, then pick ``#typeahead-menu [role="menuitem"]``.
+* chats in the left pane: ``[role="treeitem"][aria-label="<name>"]`` ("Personal Chat", the
+  group chat's name, "<team> - <channel>").
+* a message: ``[aria-label="Message header"]`` (author, timestamp) followed by its body (the
+  text bubble or the card); nothing else marks the message list.
+* a bot card: ``.ac-preview-panel > .ac-adaptiveCard``; an action button:
+  ``button[title="<action title>"]`` inside it.
+* an input's ``label`` is ``label.ac-richTextBlock[for=<input DOM id>]``; DOM ids are generated
+  (``__ac-<uuid>``), the card's input ids do not appear in the DOM.  So an input is found by its
+  label, placeholder or aria-label, or by its card ``id`` through the card JSON the page received
+  (recorded from the Playground's websocket and invoke responses), which gives its label.
+* Input.Toggle and expanded ChoiceSet choices are checkboxes (radios when single-select) whose
+  ``aria-label`` is the title; a compact ChoiceSet, Input.Time are comboboxes; Input.Date is a
+  Fluent DatePicker that parses ISO ``YYYY-MM-DD`` (but reads ``4.12.2026`` as 12 April).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import re
+import weakref
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from playwright.sync_api import Browser, Locator, Page, Playwright, Response, Route
+
+from scripts.demo import DemoConfig, Service
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM_PATH = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+)
+CHROMIUM_MISSING = (
+    "Chromium not found at /usr/bin/chromium: install Debian's chromium (CI does) "
+    "to run the Playground end-to-end tests"
+)
+ARTIFACTS_DIR = Path(os.environ.get("E2E_ARTIFACTS_DIR", str(ROOT / "test-artifacts")))
+DEFAULT_TIMEOUT_MS = 20_000
+VIEWPORT = {"width": 1400, "height": 1000}
+
+EDITOR = '[data-lexical-editor="true"][role="textbox"]'
+SEND_BUTTON = 'button[aria-label="Send Message"]'
+CARD = ".ac-preview-panel > .ac-adaptiveCard"
+MESSAGE_BODY = 'xpath=//*[@aria-label="Message header"]/following-sibling::*'
+MENTION_ITEM = '#typeahead-menu [role="menuitem"]'
+INPUT_LABEL = "label.ac-richTextBlock"
+
+
+def chromium_missing_reason() -> str | None:
+    """The skip message if Debian's Chromium is not installed, else ``None``."""
+    return None if CHROMIUM_PATH.is_file() and os.access(CHROMIUM_PATH, os.X_OK) else CHROMIUM_MISSING
+
+
+@dataclass
+class Stack:
+    """Services started for a test session (see ``tests/e2e/conftest.py``)."""
+
+    config: DemoConfig
+    services: list[Service]
+    activity_log: Path | None = None
+
+    @property
+    def playground_url(self) -> str:
+        """The Playground page."""
+        return self.service("playground").url
+
+    def service(self, name: str) -> Service:
+        """The running service called ``name`` (sandbox, bot, playground)."""
+        for service in self.services:
+            if service.name == name:
+                return service
+        raise KeyError(name)
+
+    def assert_running(self) -> None:
+        """Fail with the end of its log if a service has died."""
+        for service in self.services:
+            code = service.returncode()
+            if code is not None:
+                raise AssertionError(f"{service.name} exited with {code}:\n{service.log_tail(40)}")
+
+    def activities(self) -> list[dict[str, Any]]:
+        """Activities the echo bot received (its ``ECHO_BOT_ACTIVITY_LOG``), oldest first."""
+        if self.activity_log is None or not self.activity_log.exists():
+            return []
+        lines = self.activity_log.read_text(encoding="utf-8").splitlines()
+        return [json.loads(line) for line in lines if line.strip()]
+
+
+# --- browser and page -------------------------------------------------------------------------
+
+
+def launch_chromium(playwright: Playwright) -> Browser:
+    """Launch Debian's Chromium headless with the flags CI uses (never downloads a browser)."""
+    return playwright.chromium.launch(
+        executable_path=str(CHROMIUM_PATH), args=list(CHROMIUM_ARGS), headless=True
+    )
+
+
+@dataclass
+class _Traffic:
+    """What the Playground's backend sent to one page, in arrival order (parsed lazily)."""
+
+    items: list[str | Response] = field(default_factory=list)
+
+
+_TRAFFIC: weakref.WeakKeyDictionary[Page, _Traffic] = weakref.WeakKeyDictionary()
+
+
+def _only_local(route: Route) -> None:
+    url = route.request.url
+    if url.startswith(("http://127.0.0.1", "http://localhost", "ws://127.0.0.1", "ws://localhost")):
+        route.continue_()
+    else:  # web fonts from the Office CDN etc.: fail fast instead of waiting for DNS
+        route.abort()
+
+
+def _record_traffic(page: Page) -> None:
+    traffic = _Traffic()
+    _TRAFFIC[page] = traffic
+
+    def on_frame(payload: str | bytes) -> None:
+        traffic.items.append(payload if isinstance(payload, str) else payload.decode("utf-8", "replace"))
+
+    def on_websocket(websocket: Any) -> None:
+        if "_ws_conversation" in websocket.url:
+            websocket.on("framereceived", on_frame)
+
+    def on_response(response: Response) -> None:
+        if "/_conversation/v1/invoke" in response.url:
+            traffic.items.append(response)
+
+    page.on("websocket", on_websocket)
+    page.on("response", on_response)
+
+
+def open_playground(
+    browser: Browser,
+    url: str,
+    *,
+    locale: str = "fi-FI",
+    timezone_id: str = "Europe/Helsinki",
+    timeout_ms: int = DEFAULT_TIMEOUT_MS,
+) -> Page:
+    """Open the Playground in a new browser context and wait until the compose box is ready.
+
+    Requests to anything but the local Playground are aborted (it asks a CDN for fonts).
+    Close the page's context when done: ``page.context.close()``.
+    """
+    context = browser.new_context(viewport=VIEWPORT, locale=locale, timezone_id=timezone_id)  # type: ignore[arg-type]
+    context.set_default_timeout(timeout_ms)
+    page = context.new_page()
+    page.route("**/*", _only_local)
+    _record_traffic(page)
+    page.goto(url)
+    page.locator(EDITOR).wait_for(state="visible")
+    return page
+
+
+def open_chat(page: Page, name: str) -> None:
+    """Switch to a chat in the left pane: "Personal Chat", the group chat's name, "<team> - <channel>"."""
+    page.locator(f'[role="treeitem"][aria-label={_css_string(name)}]').click()
+    page.locator(EDITOR).wait_for(state="visible")
+
+
+# --- messages ---------------------------------------------------------------------------------
+
+
+def send_message(page: Page, text: str, *, mention: str | None = None) -> None:
+    """Type ``text`` in the compose box and send it.
+
+    ``mention`` (the bot's name) @mentions the bot first, which a group chat or channel needs
+    for the bot to receive the message at all.
+    """
+    editor = page.locator(EDITOR)
+    editor.click()
+    if mention:
+        page.keyboard.type("@" + mention[: max(3, len(mention) // 2)])
+        page.locator(MENTION_ITEM, has_text=mention).first.click()
+        page.keyboard.type(" ")
+    page.keyboard.type(text)
+    page.keyboard.press("Enter")
+
+
+def messages(page: Page, containing: str | None = None) -> Locator:
+    """The bodies (text bubbles and cards) of the open conversation's messages, oldest first.
+
+    Only the conversation: the log panel and the chat list's previews repeat message texts.
+    """
+    found = page.locator(MESSAGE_BODY)
+    return found.filter(has_text=containing) if containing else found
+
+
+def wait_for_text(page: Page, text: str, timeout: float = DEFAULT_TIMEOUT_MS) -> Locator:
+    """Wait until a message of the open conversation contains ``text``; return the last such message."""
+    match = messages(page, text).last
+    match.wait_for(state="visible", timeout=timeout)
+    return match
+
+
+def cards(page: Page, containing: str | None = None) -> Locator:
+    """All top-level Adaptive Cards on the page, optionally only those containing ``containing``."""
+    found = page.locator(CARD)
+    return found.filter(has_text=containing) if containing else found
+
+
+def last_card(page: Page, containing: str | None = None) -> Locator:
+    """The last card (optionally the last one containing ``containing``)."""
+    return cards(page, containing).last
+
+
+def wait_for_card_text(page: Page, text: str, timeout: float = DEFAULT_TIMEOUT_MS) -> Locator:
+    """Wait until a card contains ``text``; return the last such card."""
+    card = last_card(page, text)
+    card.wait_for(state="visible", timeout=timeout)
+    return card
+
+
+def _card(page: Page, card_text: str | None) -> Locator:
+    card = last_card(page, card_text)
+    card.wait_for(state="visible")
+    return card
+
+
+# --- card inputs ------------------------------------------------------------------------------
+
+
+def _css_string(value: str) -> str:
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\a ") + '"'
+
+
+def _label_pattern(text: str) -> re.Pattern[str]:
+    # Required inputs get a trailing "*" in their label.
+    return re.compile(rf"^\s*{re.escape(text)}\s*\*?\s*$")
+
+
+def recorded_cards(page: Page) -> list[dict[str, Any]]:
+    """Adaptive Card JSON the page received (new and updated messages, invoke answers), oldest first."""
+    found: list[dict[str, Any]] = []
+    for item in _TRAFFIC.get(page, _Traffic()).items:
+        try:
+            data: Any = json.loads(item) if isinstance(item, str) else item.json()
+        except Exception:
+            continue
+        found.extend(_cards_in(data))
+    return found
+
+
+def _cards_in(data: Any) -> Iterator[dict[str, Any]]:
+    if isinstance(data, dict):
+        if data.get("type") == "AdaptiveCard":
+            yield data
+            return
+        for value in data.values():
+            yield from _cards_in(value)
+    elif isinstance(data, list):
+        for value in data:
+            yield from _cards_in(value)
+
+
+def _elements(data: Any) -> Iterator[dict[str, Any]]:
+    if isinstance(data, dict):
+        yield data
+        for value in data.values():
+            yield from _elements(value)
+    elif isinstance(data, list):
+        for value in data:
+            yield from _elements(value)
+
+
+def card_input_definition(page: Page, input_id: str) -> dict[str, Any] | None:
+    """The JSON of the newest received card input whose ``id`` is ``input_id``."""
+    for card in reversed(recorded_cards(page)):
+        for element in _elements(card):
+            if element.get("id") == input_id and str(element.get("type", "")).startswith("Input."):
+                return element
+    return None
+
+
+def find_input(page: Page, label_or_id: str, *, card_text: str | None = None) -> Locator:
+    """The DOM element of a card input, found by label, placeholder, aria-label or card input id.
+
+    For a ChoiceSet this is the combobox (compact) or the group ``div`` holding its checkboxes
+    or radios (expanded).  The card is the last one containing ``card_text`` (or the last card).
+    """
+    card = _card(page, card_text)
+    located = _locate_input(card, label_or_id)
+    if located is not None:
+        return located
+    definition = card_input_definition(page, label_or_id)
+    if definition is not None:
+        for key in ("label", "placeholder", "title"):
+            hint = definition.get(key)
+            if isinstance(hint, str) and hint:
+                located = _locate_input(card, hint)
+                if located is not None:
+                    return located
+        raise LookupError(
+            f"card input {label_or_id!r} has no label, placeholder or title to find it by: give it a label"
+        )
+    labels = [text.strip() for text in card.locator(INPUT_LABEL).all_inner_texts()]
+    raise LookupError(f"no input {label_or_id!r} in the card; its labels are {labels}")
+
+
+def _locate_input(card: Locator, key: str) -> Locator | None:
+    labels = card.locator(INPUT_LABEL).filter(has_text=_label_pattern(key))
+    if labels.count():
+        target = labels.first.get_attribute("for")
+        if target:
+            return card.locator(f"[id={_css_string(target)}]")
+    by_placeholder = card.get_by_placeholder(key, exact=True)
+    if by_placeholder.count():
+        return by_placeholder.first
+    by_aria = card.locator(f"input[aria-label={_css_string(key)}], textarea[aria-label={_css_string(key)}]")
+    if by_aria.count():
+        return by_aria.first
+    return None
+
+
+def fill_input(
+    page: Page, label_or_id: str, value: str | dt.date | dt.time, *, card_text: str | None = None
+) -> None:
+    """Fill a text, number, date or time input of a card.
+
+    Dates are typed as ISO ``YYYY-MM-DD`` (the Playground's DatePicker reads ``4.12.2026`` as
+    12 April) and times as ``HH:MM``; ``datetime.date``/``datetime.time`` values are converted.
+    """
+    if isinstance(value, dt.time):
+        text = value.strftime("%H:%M")
+    elif isinstance(value, dt.date):
+        text = value.isoformat()
+    else:
+        text = value
+    element = find_input(page, label_or_id, card_text=card_text)
+    element.fill(text)
+    if element.get_attribute("role") == "combobox":  # Input.Date / Input.Time pickers
+        element.press("Enter")
+        page.keyboard.press("Escape")
+
+
+def toggle(page: Page, label_or_id: str, on: bool = True, *, card_text: str | None = None) -> None:
+    """Set an ``Input.Toggle`` (found by label, title or card input id) on or off."""
+    element = find_input(page, label_or_id, card_text=card_text)
+    if element.get_attribute("type") != "checkbox":
+        element = element.locator('input[type="checkbox"]').first
+    element.set_checked(on)
+
+
+def choose(page: Page, label_or_id: str, *titles: str, card_text: str | None = None) -> None:
+    """Pick choices of an ``Input.ChoiceSet`` by their titles.
+
+    Expanded ChoiceSets (checkboxes or radios) end up with exactly ``titles`` selected; for a
+    compact one (a combobox) each title is picked from its list.
+    """
+    if not titles:
+        raise ValueError("choose() needs at least one choice title")
+    element = find_input(page, label_or_id, card_text=card_text)
+    if element.get_attribute("role") == "combobox":
+        _choose_compact(page, element, titles)
+    else:
+        _choose_expanded(element, label_or_id, titles)
+
+
+def _choose_compact(page: Page, combobox: Locator, titles: Sequence[str]) -> None:
+    for title in titles:
+        if combobox.get_attribute("aria-expanded") != "true":
+            combobox.click()
+        option = page.get_by_role("option", name=title, exact=True)
+        if option.get_attribute("aria-selected") != "true":
+            option.click()
+    if combobox.get_attribute("aria-expanded") == "true":
+        page.keyboard.press("Escape")
+
+
+def _choose_expanded(group: Locator, label_or_id: str, titles: Sequence[str]) -> None:
+    options = group.locator('input[type="checkbox"], input[type="radio"]')
+    available = [options.nth(index).get_attribute("aria-label") or "" for index in range(options.count())]
+    missing = [title for title in titles if title not in available]
+    if missing:
+        raise LookupError(f"ChoiceSet {label_or_id!r} has no choices {missing}; it has {available}")
+    for index, title in enumerate(available):
+        option = options.nth(index)
+        if option.get_attribute("type") == "radio":
+            if title == titles[0]:
+                option.check()
+        else:
+            option.set_checked(title in titles)
+
+
+def click_action(page: Page, title: str, *, card_text: str | None = None) -> None:
+    """Click the action button titled ``title`` on the last card containing ``card_text``."""
+    card = _card(page, card_text)
+    card.locator(f"button[title={_css_string(title)}]").first.click()
+
+
+# --- artifacts --------------------------------------------------------------------------------
+
+
+def screenshot(page: Page, name: str) -> Path:
+    """Save a PNG of the page as ``test-artifacts/<name>.png`` and return its path."""
+    ARTIFACTS_DIR.mkdir(parents=True, exist_ok=True)
+    safe = re.sub(r"[^A-Za-z0-9._-]+", "_", name).strip("_") or "screenshot"
+    path = ARTIFACTS_DIR / f"{safe}.png"
+    page.screenshot(path=str(path))
+    return path
