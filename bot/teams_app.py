@@ -39,12 +39,14 @@ _INVOKE_NAME = "adaptiveCard/action"
 
 
 def language_of(activity: Activity) -> str:
-    """fi, sv or en from the Teams client's locale; Finnish by default."""
+    """Finnish first: Swedish for a Swedish client locale, Finnish otherwise.
+
+    English is offered by explicit choice only: Teams clients (and the Agents
+    Playground, which always says en-US) often run in English for staff who
+    work in Finnish.
+    """
     locale = (activity.locale or "").lower()
-    for lang in ("sv", "en"):
-        if locale.startswith(lang):
-            return lang
-    return "fi"
+    return "sv" if locale.startswith("sv") else "fi"
 
 
 def caller_of(activity: Activity) -> Caller | None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from microsoft_teams.cards import AdaptiveCard, CardElement, Container, OpenUrlAction
+from microsoft_teams.cards import AdaptiveCard, CardElement, Container, OpenUrlAction, TextBlock
 
 from cards.common import card, facts, notice, text, title
 from cards.proposals import person_line
@@ -24,7 +24,7 @@ def booked_card(convening: Convening, team: Team, lang: str = "fi") -> AdaptiveC
              (t("booked.time", lang), format_span(booking.start, booking.end, lang)),
              (t("booked.place", lang), event_location(request, room, lang))]
     if booking.join_url:
-        pairs.append((t("booked.teams", lang), booking.join_url))
+        pairs.append((t("booked.teams", lang), t("booked.teams_below", lang)))
     invited = [f"{convening.convener_name} – {t('invitation.convener_role', lang)}"]
     invited += [person_line(p, team, lang) for p in convening.invitees]
     body: list[CardElement] = [title(t("booked.title", lang)), text(t("booked.intro", lang)), facts(pairs)]
@@ -34,8 +34,10 @@ def booked_card(convening: Convening, team: Team, lang: str = "fi") -> AdaptiveC
         text(t("booked.invited", lang), bold=True),
         text("\n".join(f"- {line}" for line in invited)),
         text(t("booked.family_text", lang), bold=True),
-        Container(style="emphasis", items=[text(family_invitation(convening, role_names, room,
-                                                                  booking.join_url, lang))]),
+        # One block a line: Teams collapses single newlines inside a TextBlock.
+        Container(style="emphasis", items=[
+            TextBlock(text=line, wrap=True, spacing="None")
+            for line in family_invitation(convening, role_names, room, booking.join_url, lang).splitlines()]),
     ]
     actions = [OpenUrlAction(title=t("booked.join", lang), url=booking.join_url)] if booking.join_url else []
     return card(body, actions, lang=lang)

@@ -134,6 +134,8 @@ _CATALOG: dict[str, tuple[str, str, str]] = {
     "booked.time": ("Aika", "Tid", "Time"),
     "booked.place": ("Paikka", "Plats", "Place"),
     "booked.teams": ("Teams-linkki", "Teams-länk", "Teams link"),
+    "booked.teams_below": ("Teams-kokous luotu (painike alla)", "Teams-möte skapat (knappen nedan)",
+                           "Teams meeting created (button below)"),
     "booked.join": ("Avaa Teams-kokous", "Öppna Teams-mötet", "Open the Teams meeting"),
     "booked.invited": ("Kutsutut", "Inbjudna", "Invited"),
     "booked.family_text": ("Kutsu perheelle (tulosta tai kopioi tekstiviestiin)",

@@ -1,4 +1,8 @@
-"""The aiohttp application: routes, Graph-style errors, request counting and fault injection."""
+"""The aiohttp application: routes, Graph-style errors, request counting and fault injection.
+
+Graph traffic is everything under /v1.0 plus the upload (``/_upload/…``) and download
+(``/_download/…``) URLs that Graph hands out; the admin API (``/_admin/…``) is never faulted.
+"""
 
 from __future__ import annotations
 
@@ -7,25 +11,61 @@ import logging
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Literal
 
 from aiohttp import web
 from aiohttp.typedefs import Handler
 
-from sandbox import routes_admin, routes_calendar, routes_events, routes_places, routes_users
+from sandbox import (
+    routes_admin,
+    routes_admin_notifications,
+    routes_calendar,
+    routes_drive,
+    routes_drive_sharing,
+    routes_events,
+    routes_places,
+    routes_subscriptions,
+    routes_uploads,
+    routes_users,
+)
 from sandbox.calendar_ops import CalendarService
-from sandbox.context import COUNTER, FAULTS, OBSERVERS, SERVICE, TENANT, ObservedResponse, ResponseObserver
+from sandbox.change_feed import change_listener
+from sandbox.clock import SandboxClock
+from sandbox.context import (
+    CLOCK,
+    COUNTER,
+    DRIVES,
+    FAULTS,
+    NOTIFIER,
+    OBSERVERS,
+    SERVICE,
+    SHARING,
+    SUBSCRIPTIONS,
+    TENANT,
+    ObservedResponse,
+    ResponseObserver,
+)
+from sandbox.drive_ops import DriveService
+from sandbox.drive_sharing import SharingService
+from sandbox.drive_store import DriveStore
 from sandbox.errors import GraphError, error_response
 from sandbox.faults import FaultConfig, FaultInjector
 from sandbox.metrics import RequestCounter
+from sandbox.notifications import DeliveryConfig, Notifier
 from sandbox.seed import seed_calendars
 from sandbox.state import CalendarStore
+from sandbox.subscriptions import SubscriptionService, SubscriptionStore
 from sandbox.tenant import load_tenant
 from sandbox.timezones import resolve_zone
 
 GRAPH_PREFIX = "/v1.0"
+# Other Graph traffic: the upload and download URLs that Graph responses point to.
+FILE_PREFIXES = (routes_uploads.UPLOAD_PREFIX + "/", routes_uploads.DOWNLOAD_PREFIX + "/")
+# Bodies up to Graph's simple-upload limit (250 MB); upload fragments are below 60 MiB.
+MAX_BODY_BYTES = 250 * 1024 * 1024
+_CLOCK_OFFSET_KEY = "clockOffsetSeconds"
 _log = logging.getLogger("sandbox")
 
 
@@ -42,13 +82,19 @@ def _segment_error(request: web.Request) -> GraphError:
     return GraphError(400, "BadRequest", f"Resource not found for the segment '{segment}'.")
 
 
+def is_graph_traffic(path: str) -> bool:
+    """Whether a request path is Graph traffic (counted, faulted, answered with OData errors)."""
+    return path == GRAPH_PREFIX or path.startswith((GRAPH_PREFIX + "/", *FILE_PREFIXES))
+
+
 @dataclass(frozen=True)
 class _Ids:
     request_id: str
     client_request_id: str
+    now: datetime
 
     def error(self, error: GraphError) -> web.Response:
-        return error_response(error, self.request_id, self.client_request_id)
+        return error_response(error, self.request_id, self.client_request_id, self.now)
 
 
 async def _faulted(request: web.Request, ids: _Ids) -> web.StreamResponse | Literal["drop"] | None:
@@ -101,11 +147,11 @@ async def _handle(request: web.Request, handler: Handler, ids: _Ids) -> web.Stre
 
 @web.middleware
 async def graph_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """Give /v1.0 requests Graph's ids, counting, faults and OData error bodies."""
-    if not request.path.startswith(GRAPH_PREFIX + "/") and request.path != GRAPH_PREFIX:
+    """Give Graph requests Graph's ids, counting, faults and OData error bodies."""
+    if not is_graph_traffic(request.path):
         return await handler(request)
     request_id = str(uuid.uuid4())
-    ids = _Ids(request_id, request.headers.get("client-request-id", request_id))
+    ids = _Ids(request_id, request.headers.get("client-request-id", request_id), request.app[CLOCK].now())
     request.app[COUNTER].record(_route_key(request))
     response = await _faulted(request, ids)
     if response == "drop":
@@ -137,6 +183,12 @@ def _notify(request: web.Request, response: web.StreamResponse) -> None:
         observer(observed)
 
 
+def _sandbox_clock(store: CalendarStore, base: Callable[[], datetime] | None) -> SandboxClock:
+    saved = store.meta(_CLOCK_OFFSET_KEY)
+    offset = timedelta(seconds=float(saved)) if saved else timedelta(0)
+    return SandboxClock(base, offset, lambda value: store.set_meta(_CLOCK_OFFSET_KEY, str(value.total_seconds())))
+
+
 def create_app(
     tenant_path: str | Path,
     db_path: str | Path,
@@ -145,29 +197,46 @@ def create_app(
     today: date | None = None,
     clock: Callable[[], datetime] | None = None,
     observers: Iterable[ResponseObserver] = (),
+    delivery: DeliveryConfig | None = None,
 ) -> web.Application:
     """Build the sandbox application.
 
     Loads the tenant file, opens (or creates) the SQLite database ``db_path`` and creates the
-    rule-based events for every week of the horizon not seeded before. ``today`` (default: the
-    clock's date in the tenant's zone) anchors the horizon; ``observers`` see every /v1.0 response.
+    rule-based events for every week of the horizon not seeded before. ``clock`` (default: real
+    time) is the base of the sandbox clock, which ``PUT /_admin/clock`` moves; ``today`` (default:
+    the clock's date in the tenant's zone) anchors the horizon; ``observers`` see every Graph
+    response; ``delivery`` tunes how change notifications are sent.
     """
-    now = clock or (lambda: datetime.now(UTC))
     tenant = load_tenant(tenant_path)
     store = CalendarStore(db_path, tenant.tenant_id)
-    anchor = today or now().astimezone(resolve_zone(tenant.time_zone)).date()
-    seed_calendars(tenant, store, anchor, now())
-    app = web.Application(middlewares=[graph_middleware])
+    sandbox_clock = _sandbox_clock(store, clock)
+    anchor = today or sandbox_clock.now().astimezone(resolve_zone(tenant.time_zone)).date()
+    seed_calendars(tenant, store, anchor, sandbox_clock.now())
+    drive_store = DriveStore(db_path)
+    subscription_store = SubscriptionStore(db_path)
+    app = web.Application(middlewares=[graph_middleware], client_max_size=MAX_BODY_BYTES)
     app[TENANT] = tenant
-    app[SERVICE] = CalendarService(tenant, store, now)
+    app[CLOCK] = sandbox_clock
+    app[SERVICE] = CalendarService(tenant, store, sandbox_clock.now)
+    app[DRIVES] = DriveService(tenant, drive_store, sandbox_clock.now)
+    app[SHARING] = SharingService(app[DRIVES])
+    app[SUBSCRIPTIONS] = SubscriptionService(tenant, subscription_store, sandbox_clock.now)
+    app[NOTIFIER] = Notifier(delivery)
     app[FAULTS] = FaultInjector(faults)
     app[COUNTER] = RequestCounter()
     app[OBSERVERS] = list(observers)
-    for module in (routes_users, routes_calendar, routes_events, routes_places, routes_admin):
+    store.add_listener(change_listener(app[SUBSCRIPTIONS], app[NOTIFIER]))
+    for module in (
+        routes_users, routes_calendar, routes_events, routes_places, routes_drive, routes_drive_sharing,
+        routes_uploads, routes_subscriptions, routes_admin, routes_admin_notifications,
+    ):
         module.add_routes(app)
 
-    async def close_store(_app: web.Application) -> None:
+    async def close(_app: web.Application) -> None:
+        await app[NOTIFIER].close()
         store.close()
+        drive_store.close()
+        subscription_store.close()
 
-    app.on_cleanup.append(close_store)
+    app.on_cleanup.append(close)
     return app

@@ -10,9 +10,14 @@ from dataclasses import dataclass
 from aiohttp import web
 
 from sandbox.calendar_ops import CalendarService
+from sandbox.clock import SandboxClock
+from sandbox.drive_ops import DriveService
+from sandbox.drive_sharing import SharingService
 from sandbox.errors import GraphError
 from sandbox.faults import FaultInjector
 from sandbox.metrics import RequestCounter
+from sandbox.notifications import Notifier
+from sandbox.subscriptions import SubscriptionService
 from sandbox.tenant import Mailbox, Tenant
 from sandbox.timezones import prefer_body_text, prefer_time_zone
 
@@ -36,6 +41,11 @@ SERVICE = web.AppKey("sandbox.service", CalendarService)
 FAULTS = web.AppKey("sandbox.faults", FaultInjector)
 COUNTER = web.AppKey("sandbox.counter", RequestCounter)
 OBSERVERS = web.AppKey("sandbox.observers", list[ResponseObserver])
+CLOCK = web.AppKey("sandbox.clock", SandboxClock)
+DRIVES = web.AppKey("sandbox.drives", DriveService)
+SHARING = web.AppKey("sandbox.sharing", SharingService)
+SUBSCRIPTIONS = web.AppKey("sandbox.subscriptions", SubscriptionService)
+NOTIFIER = web.AppKey("sandbox.notifier", Notifier)
 
 
 def service(request: web.Request) -> CalendarService:
@@ -48,9 +58,14 @@ def tenant(request: web.Request) -> Tenant:
     return request.app[TENANT]
 
 
+def root_url(request: web.Request) -> str:
+    """This server's address as the client sees it, e.g. ``http://127.0.0.1:3979``."""
+    return f"{request.scheme}://{request.host}"
+
+
 def base_url(request: web.Request) -> str:
     """This server's Graph base URL as the client sees it, e.g. ``http://127.0.0.1:3979/v1.0``."""
-    return f"{request.scheme}://{request.host}/v1.0"
+    return f"{root_url(request)}/v1.0"
 
 
 def response_zone(request: web.Request) -> str | None:
@@ -77,28 +92,40 @@ def current_user(request: web.Request) -> Mailbox:
     Tokens are not verified (any Authorization header is accepted); an unsigned or signed JWT
     whose ``oid``, ``upn`` or ``preferred_username`` names a tenant user selects that user.
     """
+    return token_user(request) or tenant(request).default_user
+
+
+def token_user(request: web.Request) -> Mailbox | None:
+    """The tenant user the bearer token names (``oid``, ``upn``, ``preferred_username``), if any."""
+    claims = token_claims(request)
     known = tenant(request)
+    for key in ("oid", "upn", "preferred_username", "unique_name"):
+        value = claims.get(key)
+        box = known.find(str(value)) if value else None
+        if box is not None:
+            return box
+    return None
+
+
+def token_claims(request: web.Request) -> dict[str, object]:
+    """The claims of the bearer token (unverified; empty without a JWT)."""
     header = request.headers.get("Authorization", "")
-    if header.lower().startswith("bearer "):
-        for claim in _claims(header[7:].strip()):
-            box = known.find(claim)
-            if box is not None:
-                return box
-    return known.default_user
-
-
-def _claims(token: str) -> list[str]:
-    parts = token.split(".")
+    if not header.lower().startswith("bearer "):
+        return {}
+    parts = header[7:].strip().split(".")
     if len(parts) < 2:
-        return []
+        return {}
     try:
         padded = parts[1] + "=" * (-len(parts[1]) % 4)
         payload = json.loads(base64.urlsafe_b64decode(padded))
     except (ValueError, UnicodeDecodeError):
-        return []
-    if not isinstance(payload, dict):
-        return []
-    return [str(payload[k]) for k in ("oid", "upn", "preferred_username", "unique_name") if payload.get(k)]
+        return {}
+    return payload if isinstance(payload, dict) else {}
+
+
+def clock(request: web.Request) -> SandboxClock:
+    """The sandbox clock of the running app."""
+    return request.app[CLOCK]
 
 
 def mailbox_of(request: web.Request) -> Mailbox:

@@ -28,14 +28,16 @@ class GraphError(Exception):
         self.headers = headers or {}
 
 
-def error_body(code: str, message: str, request_id: str, client_request_id: str) -> dict[str, Any]:
-    """The JSON object Graph returns for an error."""
+def error_body(
+    code: str, message: str, request_id: str, client_request_id: str, now: datetime | None = None
+) -> dict[str, Any]:
+    """The JSON object Graph returns for an error (``now``: the sandbox clock's time)."""
     return {
         "error": {
             "code": code,
             "message": message,
             "innerError": {
-                "date": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S"),
+                "date": (now or datetime.now(UTC)).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S"),
                 "request-id": request_id,
                 "client-request-id": client_request_id,
             },
@@ -43,9 +45,11 @@ def error_body(code: str, message: str, request_id: str, client_request_id: str)
     }
 
 
-def error_response(error: GraphError, request_id: str, client_request_id: str) -> web.Response:
+def error_response(
+    error: GraphError, request_id: str, client_request_id: str, now: datetime | None = None
+) -> web.Response:
     """Build the HTTP response for a :class:`GraphError` (ids as in the response headers)."""
-    body = error_body(error.code, error.message, request_id, client_request_id)
+    body = error_body(error.code, error.message, request_id, client_request_id, now)
     return web.Response(
         status=error.status,
         body=json.dumps(body).encode(),

@@ -3,7 +3,8 @@
 - ``GET /_admin/health``: ``{"status": "ok", ...}``.
 - ``GET /_admin/faults``, ``PUT /_admin/faults``: fault settings; a PUT changes only the keys given,
   e.g. ``{"p429": 1.0, "retryAfterSeconds": 2}``.
-- ``GET /_admin/requests``: /v1.0 requests per ``"METHOD /route/{template}"``; ``DELETE`` resets.
+- ``GET /_admin/requests``: Graph requests (/v1.0, upload and download URLs) per
+  ``"METHOD /route/{template}"``; ``DELETE`` resets.
 - ``POST /_admin/respond``: answer an invitation as an attendee, e.g.
   ``curl -X POST localhost:3979/_admin/respond -d '{"user": "mikko.miettinen@esimerkkila.onmicrosoft.com",
   "transactionId": "…", "response": "accept"}'`` (or ``"eventICalUId"``; ``comment`` is optional).
@@ -11,31 +12,15 @@
 
 from __future__ import annotations
 
-import json
-from typing import Any
-
 from aiohttp import web
 
+from sandbox.admin_http import admin_body as _body
+from sandbox.admin_http import admin_json as _json
+from sandbox.admin_http import admin_problem as _problem
 from sandbox.calendar_ops import RESPONSES
-from sandbox.context import COUNTER, FAULTS, SERVICE, TENANT
+from sandbox.context import COUNTER, DRIVES, FAULTS, SERVICE, SUBSCRIPTIONS, TENANT
 from sandbox.errors import GraphError
 from sandbox.faults import FaultConfigError
-
-
-def _json(payload: Any, status: int = 200) -> web.Response:
-    return web.json_response(payload, status=status, dumps=lambda v: json.dumps(v, ensure_ascii=False))
-
-
-def _problem(status: int, message: str) -> web.Response:
-    return _json({"error": {"code": "BadRequest" if status == 400 else "NotFound", "message": message}}, status)
-
-
-async def _body(request: web.Request) -> dict[str, Any] | None:
-    try:
-        parsed = json.loads(await request.read() or b"{}")
-    except ValueError:
-        return None
-    return parsed if isinstance(parsed, dict) else None
 
 
 async def health(request: web.Request) -> web.Response:
@@ -49,6 +34,8 @@ async def health(request: web.Request) -> web.Response:
             "users": len(tenant.users),
             "rooms": len(tenant.rooms),
             "events": request.app[SERVICE].store.count(),
+            "driveItems": request.app[DRIVES].store.count(),
+            "subscriptions": len(request.app[SUBSCRIPTIONS].active()),
             "defaultUser": tenant.default_user.mail,
         }
     )
@@ -73,7 +60,7 @@ async def put_faults(request: web.Request) -> web.Response:
 
 
 async def get_requests(request: web.Request) -> web.Response:
-    """GET /_admin/requests: request counts since start or the last reset."""
+    """GET /_admin/requests: Graph request counts since start or the last reset."""
     return _json(request.app[COUNTER].snapshot())
 
 

@@ -14,6 +14,7 @@ from aiohttp import web
 from sandbox.app import create_app
 from sandbox.context import ResponseObserver
 from sandbox.faults import FaultConfig
+from sandbox.notifications import DeliveryConfig
 
 
 @dataclass
@@ -75,7 +76,10 @@ async def start_sandbox(
     today: date | None = None,
     clock: Callable[[], datetime] | None = None,
     observers: Iterable[ResponseObserver] = (),
+    delivery: DeliveryConfig | None = None,
 ) -> RunningSandbox:
     """Create and start a sandbox on an ephemeral port; use as ``async with await start_sandbox(…) as s``."""
-    app = create_app(tenant_path, db_path, faults, today=today, clock=clock, observers=observers)
+    app = create_app(
+        tenant_path, db_path, faults, today=today, clock=clock, observers=observers, delivery=delivery
+    )
     return await serve(app, host, port)

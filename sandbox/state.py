@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import json
-import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
+from sandbox.database import connect
 from sandbox.timezones import parse_date_time_time_zone
 
 _SCHEMA = (
@@ -21,8 +21,24 @@ _SCHEMA = (
 )
 
 
+ChangeType = Literal["created", "updated", "deleted"]
+
+
 class StateError(RuntimeError):
     """The database cannot be used with this tenant."""
+
+
+@dataclass(frozen=True)
+class EventChange:
+    """One committed change to one event, as change notifications report it."""
+
+    change_type: ChangeType
+    mailbox_id: str
+    event_id: str
+    change_key: str
+
+
+ChangeListener = Callable[[list[EventChange]], None]
 
 
 @dataclass
@@ -87,15 +103,13 @@ class CalendarStore:
     """All events, persisted in SQLite (``--db``) and indexed in memory for fast reads."""
 
     def __init__(self, path: str | Path, tenant_id: str) -> None:
-        self._db = sqlite3.connect(str(path), check_same_thread=False)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")
-        for statement in _SCHEMA:
-            self._db.execute(statement)
+        self._db = connect(path, _SCHEMA)
         self._check_tenant(tenant_id)
         self._events: dict[str, StoredEvent] = {}
         self._by_mailbox: dict[str, dict[str, StoredEvent]] = {}
         self._depth = 0
+        self._pending: dict[str, EventChange] = {}
+        self._listeners: list[ChangeListener] = []
         for mailbox_id, raw in self._db.execute("SELECT mailbox_id, data FROM events"):
             self._index(StoredEvent.from_data(mailbox_id, json.loads(raw)))
 
@@ -111,6 +125,20 @@ class CalendarStore:
         self._events[event.id] = event
         self._by_mailbox.setdefault(event.mailbox_id, {})[event.id] = event
 
+    def add_listener(self, listener: ChangeListener) -> None:
+        """Call ``listener`` with the changes of every committed write (after the commit)."""
+        self._listeners.append(listener)
+
+    def meta(self, key: str) -> str | None:
+        """A value from the ``meta`` table (sandbox settings kept with the data)."""
+        row = self._db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return None if row is None else str(row[0])
+
+    def set_meta(self, key: str, value: str) -> None:
+        """Store a value in the ``meta`` table."""
+        self._db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value))
+        self._commit()
+
     @contextmanager
     def batch(self) -> Iterator[None]:
         """Group several writes into one transaction (nesting is allowed)."""
@@ -121,14 +149,33 @@ class CalendarStore:
             self._depth -= 1
             if self._depth == 0:
                 self._db.rollback()
+                self._pending.clear()
             raise
         self._depth -= 1
-        if self._depth == 0:
-            self._db.commit()
+        self._commit()
 
     def _commit(self) -> None:
         if self._depth == 0:
             self._db.commit()
+            changes = list(self._pending.values())
+            self._pending.clear()
+            if changes:
+                for listener in self._listeners:
+                    listener(changes)
+
+    def _record(self, change_type: ChangeType, event: StoredEvent) -> None:
+        """Remember a change for the listeners, merged with earlier changes in the same batch."""
+        key = event.id
+        change = EventChange(change_type, event.mailbox_id, event.id, str(event.data.get("changeKey", "")))
+        earlier = self._pending.pop(key, None)
+        if earlier is not None:
+            if earlier.change_type == "created" and change_type == "deleted":
+                return
+            if earlier.change_type == "created":
+                change = EventChange("created", change.mailbox_id, change.event_id, change.change_key)
+            elif earlier.change_type == "deleted" and change_type == "created":
+                change = EventChange("updated", change.mailbox_id, change.event_id, change.change_key)
+        self._pending[key] = change
 
     def get(self, event_id: str) -> StoredEvent | None:
         """The event with this id, in any mailbox."""
@@ -145,6 +192,7 @@ class CalendarStore:
     def put(self, event: StoredEvent) -> None:
         """Insert or replace an event."""
         event.refresh_bounds()
+        self._record("updated" if event.id in self._events else "created", event)
         self._index(event)
         self._db.execute(
             "INSERT OR REPLACE INTO events (id, mailbox_id, data) VALUES (?, ?, ?)",
@@ -157,6 +205,7 @@ class CalendarStore:
         event = self._events.pop(event_id, None)
         if event is not None:
             self._by_mailbox.get(event.mailbox_id, {}).pop(event_id, None)
+            self._record("deleted", event)
         self._db.execute("DELETE FROM events WHERE id = ?", (event_id,))
         self._commit()
 

@@ -189,12 +189,12 @@ def spawn(
     log_path: Path,
     env: Mapping[str, str] | None = None,
 ) -> Service:
-    """Start ``argv`` in a new session (its own process group), output appended to ``log_path``."""
+    """Start ``argv`` in a new session (its own process group), its output in ``log_path``."""
     log_path.parent.mkdir(parents=True, exist_ok=True)
     full_env = dict(os.environ)
     full_env.update(env or {})
     full_env.setdefault("PYTHONUNBUFFERED", "1")
-    with log_path.open("ab") as log:
+    with log_path.open("wb") as log:  # one run per log: a failure shows this run's lines
         process = subprocess.Popen(
             list(argv),
             cwd=cwd,
@@ -207,10 +207,18 @@ def spawn(
     return Service(name=name, process=process, log_path=log_path)
 
 
+def describe_exit(code: int) -> str:
+    """``exit code 3`` or ``killed by SIGKILL`` for a ``Popen.returncode``."""
+    if code < 0:
+        with contextlib.suppress(ValueError):
+            return f"killed by {signal.Signals(-code).name}"
+    return f"exit code {code}"
+
+
 def _check_alive(service: Service) -> None:
     code = service.returncode()
     if code is not None:
-        raise ServiceError(service.name, f"exited with code {code} while starting", service.log_path)
+        raise ServiceError(service.name, f"exited while starting ({describe_exit(code)})", service.log_path)
 
 
 def _http_status(host: str, port: int, path: str, timeout: float = 2.0) -> int | None:
@@ -277,8 +285,15 @@ def playground_missing_reason(config: DemoConfig | None = None) -> str | None:
     return None
 
 
+def ensure_port_free(name: str, host: str, port: int, variable: str) -> None:
+    """Fail clearly if something already listens on ``host:port`` (e.g. a demo still running)."""
+    with contextlib.suppress(OSError), socket.create_connection((host, port), timeout=0.5):
+        raise ServiceError(name, f"port {port} on {host} is already in use (another demo running?); set {variable}")
+
+
 def start_sandbox(config: DemoConfig) -> Service:
     """Start the Graph sandbox and wait until ``GET /_admin/health`` answers."""
+    ensure_port_free("sandbox", config.host, config.sandbox_port, "SANDBOX_PORT")
     config.state_dir.mkdir(parents=True, exist_ok=True)
     argv = [
         config.python,
@@ -314,6 +329,7 @@ def start_bot(config: DemoConfig, command: Sequence[str] | None = None) -> Servi
         "BOT_PORT": str(config.bot_port),
         **config.bot_env,
     }
+    ensure_port_free("bot", config.host, config.bot_port, "BOT_PORT")
     argv = list(command) if command else [config.python, "-m", "bot"]
     service = spawn("bot", argv, cwd=config.root, log_path=config.log_dir / "bot.log", env=env)
     service.url = config.bot_endpoint
@@ -361,9 +377,7 @@ def start_playground(config: DemoConfig) -> Service:
         str(config.playground_port),
         "--disable-telemetry",
     ]
-    log_path = config.log_dir / "playground.log"
-    with contextlib.suppress(FileNotFoundError):
-        log_path.unlink()  # the port is read from this log: no stale "Listening on" lines
+    log_path = config.log_dir / "playground.log"  # truncated: no stale "Listening on" line
     service = spawn(
         "playground", argv, cwd=config.playground_dir, log_path=log_path, env=playground_env(config, config_path)
     )
@@ -460,7 +474,7 @@ def supervise(services: Sequence[Service], out: IO[str], poll_seconds: float = 0
                 code = service.returncode()
                 if code is not None:
                     out.write(
-                        f"\n{service.name} stopped unexpectedly (exit code {code}); "
+                        f"\n{service.name} stopped unexpectedly ({describe_exit(code)}); "
                         f"stopping the others. Last lines of {service.log_path}:\n"
                     )
                     out.write(service.log_tail() + "\n")
@@ -480,8 +494,9 @@ def run(config: DemoConfig, out: IO[str] = sys.stdout, fresh: bool = False) -> i
     previous_int = signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         if fresh:
-            for path in (config.sandbox_db, config.bot_db):
-                path.unlink(missing_ok=True)
+            for database in (config.sandbox_db, config.bot_db):
+                for suffix in ("", "-wal", "-shm", "-journal"):
+                    Path(f"{database}{suffix}").unlink(missing_ok=True)
 
         def progress(message: str) -> None:
             out.write(message + "\n")
@@ -490,7 +505,7 @@ def run(config: DemoConfig, out: IO[str] = sys.stdout, fresh: bool = False) -> i
         try:
             services = start_all(config, progress=progress)
         except ServiceError as err:
-            out.write(f"\n{err.service} failed to start: {err}\n")
+            out.write(f"\nCould not start the demo: {err}\n")
             if err.log_path:
                 out.write(f"Last lines of {err.log_path}:\n{log_tail(err.log_path)}\n")
             return 1

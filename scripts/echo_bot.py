@@ -9,7 +9,8 @@ Behaviour:
 
 * any message -> an Adaptive Card 1.5 "Kaiku: <text>" with an ``Input.Text``
   (id ``name``, label "Nimi"), an ``Input.Toggle``, an expanded multi-select
-  ``Input.ChoiceSet``, a compact ``Input.ChoiceSet``, ``Input.Date``,
+  ``Input.ChoiceSet``, a compact one, an expanded single-select one, a compact multi-select
+  one, ``Input.Date``,
   ``Input.Time`` and an ``Action.Execute`` (verb ``echo``);
 * ``Action.Execute`` verb ``echo`` -> an invoke response whose card replaces the
   original card ("Kiitos, <name>!");
@@ -98,6 +99,28 @@ def question_card(text: str) -> dict[str, Any]:
                     {"title": "Kotona", "value": "koti"},
                     {"title": "Neuvolassa", "value": "neuvola"},
                     {"title": "Etänä", "value": "etana"},
+                ],
+            },
+            {
+                "type": "Input.ChoiceSet",
+                "id": "venue",
+                "label": "Tapaamistapa",
+                "style": "expanded",
+                "choices": [
+                    {"title": "Tapaamishuone", "value": "room"},
+                    {"title": "Etäyhteys", "value": "remote"},
+                ],
+            },
+            {
+                "type": "Input.ChoiceSet",
+                "id": "languages",
+                "label": "Kielet",
+                "style": "compact",
+                "isMultiSelect": True,
+                "choices": [
+                    {"title": "suomi", "value": "fi"},
+                    {"title": "ruotsi", "value": "sv"},
+                    {"title": "englanti", "value": "en"},
                 ],
             },
             {"type": "Input.Date", "id": "date", "label": "Päivä"},

@@ -17,8 +17,10 @@ Fluent inputs.  What the helpers rely on (see docs/e2e-notes.md for the full lis
   (``__ac-<uuid>``), the card's input ids do not appear in the DOM.  So an input is found by its
   label, placeholder or aria-label, or by its card ``id`` through the card JSON the page received
   (recorded from the Playground's websocket and invoke responses), which gives its label.
-* Input.Toggle and expanded ChoiceSet choices are checkboxes (radios when single-select) whose
-  ``aria-label`` is the title; a compact ChoiceSet, Input.Time are comboboxes; Input.Date is a
+* Input.Toggle and expanded multi-select choices are checkboxes whose ``aria-label`` is the
+  title; expanded single-select choices are radios (title only in ``label[for]``); a compact
+  ChoiceSet is a combobox whose list (``aria-controls``) holds ``role=option`` items, or
+  ``role=menuitemcheckbox`` items when multi-select; Input.Time is a combobox too; Input.Date is a
   Fluent DatePicker that parses ISO ``YYYY-MM-DD`` (but reads ``4.12.2026`` as 12 April).
 """
 
@@ -34,7 +36,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from playwright.sync_api import Browser, Locator, Page, Playwright, Response, Route
+from playwright.sync_api import Browser, Locator, Page, Playwright, Response, Route, ViewportSize
 
 from scripts.demo import DemoConfig, Service
 
@@ -56,7 +58,7 @@ CHROMIUM_MISSING = (
 )
 ARTIFACTS_DIR = Path(os.environ.get("E2E_ARTIFACTS_DIR", str(ROOT / "test-artifacts")))
 DEFAULT_TIMEOUT_MS = 20_000
-VIEWPORT = {"width": 1400, "height": 1000}
+VIEWPORT: ViewportSize = {"width": 1400, "height": 1000}
 
 EDITOR = '[data-lexical-editor="true"][role="textbox"]'
 SEND_BUTTON = 'button[aria-label="Send Message"]'
@@ -111,9 +113,7 @@ class Stack:
 
 def launch_chromium(playwright: Playwright) -> Browser:
     """Launch Debian's Chromium headless with the flags CI uses (never downloads a browser)."""
-    return playwright.chromium.launch(
-        executable_path=str(CHROMIUM_PATH), args=list(CHROMIUM_ARGS), headless=True
-    )
+    return playwright.chromium.launch(executable_path=str(CHROMIUM_PATH), args=list(CHROMIUM_ARGS), headless=True)
 
 
 @dataclass
@@ -166,7 +166,7 @@ def open_playground(
     Requests to anything but the local Playground are aborted (it asks a CDN for fonts).
     Close the page's context when done: ``page.context.close()``.
     """
-    context = browser.new_context(viewport=VIEWPORT, locale=locale, timezone_id=timezone_id)  # type: ignore[arg-type]
+    context = browser.new_context(viewport=VIEWPORT, locale=locale, timezone_id=timezone_id)
     context.set_default_timeout(timeout_ms)
     page = context.new_page()
     page.route("**/*", _only_local)
@@ -336,9 +336,7 @@ def _locate_input(card: Locator, key: str) -> Locator | None:
     return None
 
 
-def fill_input(
-    page: Page, label_or_id: str, value: str | dt.date | dt.time, *, card_text: str | None = None
-) -> None:
+def fill_input(page: Page, label_or_id: str, value: str | dt.date | dt.time, *, card_text: str | None = None) -> None:
     """Fill a text, number, date or time input of a card.
 
     Dates are typed as ISO ``YYYY-MM-DD`` (the Playground's DatePicker reads ``4.12.2026`` as
@@ -368,32 +366,54 @@ def toggle(page: Page, label_or_id: str, on: bool = True, *, card_text: str | No
 def choose(page: Page, label_or_id: str, *titles: str, card_text: str | None = None) -> None:
     """Pick choices of an ``Input.ChoiceSet`` by their titles.
 
-    Expanded ChoiceSets (checkboxes or radios) end up with exactly ``titles`` selected; for a
-    compact one (a combobox) each title is picked from its list.
+    A multi-select ChoiceSet ends up with exactly ``titles`` selected; a single-select one with
+    ``titles[0]``.  Works for expanded (checkboxes, radios) and compact (combobox) styles.
     """
     if not titles:
         raise ValueError("choose() needs at least one choice title")
     element = find_input(page, label_or_id, card_text=card_text)
     if element.get_attribute("role") == "combobox":
-        _choose_compact(page, element, titles)
+        _choose_compact(page, element, label_or_id, titles)
     else:
         _choose_expanded(element, label_or_id, titles)
 
 
-def _choose_compact(page: Page, combobox: Locator, titles: Sequence[str]) -> None:
-    for title in titles:
-        if combobox.get_attribute("aria-expanded") != "true":
-            combobox.click()
-        option = page.get_by_role("option", name=title, exact=True)
-        if option.get_attribute("aria-selected") != "true":
-            option.click()
+def _choose_compact(page: Page, combobox: Locator, label_or_id: str, titles: Sequence[str]) -> None:
+    if combobox.get_attribute("aria-expanded") != "true":
+        combobox.click()
+    popup_id = combobox.get_attribute("aria-controls")
+    if not popup_id:
+        raise LookupError(f"ChoiceSet {label_or_id!r}: its list did not open")
+    # Single-select: role=option (aria-selected); multi-select: role=menuitemcheckbox (aria-checked).
+    options = page.locator(f"[id={_css_string(popup_id)}]").locator('[role="option"], [role="menuitemcheckbox"]')
+    options.first.wait_for(state="visible")
+    available = [text.strip() for text in options.all_inner_texts()]
+    missing = [title for title in titles if title not in available]
+    if missing:
+        page.keyboard.press("Escape")
+        raise LookupError(f"ChoiceSet {label_or_id!r} has no choices {missing}; it has {available}")
+    if options.first.get_attribute("role") == "option":
+        options.nth(available.index(titles[0])).click()
+    else:
+        for index, title in enumerate(available):
+            option = options.nth(index)
+            if (option.get_attribute("aria-checked") == "true") != (title in titles):
+                option.click()
     if combobox.get_attribute("aria-expanded") == "true":
         page.keyboard.press("Escape")
 
 
 def _choose_expanded(group: Locator, label_or_id: str, titles: Sequence[str]) -> None:
+    # Checkboxes carry the choice title as aria-label, radios only as their <label for=...>.
     options = group.locator('input[type="checkbox"], input[type="radio"]')
-    available = [options.nth(index).get_attribute("aria-label") or "" for index in range(options.count())]
+    available: list[str] = []
+    for index in range(options.count()):
+        option = options.nth(index)
+        title = option.get_attribute("aria-label") or ""
+        option_id = option.get_attribute("id")
+        if not title and option_id:
+            title = group.locator(f"label[for={_css_string(option_id)}]").inner_text().strip()
+        available.append(title)
     missing = [title for title in titles if title not in available]
     if missing:
         raise LookupError(f"ChoiceSet {label_or_id!r} has no choices {missing}; it has {available}")
@@ -406,10 +426,13 @@ def _choose_expanded(group: Locator, label_or_id: str, titles: Sequence[str]) ->
             option.set_checked(title in titles)
 
 
-def click_action(page: Page, title: str, *, card_text: str | None = None) -> None:
-    """Click the action button titled ``title`` on the last card containing ``card_text``."""
+def click_action(page: Page, title: str, *, card_text: str | None = None, nth: int = 0) -> None:
+    """Click the action button titled ``title`` on the last card containing ``card_text``.
+
+    ``nth`` picks among several buttons with the same title (e.g. one "Book this time" per row).
+    """
     card = _card(page, card_text)
-    card.locator(f"button[title={_css_string(title)}]").first.click()
+    card.locator(f"button[title={_css_string(title)}]").nth(nth).click()
 
 
 # --- artifacts --------------------------------------------------------------------------------

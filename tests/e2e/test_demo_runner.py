@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import os
+import socket
 import sys
 import time
 from pathlib import Path
@@ -15,14 +16,20 @@ from scripts.demo import (
     DemoConfig,
     ServiceError,
     banner,
+    describe_exit,
     free_port,
     spawn,
+    start_sandbox,
     supervise,
     wait_for_tcp,
 )
 
-SLEEPER = [sys.executable, "-c", "import subprocess, sys, time; subprocess.Popen([sys.executable, '-c', "
-           "'import time; time.sleep(60)']); print('child started', flush=True); time.sleep(60)"]
+SLEEPER = [
+    sys.executable,
+    "-c",
+    "import subprocess, sys, time; subprocess.Popen([sys.executable, '-c', "
+    "'import time; time.sleep(60)']); print('child started', flush=True); time.sleep(60)",
+]
 
 
 def _group_alive(pgid: int) -> bool:
@@ -45,8 +52,12 @@ def _wait_until(predicate: object, timeout: float = 10.0) -> bool:
 
 def test_a_dying_service_stops_the_others_and_is_named(tmp_path: Path) -> None:
     sleeper = spawn("sandbox", SLEEPER, cwd=tmp_path, log_path=tmp_path / "sandbox.log")
-    dying = spawn("bot", [sys.executable, "-c", "print('boom: bad settings'); raise SystemExit(3)"],
-                  cwd=tmp_path, log_path=tmp_path / "bot.log")
+    dying = spawn(
+        "bot",
+        [sys.executable, "-c", "print('boom: bad settings'); raise SystemExit(3)"],
+        cwd=tmp_path,
+        log_path=tmp_path / "bot.log",
+    )
     assert _wait_until(lambda: "child started" in (tmp_path / "sandbox.log").read_text())
     out = io.StringIO()
 
@@ -60,10 +71,9 @@ def test_a_dying_service_stops_the_others_and_is_named(tmp_path: Path) -> None:
 
 
 def test_waiting_for_a_port_fails_fast_when_the_service_exits(tmp_path: Path) -> None:
-    service = spawn("bot", [sys.executable, "-c", "raise SystemExit(2)"], cwd=tmp_path,
-                    log_path=tmp_path / "bot.log")
+    service = spawn("bot", [sys.executable, "-c", "raise SystemExit(2)"], cwd=tmp_path, log_path=tmp_path / "bot.log")
     started = time.monotonic()
-    with pytest.raises(ServiceError, match="bot: exited with code 2"):
+    with pytest.raises(ServiceError, match=r"bot: exited while starting \(exit code 2\)"):
         wait_for_tcp(service, "127.0.0.1", free_port(), timeout=30)
     assert time.monotonic() - started < 10
 
@@ -82,3 +92,18 @@ def test_banner_shows_url_hint_and_events_command() -> None:
     assert "http://127.0.0.1:56150" in text
     assert "Kirjoita 'uusi' aloittaaksesi" in text
     assert "curl http://127.0.0.1:3979/v1.0/users/" in text
+
+
+def test_exit_descriptions() -> None:
+    assert describe_exit(3) == "exit code 3"
+    assert describe_exit(-9) == "killed by SIGKILL"
+
+
+def test_a_busy_port_is_reported(tmp_path: Path) -> None:
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+        port = listener.getsockname()[1]
+        config = DemoConfig(state_dir=tmp_path, sandbox_port=port)
+        with pytest.raises(ServiceError, match=f"port {port} .* already in use.*SANDBOX_PORT"):
+            start_sandbox(config)

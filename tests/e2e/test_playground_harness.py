@@ -36,7 +36,8 @@ BOT_NAME = "Yhdessä aika"
 def _last(stack: Stack, kind: str, **match: Any) -> dict[str, Any]:
     for activity in reversed(stack.activities()):
         if activity.get("type") == kind and all(activity.get(key) == value for key, value in match.items()):
-            return activity
+            found: dict[str, Any] = activity
+            return found
     raise AssertionError(f"the bot received no {kind} activity matching {match}: {stack.activities()}")
 
 
@@ -49,6 +50,8 @@ def test_card_inputs_action_execute_and_card_replacement(echo_page: Page, echo_s
     toggle(page, "agree", card_text="Kaiku: hei botti")  # by card input id
     choose(page, "Asiantuntijat", "Neuvola", "Perhetyö", card_text="Kaiku: hei botti")  # multi, expanded
     choose(page, "place", "Etänä", card_text="Kaiku: hei botti")  # compact, by id
+    choose(page, "venue", "Etäyhteys", card_text="Kaiku: hei botti")  # single, expanded (radios)
+    choose(page, "Kielet", "suomi", "ruotsi", card_text="Kaiku: hei botti")  # multi, compact
     fill_input(page, "Päivä", dt.date(2026, 12, 4), card_text="Kaiku: hei botti")
     fill_input(page, "time", dt.time(8, 30), card_text="Kaiku: hei botti")
     expect(card.locator('input[aria-label="Neuvola"]')).to_be_checked()
@@ -74,6 +77,8 @@ def test_card_inputs_action_execute_and_card_replacement(echo_page: Page, echo_s
         "agree": "true",
         "experts": "neuvola,perhetyo",
         "place": "etana",
+        "venue": "remote",
+        "languages": "fi,sv",
         "date": "2026-12-04",
         "time": "08:30",
     }

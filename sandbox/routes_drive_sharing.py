@@ -1,0 +1,83 @@
+"""Sharing: POST …/invite, POST …/createLink, GET …/permissions, GET/DELETE …/permissions/{id}."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiohttp import web
+
+from sandbox.context import DRIVES, SHARING, base_url
+from sandbox.drive_paths import add_item_routes, item_address
+from sandbox.drive_render import render_permission
+from sandbox.drive_sharing import EffectivePermission
+from sandbox.errors import json_response, read_json_object
+from sandbox.routes_drive import actor, resolve_item
+
+
+def _context(request: web.Request, drive_id: str, item_id: str, entity: bool) -> str:
+    suffix = "/$entity" if entity else ""
+    return f"{base_url(request)}/$metadata#drives('{drive_id}')/items('{item_id}')/permissions{suffix}"
+
+
+async def invite(request: web.Request) -> web.Response:
+    """POST …/invite: direct permissions for the recipients; 200 with the collection of permissions."""
+    address = item_address(request)
+    item = request.app[DRIVES].resolve(address.drive, address.base, address.segments)
+    body = await read_json_object(request)
+    granted = request.app[SHARING].invite(item, body, actor(request, address.drive))
+    drives = request.app[DRIVES]
+    payload: dict[str, Any] = {
+        "@odata.context": f"{base_url(request)}/$metadata#Collection(microsoft.graph.permission)",
+        "value": [render_permission(drives, EffectivePermission(p)) for p in granted],
+    }
+    return json_response(payload)
+
+
+async def create_link(request: web.Request) -> web.Response:
+    """POST …/createLink: a sharing link permission (201 new, 200 when the same link exists)."""
+    address = item_address(request)
+    item = request.app[DRIVES].resolve(address.drive, address.base, address.segments)
+    body = await read_json_object(request)
+    permission, created = request.app[SHARING].create_link(item, body, actor(request, address.drive))
+    payload = {"@odata.context": f"{base_url(request)}/$metadata#microsoft.graph.permission"}
+    payload.update(render_permission(request.app[DRIVES], EffectivePermission(permission)))
+    return json_response(payload, status=201 if created else 200)
+
+
+async def list_permissions(request: web.Request) -> web.Response:
+    """GET …/permissions: the owner, direct grants, links, and permissions inherited from folders."""
+    item = resolve_item(request)
+    drives = request.app[DRIVES]
+    entries = request.app[SHARING].effective(item)
+    payload = {
+        "@odata.context": _context(request, item.drive_id, item.id, entity=False),
+        "value": [render_permission(drives, entry) for entry in entries],
+    }
+    return json_response(payload)
+
+
+async def get_permission(request: web.Request) -> web.Response:
+    """GET …/permissions/{id}."""
+    item = resolve_item(request)
+    entry = request.app[SHARING].find(item, request.match_info["perm"])
+    payload = {"@odata.context": _context(request, item.drive_id, item.id, entity=True)}
+    payload.update(render_permission(request.app[DRIVES], entry))
+    return json_response(payload)
+
+
+async def delete_permission(request: web.Request) -> web.Response:
+    """DELETE …/permissions/{id}: stop sharing (204)."""
+    item = resolve_item(request)
+    request.app[SHARING].delete(item, request.match_info["perm"])
+    return web.Response(status=204)
+
+
+def add_routes(app: web.Application) -> None:
+    """Register the sharing routes for every addressing form."""
+    for name in ("invite", "createLink"):
+        handler = invite if name == "invite" else create_link
+        add_item_routes(app, "POST", name, handler)
+        add_item_routes(app, "POST", f"microsoft.graph.{name}", handler)
+    add_item_routes(app, "GET", "permissions", list_permissions)
+    add_item_routes(app, "GET", "permissions/{perm}", get_permission)
+    add_item_routes(app, "DELETE", "permissions/{perm}", delete_permission)

@@ -1,0 +1,380 @@
+"""The joint plan: checked like the template asks, and printed as DOCX and PDF the family can read."""
+
+from __future__ import annotations
+
+import io
+import shutil
+import subprocess
+from dataclasses import replace
+from datetime import date, datetime
+from pathlib import Path
+from typing import cast
+from zoneinfo import ZoneInfo
+
+import docx
+import pypdf
+import pytest
+from PIL import Image
+
+from documents.file_names import initials, plan_file_name
+from documents.plan_content import UnsafeDocumentDataError
+from documents.plan_docx import plan_docx
+from documents.plan_pdf import plan_pdf
+from documents.star_config import default_star_directory, load_star
+from documents.star_picture import render_star_png
+from documents.texts import t
+from domain.plan import (
+    Actions,
+    ContactArrangement,
+    JointPlan,
+    Participant,
+    PlanDocumentData,
+    PlanProblemKind,
+    document_problems,
+    identity_code_fields,
+    plan_problems,
+    service_contacts,
+)
+from domain.sensitive_text import TextProblem
+from domain.star import PointReading, StarDefinition, StarProblemKind, StarReading
+from tests.support.samples import demo_team
+
+HEL = ZoneInfo("Europe/Helsinki")
+HETU = "131052-308T"
+
+PARTICIPANTS = (
+    Participant("Äiti", "Perhe", professional=False),
+    Participant("Isä", "Perhe", professional=False),
+    Participant("Liisa Lähinen", "Lähityöntekijä, varhaiskasvatus"),
+    Participant("Hanna Heikkinen", "Äitiys- ja lastenneuvola", contact="p. 017 000 1001, ma–pe klo 8–15"),
+    Participant("Mikko Miettinen", "Koulukuraattori", contact="mikko.miettinen@esimerkkila.fi"),
+)
+
+PLAN = JointPlan(
+    things_to_change="Illat venyvät: läksyistä ja nukkumaanmenosta riidellään.\nLapsi jännittää koulumatkaa.",
+    actions=Actions(
+        at_home="Sovitaan iltarytmi: läksyt välipalan jälkeen, ruutuaika päättyy klo 19.",
+        everyday_environment="Opettaja ja kuraattori sopivat lapsen kanssa turvallisen aikuisen välitunneille.",
+        elsewhere="Vanhemmat tutustuvat vanhempainryhmään.",
+        elsewhere_where="Kasvatus- ja perheneuvola",
+    ),
+    contact=ContactArrangement(
+        workers_reach_family="Vastuutyöntekijä soittaa äidille tiistaisin iltapäivällä.",
+        family_reaches_worker="Perhe soittaa tai lähettää viestin vastuutyöntekijälle arkisin.",
+    ),
+    responsible=("Hanna Heikkinen",),
+    next_contact=datetime(2026, 12, 15, 14, 0, tzinfo=HEL),
+    recipients=("Mikko Miettinen",),
+)
+
+
+def _star() -> StarDefinition:
+    return load_star(default_star_directory() / "lape-pohjois-savo.yaml")
+
+
+def _reading(star: StarDefinition) -> StarReading:
+    return StarReading(star.key, {
+        "self_image": PointReading("Lapsi kertoo olevansa hyvä piirtämään.", "", family=4, child=5, professionals=4),
+        "relationships_safety": PointReading("Mummola on tärkeä paikka.", "Välitunnit jännittävät.", 3, 2, 3),
+        "everyday_life": PointReading("", "Koulumatka yksin.", family=2, child=3, professionals=3),
+        "parenting": PointReading("Vanhemmat ovat yhtä mieltä tavoitteista.", "Iltojen rauhoittaminen.", 3, None, 3),
+    }, taken_on=date(2026, 12, 3))
+
+
+def sample_data(lang: str = "fi", star: StarDefinition | None = None) -> PlanDocumentData:
+    """A typical plan: five people, every template item filled in, the star read with ratings."""
+    star = star or _star()
+    return PlanDocumentData(meeting_day=date(2026, 12, 3), place="Perhekeskus – Neuvotteluhuone Kaste",
+                            participants=PARTICIPANTS, plan=PLAN, service_contacts=service_contacts(demo_team(), lang),
+                            star=star, reading=_reading(star) if star.key == "lape-pohjois-savo" else None,
+                            lang=lang)
+
+
+def _docx_text(data: bytes) -> tuple[str, docx.document.Document]:
+    document = docx.Document(io.BytesIO(data))
+    parts = [p.text for p in document.paragraphs]
+    for table in document.tables:
+        parts += [cell.text for row in table.rows for cell in row.cells]
+    return "\n".join(parts), document
+
+
+def _pdf_text(data: bytes) -> tuple[str, int]:
+    reader = pypdf.PdfReader(io.BytesIO(data))
+    return "\n".join(page.extract_text() for page in reader.pages), len(reader.pages)
+
+
+def _flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+# --- the plan's rules --------------------------------------------------------------------------
+
+def test_a_complete_plan_has_no_problems() -> None:
+    assert plan_problems(PLAN, PARTICIPANTS, date(2026, 12, 3)) == ()
+
+
+def test_required_parts_of_the_template() -> None:
+    empty = JointPlan(things_to_change=" ", actions=Actions(elsewhere="Perheneuvolan ryhmä"),
+                      contact=ContactArrangement(), responsible=(), next_contact=None)
+    problems = {(p.field_name, p.problem) for p in plan_problems(empty, PARTICIPANTS)}
+    assert problems == {
+        ("things_to_change", PlanProblemKind.REQUIRED),
+        ("actions.elsewhere_where", PlanProblemKind.WHERE_MISSING),
+        ("contact.workers_reach_family", PlanProblemKind.REQUIRED),
+        ("contact.family_reaches_worker", PlanProblemKind.REQUIRED),
+        ("responsible", PlanProblemKind.RESPONSIBLE_COUNT),
+        ("next_contact", PlanProblemKind.NEXT_CONTACT_MISSING),
+    }
+    no_actions = replace(PLAN, actions=Actions())
+    assert [p.problem for p in plan_problems(no_actions, PARTICIPANTS)] == [PlanProblemKind.NO_ACTIONS]
+
+
+def test_the_responsible_worker_is_one_professional_or_a_pair_among_those_present() -> None:
+    def kinds(plan: JointPlan) -> list[object]:
+        return [p.problem for p in plan_problems(plan, PARTICIPANTS)]
+
+    assert kinds(replace(PLAN, responsible=("Hanna Heikkinen", "Liisa Lähinen"))) == []
+    assert kinds(replace(PLAN, responsible=("hanna heikkinen",))) == []  # names match regardless of case
+    assert kinds(replace(PLAN, responsible=("Hanna Heikkinen", "Liisa Lähinen", "Mikko Miettinen"))) == [
+        PlanProblemKind.RESPONSIBLE_COUNT]
+    assert kinds(replace(PLAN, responsible=("Äiti",))) == [PlanProblemKind.RESPONSIBLE_NOT_PROFESSIONAL]
+    assert kinds(replace(PLAN, responsible=("Sanna Savolainen",))) == [PlanProblemKind.RESPONSIBLE_NOT_PRESENT]
+    assert kinds(replace(PLAN, recipients=("Koko verkosto",))) == [PlanProblemKind.RECIPIENT_NOT_PRESENT]
+
+
+def test_the_next_contact_is_not_before_the_meeting() -> None:
+    early = replace(PLAN, next_contact=datetime(2026, 12, 2, 9, 0, tzinfo=HEL))
+    assert [p.problem for p in plan_problems(early, PARTICIPANTS, date(2026, 12, 3))] == [
+        PlanProblemKind.NEXT_CONTACT_BEFORE_MEETING]
+
+
+FREE_TEXT_FIELDS = [
+    ("things_to_change", lambda text: replace(PLAN, things_to_change=f"Arki. {text}")),
+    ("actions.at_home", lambda text: replace(PLAN, actions=replace(PLAN.actions, at_home=text))),
+    ("actions.everyday_environment",
+     lambda text: replace(PLAN, actions=replace(PLAN.actions, everyday_environment=text))),
+    ("actions.elsewhere", lambda text: replace(PLAN, actions=replace(PLAN.actions, elsewhere=text))),
+    ("actions.elsewhere_where", lambda text: replace(PLAN, actions=replace(PLAN.actions, elsewhere_where=text))),
+    ("contact.workers_reach_family",
+     lambda text: replace(PLAN, contact=replace(PLAN.contact, workers_reach_family=text))),
+    ("contact.family_reaches_worker",
+     lambda text: replace(PLAN, contact=replace(PLAN.contact, family_reaches_worker=text))),
+]
+
+
+@pytest.mark.parametrize(("field", "change"), FREE_TEXT_FIELDS, ids=[f for f, _ in FREE_TEXT_FIELDS])
+def test_an_identity_code_is_refused_in_every_plan_field(field: str, change: object) -> None:
+    plan = change(f"Lapsen hetu {HETU}")  # type: ignore[operator]
+    assert [(p.field_name, p.problem) for p in plan_problems(plan, PARTICIPANTS)] == [
+        (field, TextProblem.IDENTITY_CODE)]
+    # and the families' phone numbers stay out of the free text too
+    phoned = change("Äidin numero 040 123 4567")  # type: ignore[operator]
+    assert [p.problem for p in plan_problems(phoned, PARTICIPANTS)] == [TextProblem.PHONE]
+
+
+def test_a_workers_own_contact_may_have_a_phone_number_but_never_an_identity_code() -> None:
+    assert plan_problems(PLAN, PARTICIPANTS) == ()  # PARTICIPANTS hold a work phone and a work e-mail
+    data = sample_data()
+    hetu_contact = replace(data, participants=(*PARTICIPANTS[:3], replace(PARTICIPANTS[3], contact=HETU),
+                                               *PARTICIPANTS[4:]))
+    assert identity_code_fields(hetu_contact) == ("participants.3.contact",)
+
+
+def test_the_documents_refuse_data_holding_an_identity_code() -> None:
+    data = sample_data()
+    reading = _reading(_star())
+    leaky = replace(data, reading=replace(reading, points={
+        **reading.points, "parenting": PointReading(strengths=f"Isän hetu {HETU}")}))
+    assert identity_code_fields(leaky) == ("reading.parenting.strengths",)
+    for render in (plan_docx, plan_pdf):
+        with pytest.raises(UnsafeDocumentDataError) as err:
+            render(leaky)
+        assert HETU not in str(err.value) and "reading.parenting.strengths" in str(err.value)
+
+
+def test_the_whole_sample_document_data_is_valid() -> None:
+    assert document_problems(sample_data()) == ()
+    star = _star()
+    wrong = replace(sample_data(), earlier_reading=StarReading(star.key, {"parenting": PointReading(child=3)}))
+    assert [(p.field_name, p.problem) for p in document_problems(wrong)] == [
+        ("earlier_reading.parenting.child", StarProblemKind.CHILD_NOT_ASKED)]
+
+
+def test_the_services_contact_list_comes_from_the_team_in_the_templates_order() -> None:
+    contacts = service_contacts(demo_team(), "fi")
+    assert len(contacts) == 14
+    assert contacts[0].service == "Äitiys- ja lastenneuvola" and contacts[0].contact == "Neuvola, p. 017 000 1001"
+    assert contacts[-1].service == "Mielenterveysauttaminen"
+    assert service_contacts(demo_team(), "sv")[0].service == "Mödra- och barnrådgivning"
+
+
+# --- the Word document ---------------------------------------------------------------------------
+
+TEMPLATE_HEADINGS = ("plan.things_to_change", "plan.actions", "plan.actions.at_home",
+                     "plan.actions.everyday_environment", "plan.actions.elsewhere", "plan.contact",
+                     "plan.contact.workers_reach_family", "plan.contact.family_reaches_worker", "plan.responsible",
+                     "plan.next_contact", "plan.services")
+
+ENTERED_TEXTS = ("Lapsi jännittää koulumatkaa.", PLAN.actions.at_home, PLAN.actions.everyday_environment,
+                 PLAN.actions.elsewhere, "Kasvatus- ja perheneuvola", PLAN.contact.workers_reach_family,
+                 PLAN.contact.family_reaches_worker, "Hanna Heikkinen", "p. 017 000 1001, ma–pe klo 8–15",
+                 "ti 15.12.2026 klo 14.00", "Neuvola, p. 017 000 1001", "Mummola on tärkeä paikka.")
+
+
+def test_the_docx_holds_the_whole_plan_in_the_templates_order() -> None:
+    text, document = _docx_text(plan_docx(sample_data()))
+    assert document.paragraphs[0].text == "Yhteinen suunnitelma"
+    headings = [p.text for p in document.paragraphs if p.style is not None and p.style.name.startswith("Heading")]
+    expected = [t(k, "fi") for k in TEMPLATE_HEADINGS]
+    assert [h for h in headings if h in expected] == expected  # every template heading, in order
+    for entered in ENTERED_TEXTS:
+        assert entered in text
+    assert "to 3.12.2026" in text and "Perhekeskus – Neuvotteluhuone Kaste" in text
+    assert t("doc.memo_note", "fi") in text
+    assert "ei virallinen asiakirja" in document.sections[0].footer.paragraphs[0].text
+
+
+def test_the_docx_lists_who_took_part_with_their_roles() -> None:
+    _, document = _docx_text(plan_docx(sample_data()))
+    rows = {tuple(c.text for c in row.cells) for table in document.tables for row in table.rows}
+    assert ("Nimi", "Rooli") in rows
+    for person in PARTICIPANTS:
+        assert (person.name, person.role) in rows
+
+
+def test_the_docx_has_the_star_picture_inline() -> None:
+    png = render_star_png(_star(), _reading(_star()))
+    _, document = _docx_text(plan_docx(sample_data(), star_png=png))
+    assert len(document.inline_shapes) == 1
+    blob = document.part.related_parts[document.inline_shapes[0]._inline.graphic.graphicData.pic.blipFill.blip.embed]
+    assert blob.blob == png
+    assert Image.open(io.BytesIO(png)).format == "PNG"
+    assert document.inline_shapes[0]._inline.docPr.get("descr").startswith("Hyvinvoinnin tähti")
+
+
+def test_the_docx_core_properties_name_no_family() -> None:
+    _, document = _docx_text(plan_docx(sample_data()))
+    props = document.core_properties
+    assert props.title == "Yhteinen suunnitelma" and props.author == "Yhdessä aika"
+    assert props.language == "fi-FI"
+
+
+def test_the_docx_in_swedish_and_english() -> None:
+    sv, _ = _docx_text(plan_docx(sample_data("sv")))
+    assert "Gemensam plan" in sv and "a) hemma" in sv and "tis 15.12.2026 kl. 14.00" in sv
+    assert "Det här är inte en officiell handling." in sv and "Mödra- och barnrådgivning" in sv
+    en, _ = _docx_text(plan_docx(sample_data("en")))
+    assert "Joint plan" in en and "c) elsewhere, where?" in en and "Tue 15.12.2026 at 14:00" in en
+
+
+# --- the PDF ---------------------------------------------------------------------------------
+
+def test_the_pdf_is_a4_with_the_plan_first_and_the_star_on_its_own_last_page() -> None:
+    data = plan_pdf(sample_data())
+    assert data.startswith(b"%PDF-")
+    reader = pypdf.PdfReader(io.BytesIO(data))
+    # a typical plan: items 1-5 on page 1, the services' contact list on page 2, the star on page 3
+    assert len(reader.pages) == 3
+    for page in reader.pages:
+        assert (round(float(page.mediabox.width)), round(float(page.mediabox.height))) == (595, 842)
+    first, second, star = (_flat(page.extract_text()) for page in reader.pages)
+    assert "Yhteinen suunnitelma" in first and _flat(t("plan.next_contact", "fi")) in first
+    assert _flat(t("plan.services", "fi")) in second and "Hyvinvoinnin tähti" not in second
+    assert "Hyvinvoinnin tähti" in star and "Mummola on tärkeä paikka." in star
+    assert [len(page.images) for page in reader.pages] == [0, 0, 1]
+    assert "sivu 3" in star
+    assert reader.metadata is not None and reader.metadata.title == "Yhteinen suunnitelma"
+
+
+def test_the_pdf_text_keeps_the_plan_and_finnish_letters_intact() -> None:
+    text, _ = _pdf_text(plan_pdf(sample_data()))
+    flat = _flat(text)
+    for key in TEMPLATE_HEADINGS:
+        assert _flat(t(key, "fi")) in flat
+    for entered in ENTERED_TEXTS:
+        assert _flat(entered) in flat
+    for person in PARTICIPANTS:
+        assert person.name in flat and person.role in flat
+    assert _flat(t("doc.memo_note", "fi")) in flat
+    assert "Äitiys- ja lastenneuvola" in flat and "Väkivaltatyö" in flat and "–" in flat
+
+
+def test_the_pdf_is_the_same_for_the_same_plan() -> None:
+    png = render_star_png(_star(), _reading(_star()))
+    assert plan_pdf(sample_data(), png) == plan_pdf(sample_data(), png)
+
+
+def test_a_follow_up_shows_the_earlier_ratings_beside_the_new_ones() -> None:
+    star = _star()
+    earlier = StarReading(star.key, {"self_image": PointReading(family=3, child=3)}, taken_on=date(2026, 10, 1))
+    data = replace(sample_data(), earlier_reading=earlier)
+    text, _ = _docx_text(plan_docx(data))
+    assert "Perhe 4 (aiemmin 3)" in text and "Lapsi 5 (aiemmin 3)" in text
+    assert "Ammattilaiset 4" in text
+
+
+def test_the_pdf_falls_back_to_helvetica_without_dejavu(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("documents.plan_pdf.pdfmetrics.getRegisteredFontNames", list)
+    monkeypatch.setattr("documents.plan_pdf.font_file", lambda bold=False: None)
+    data = plan_pdf(replace(sample_data(), star=None, reading=None))
+    assert b"DejaVu" not in data and b"Helvetica" in data
+    text, _ = _pdf_text(data)
+    assert "Äitiys- ja lastenneuvola" in text and "Väkivaltatyö" in text and "ma–pe" in text
+
+
+def test_a_plan_without_the_star_has_no_star_page() -> None:
+    data = replace(sample_data(), star=None, reading=None)
+    text, pages = _pdf_text(plan_pdf(data))
+    assert pages == 2 and "Hyvinvoinnin tähti" not in text
+    _, document = _docx_text(plan_docx(data))
+    assert len(document.inline_shapes) == 0
+
+
+def test_another_star_renders_into_both_documents_without_code_changes() -> None:
+    ten = load_star(default_star_directory() / "family-ten-item.yaml")
+    reading = StarReading(ten.key, {p.key: PointReading(family=i, professionals=10 - i) for i, p in
+                                    enumerate(ten.points)} | {"free_time": PointReading("Jalkapallo", child=9)})
+    data = replace(sample_data(), star=ten, reading=reading)
+    text, pages = _pdf_text(plan_pdf(data))
+    assert pages == 3 and "Perheen arjen tähti (esimerkki)" in text and "10. Vapaa-aika ja ystävät" in text
+    docx_text, document = _docx_text(plan_docx(data))
+    assert len(document.inline_shapes) == 1 and "Jalkapallo" in docx_text
+
+
+@pytest.mark.skipif(shutil.which("pdftoppm") is None,
+                    reason="pdftoppm not installed (Debian package poppler-utils): the PDF is not rasterised")
+def test_the_pdf_renders_with_poppler(tmp_path: Path) -> None:
+    pdf = tmp_path / "plan.pdf"
+    pdf.write_bytes(plan_pdf(sample_data()))
+    subprocess.run(["pdftoppm", "-r", "50", "-png", str(pdf), str(tmp_path / "page")], check=True,
+                   capture_output=True, timeout=60)
+    pages = sorted(tmp_path.glob("page-*.png"))
+    assert len(pages) == 3
+    for page in pages:
+        image = Image.open(page)
+        assert image.size == (414, 585)  # A4 at 50 dpi
+        darkest, _ = cast(tuple[int, int], image.convert("L").getextrema())
+        assert darkest < 100  # not blank
+
+
+# --- file names ----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("ref", "expected"), [
+    ("Perhe Kettunen", "PK"), ("Perhe K.", "PK"), ("K & V", "KV"), ("Familj Åberg", "FÅ"),
+    ("Perhe Kettunen-Virtanen 2", "PKV"), ("Ö-perhe", "ÖP"), ("kv", "K"), ("P-123", "P"), ("123", ""),
+    ("a b c d e f", "ABCD"),
+])
+def test_initials_of_family_references(ref: str, expected: str) -> None:
+    assert initials(ref) == expected
+
+
+def test_file_names_hold_only_the_date_and_the_initials() -> None:
+    day = date(2026, 12, 3)
+    assert plan_file_name("Perhe Kettunen", day, "docx") == "2026-12-03 Yhdessä aika PK.docx"
+    assert plan_file_name("Perhe Kettunen", day, ".PDF") == "2026-12-03 Yhdessä aika PK.pdf"
+    assert plan_file_name("123", day, "pdf") == "2026-12-03 Yhdessä aika.pdf"
+    for ref in ("Perhe Kettunen", "Familj Åberg", "K & V"):
+        name = plan_file_name(ref, day, "pdf")
+        assert ref not in name and "Kettunen" not in name and "Åberg" not in name
+    with pytest.raises(ValueError, match="unsupported file type"):
+        plan_file_name("Perhe K.", day, "exe")
