@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 
@@ -98,7 +98,8 @@ class Convening:
     chosen: Slot | None = None
     booking: Booking | None = None
     lang: str = "fi"
-    notes: dict[str, str] = field(default_factory=dict)
+    followup_of: str | None = None  # the earlier meeting's id, for a follow-up meeting
+    start_notified: bool = False  # the "meeting starts" card was sent to the near worker
 
     def transaction_id(self) -> str:
         """The Graph ``transactionId`` for this convening's event: the same on every retry,

@@ -173,10 +173,11 @@ def plan_problems(plan: JointPlan, participants: tuple[Participant, ...],
     _text(problems, "actions.elsewhere_where", actions.elsewhere_where, MAX_WHERE)
     if actions.elsewhere.strip() and not actions.elsewhere_where.strip():
         problems.append(PlanProblem("actions.elsewhere_where", PlanProblemKind.WHERE_MISSING))
+    # How to reach each other naturally holds a worker's phone number or e-mail: allowed there only.
     _text(problems, "contact.workers_reach_family", plan.contact.workers_reach_family, MAX_CONTACT_WAY,
-          required=True)
+          required=True, work_contact=True)
     _text(problems, "contact.family_reaches_worker", plan.contact.family_reaches_worker, MAX_CONTACT_WAY,
-          required=True)
+          required=True, work_contact=True)
     by_name = {p.name.strip().casefold(): p for p in participants}
     if not 1 <= len(plan.responsible) <= 2 or len({n.strip().casefold() for n in plan.responsible}) != len(
             plan.responsible):

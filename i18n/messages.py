@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from i18n.messages_meeting import MEETING_CATALOG
+
 LANGUAGES = ("fi", "sv", "en")
 
 # key: (fi, sv, en). Parameters use str.format names: {name}.
@@ -316,9 +318,13 @@ _CATALOG: dict[str, tuple[str, str, str]] = {
 }
 
 
+# One catalogue per part of the journey, merged: keys are unique across them.
+_ALL = {**_CATALOG, **MEETING_CATALOG}
+
+
 def t(key: str, lang: str = "fi", **params: str) -> str:
     """The message ``key`` in ``lang`` (Finnish when the language is not supported)."""
-    entry = _CATALOG[key]
+    entry = _ALL[key]
     index = LANGUAGES.index(lang) if lang in LANGUAGES else 0
     text = entry[index]
     return text.format(**params) if params else text
@@ -326,9 +332,9 @@ def t(key: str, lang: str = "fi", **params: str) -> str:
 
 def has(key: str) -> bool:
     """Whether ``key`` is in the catalogue."""
-    return key in _CATALOG
+    return key in _ALL
 
 
 def keys() -> frozenset[str]:
     """Every message key."""
-    return frozenset(_CATALOG)
+    return frozenset(_ALL)

@@ -164,7 +164,7 @@ class DriveService:
             raise GraphError(400, "invalidRequest", "The parent of an item must be a folder.")
         name = check_name(name)
         with self.store.transaction():
-            name = self._free_name(parent, name, conflict, replace_files=True)
+            name = self._free_name(parent, name, conflict, replacing_folder=True)
             folder = self._new_item(drive, parent, name, "folder", actor)
             self.store.put_item(folder)
         return folder
@@ -178,7 +178,7 @@ class DriveService:
         with self.store.transaction():
             if existing is not None and not existing.is_folder and conflict == "replace":
                 return self.replace_content(existing, content, actor), False
-            name = self._free_name(parent, name, conflict, replace_files=False)
+            name = self._free_name(parent, name, conflict, replacing_folder=False)
             item = self._new_item(drive, parent, name, "file", actor)
             self._set_content(item, content)
             self.store.put_item(item)
@@ -207,15 +207,16 @@ class DriveService:
             self._delete_tree(child)
         self.store.remove_item(item.id)
 
-    def _free_name(self, parent: ItemRecord, name: str, conflict: str, replace_files: bool) -> str:
+    def _free_name(self, parent: ItemRecord, name: str, conflict: str, replacing_folder: bool) -> str:
+        """The name to use in ``parent``: ``name`` itself, after replacing a folder, or numbered."""
         existing = self.store.child_named(parent.id, name)
         if existing is None:
             return name
-        if conflict == "fail":
-            raise name_exists()
-        if conflict == "replace" and (replace_files or existing.is_folder):
+        if conflict == "replace" and existing.is_folder == replacing_folder:
             self._delete_tree(existing)
             return name
+        if conflict != "rename":
+            raise name_exists()
         number = 1
         while self.store.child_named(parent.id, numbered_name(name, number)) is not None:
             number += 1

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import secrets
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Any
 
 from sandbox.drive_model import (
@@ -19,7 +21,7 @@ from sandbox.tenant import Mailbox
 from sandbox.timezones import format_offset
 
 ROLES = frozenset({"read", "write"})
-LINK_ROLES = {"view": "read", "edit": "write"}
+LINK_ROLES: Mapping[str, str] = MappingProxyType({"view": "read", "edit": "write"})
 LINK_SCOPES = frozenset({"anonymous", "organization", "users"})
 # What createLink makes without a scope: the tenant's default link type (here: people in the organisation).
 DEFAULT_LINK_SCOPE = "organization"

@@ -7,7 +7,9 @@
   ``"METHOD /route/{template}"``; ``DELETE`` resets.
 - ``POST /_admin/respond``: answer an invitation as an attendee, e.g.
   ``curl -X POST localhost:3979/_admin/respond -d '{"user": "mikko.miettinen@esimerkkila.onmicrosoft.com",
-  "transactionId": "…", "response": "accept"}'`` (or ``"eventICalUId"``; ``comment`` is optional).
+  "transactionId": "…", "response": "accept"}'`` (or ``"eventICalUId"``; ``comment`` is optional;
+  ``"sendResponse": false`` keeps the organizer's event unchanged). It changes the calendars exactly
+  as Graph's accept/decline/tentativelyAccept do, so subscribers get the same change notifications.
 """
 
 from __future__ import annotations

@@ -220,6 +220,35 @@ class ConveningService:
         log.info("convening booked", extra={"convening": convening.id, "venue": draft.online})
         return booked
 
+    async def start_followup(self, previous_id: str, caller: Caller) -> Convening:
+        """A new draft for the same family, prefilled from the earlier convening (consent asked again)."""
+        previous, _ = await self.get_own(previous_id, caller)
+        if previous.request is None:
+            raise UserFacingError("convening.not_found")
+        team = self.team(previous.team_key)
+        first, last = default_range(team.practice, self._clock(), team.timezone)
+        request = replace(previous.request, consent=False, earliest=first, latest=last)
+        convening = Convening(id=self._new_id(), convener_id=caller.user_id, convener_email=previous.convener_email,
+                              convener_name=previous.convener_name, team_key=team.key, created_at=self._clock(),
+                              lang=previous.lang, request=request, followup_of=previous.id)
+        await self._store.add(convening)
+        return convening
+
+    async def due_start_notices(self) -> list[Convening]:
+        """Booked convenings whose meeting starts soon and whose near worker was not told yet."""
+        return [s.convening for s in await self._store.due(self._clock())
+                if s.convening.status is ConveningStatus.BOOKED and not s.convening.start_notified]
+
+    async def mark_start_notified(self, convening_id: str) -> None:
+        """Remembers that the start notice was sent."""
+        stored = await self._store.get(convening_id)
+        if stored is not None:
+            await self._store.replace(replace(stored.convening, start_notified=True), stored.etag)
+
+    async def forget(self, convening_id: str) -> None:
+        """Deletes the convening (retention)."""
+        await self._store.delete(convening_id)
+
     async def mine(self, caller: Caller) -> list[Convening]:
         """The caller's convenings, newest first."""
         return await self._store.by_convener(caller.user_id)

@@ -9,6 +9,8 @@ from typing import Protocol
 
 from domain.availability import Schedule
 from domain.convening import Convening, Person
+from domain.meeting import Meeting
+from domain.plan import PlanDocumentData
 
 
 @dataclass(frozen=True)
@@ -92,4 +94,85 @@ class ConveningStore(Protocol):
 
     async def by_convener(self, convener_id: str) -> list[Convening]:
         """The convener's convenings, newest first."""
+        ...
+
+    async def due(self, until: datetime) -> list[Stored]:
+        """Convenings with scheduled work (the start notice) due by ``until``."""
+        ...
+
+    async def delete(self, convening_id: str) -> None:
+        """Removes the convening."""
+        ...
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    """A file in someone's OneDrive."""
+
+    id: str
+    name: str
+    web_url: str
+
+
+class Drive(Protocol):
+    """OneDrive of a user (the responsible worker)."""
+
+    async def ensure_folder(self, owner: str, name: str) -> str:
+        """The id of folder ``name`` under the owner's drive root, created if missing."""
+        ...
+
+    async def upload(self, owner: str, folder_id: str, file_name: str, content: bytes) -> StoredFile:
+        """Uploads a new file (``conflictBehavior: rename``; large files through an upload session)."""
+        ...
+
+    async def share(self, owner: str, item_id: str, emails: Sequence[str], message: str) -> None:
+        """Grants read access to the named people only (``invite`` with ``requireSignIn``)."""
+        ...
+
+
+@dataclass(frozen=True)
+class RenderedPlan:
+    """The plan's documents and the star picture."""
+
+    docx: bytes
+    pdf: bytes
+
+
+class PlanRenderer(Protocol):
+    """Turns plan data into documents (documents/ implements it)."""
+
+    def render(self, data: PlanDocumentData) -> RenderedPlan:
+        """DOCX and PDF bytes."""
+        ...
+
+
+@dataclass(frozen=True)
+class StoredMeeting:
+    """A meeting with the eTag it was read at."""
+
+    meeting: Meeting
+    etag: str
+
+
+class MeetingStore(Protocol):
+    """Where meetings live (SQLite by default)."""
+
+    async def get(self, meeting_id: str) -> StoredMeeting | None:
+        """The meeting and its eTag, or None."""
+        ...
+
+    async def add(self, meeting: Meeting) -> str:
+        """Stores a new meeting; raises StaleWriteError if it exists."""
+        ...
+
+    async def replace(self, meeting: Meeting, etag: str) -> str:
+        """Saves if still at ``etag``; raises StaleWriteError otherwise."""
+        ...
+
+    async def due(self, until: datetime) -> list[StoredMeeting]:
+        """Meetings with a scheduled action (warning, reminder, deletion) due by ``until``."""
+        ...
+
+    async def delete(self, meeting_id: str) -> None:
+        """Removes the meeting."""
         ...

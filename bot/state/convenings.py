@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 from pydantic import TypeAdapter
 
 from bot.state.documents import ETagMismatchError, SqliteDocuments
@@ -9,6 +11,8 @@ from domain.convening import Convening
 from services.ports import StaleWriteError, Stored
 
 _COLLECTION = "convening"
+#: How long before the meeting the near worker gets the "meeting starts" card.
+START_NOTICE_AHEAD = timedelta(minutes=10)
 
 
 class DocumentConveningStore:
@@ -29,14 +33,15 @@ class DocumentConveningStore:
         """Stores a new convening."""
         try:
             return await self._docs.put(_COLLECTION, convening.id, self._encode(convening), if_match=None,
-                                        owner=convening.convener_id)
+                                        owner=convening.convener_id, due=_due(convening))
         except ETagMismatchError as err:
             raise StaleWriteError(convening.id) from err
 
     async def replace(self, convening: Convening, etag: str) -> str:
         """Saves if unchanged since ``etag``."""
         try:
-            return await self._docs.put(_COLLECTION, convening.id, self._encode(convening), if_match=etag)
+            return await self._docs.put(_COLLECTION, convening.id, self._encode(convening), if_match=etag,
+                                        due=_due(convening))
         except ETagMismatchError as err:
             raise StaleWriteError(convening.id) from err
 
@@ -45,5 +50,21 @@ class DocumentConveningStore:
         docs = await self._docs.by_owner(_COLLECTION, convener_id)
         return [self._codec.validate_json(d.body) for d in reversed(docs)]
 
+    async def due(self, until: datetime) -> list[Stored]:
+        """Convenings with scheduled work (the start notice) due by ``until``."""
+        rows = await self._docs.due_before(_COLLECTION, until.timestamp())
+        return [Stored(self._codec.validate_json(doc.body), doc.etag) for _, doc in rows]
+
+    async def delete(self, convening_id: str) -> None:
+        """Removes the convening."""
+        await self._docs.delete(_COLLECTION, convening_id)
+
     def _encode(self, convening: Convening) -> str:
         return self._codec.dump_json(convening).decode()
+
+
+def _due(convening: Convening) -> float | None:
+    """The start notice is due a few minutes before a booked meeting starts."""
+    if convening.booking is None or convening.start_notified:
+        return None
+    return (convening.booking.start - START_NOTICE_AHEAD).timestamp()

@@ -42,8 +42,10 @@ class SqliteDocuments:
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.execute(
             "CREATE TABLE IF NOT EXISTS documents (collection TEXT NOT NULL, key TEXT NOT NULL, "
-            "owner TEXT, etag TEXT NOT NULL, body TEXT NOT NULL, PRIMARY KEY (collection, key))")
+            "owner TEXT, etag TEXT NOT NULL, body TEXT NOT NULL, due REAL, PRIMARY KEY (collection, key))")
         self._db.execute("CREATE INDEX IF NOT EXISTS documents_owner ON documents (collection, owner)")
+        # When the scheduler next has work with the document (warning, reminder, deletion).
+        self._db.execute("CREATE INDEX IF NOT EXISTS documents_due ON documents (collection, due)")
 
     def close(self) -> None:
         """Closes the database."""
@@ -55,17 +57,21 @@ class SqliteDocuments:
         return await asyncio.to_thread(self._get, collection, key)
 
     async def put(self, collection: str, key: str, body: str, *, if_match: str | None,
-                  owner: str | None = None) -> str:
+                  owner: str | None = None, due: float | None = None) -> str:
         """Writes the document; returns the new eTag.
 
         ``if_match``: an eTag to require, ``"*"`` for unconditional, None to require
         that the document does not exist yet.
         """
-        return await asyncio.to_thread(self._put, collection, key, body, if_match, owner)
+        return await asyncio.to_thread(self._put, collection, key, body, if_match, owner, due)
 
     async def delete(self, collection: str, key: str) -> None:
         """Removes the document if present."""
         await asyncio.to_thread(self._delete, collection, key)
+
+    async def due_before(self, collection: str, until: float) -> list[tuple[str, Document]]:
+        """(key, document) pairs whose due time is at or before ``until`` (a POSIX timestamp)."""
+        return await asyncio.to_thread(self._due_before, collection, until)
 
     async def by_owner(self, collection: str, owner: str) -> list[Document]:
         """Documents of ``owner``, most recently written last."""
@@ -77,25 +83,27 @@ class SqliteDocuments:
                                    (collection, key)).fetchone()
         return Document(row[0], row[1]) if row else None
 
-    def _put(self, collection: str, key: str, body: str, if_match: str | None, owner: str | None) -> str:
+    def _put(self, collection: str, key: str, body: str, if_match: str | None, owner: str | None,
+             due: float | None) -> str:
         etag = uuid.uuid4().hex
         with self._lock:
             if if_match is None:
                 try:
-                    self._db.execute("INSERT INTO documents (collection, key, owner, etag, body) "
-                                     "VALUES (?,?,?,?,?)", (collection, key, owner, etag, body))
+                    self._db.execute("INSERT INTO documents (collection, key, owner, etag, body, due) "
+                                     "VALUES (?,?,?,?,?,?)", (collection, key, owner, etag, body, due))
                 except sqlite3.IntegrityError as err:
                     raise ETagMismatchError(key) from err
                 return etag
             if if_match == "*":
-                self._db.execute("INSERT INTO documents (collection, key, owner, etag, body) VALUES (?,?,?,?,?) "
-                                 "ON CONFLICT (collection, key) DO UPDATE SET etag=excluded.etag, "
-                                 "body=excluded.body, owner=COALESCE(excluded.owner, documents.owner)",
-                                 (collection, key, owner, etag, body))
+                self._db.execute("INSERT INTO documents (collection, key, owner, etag, body, due) "
+                                 "VALUES (?,?,?,?,?,?) ON CONFLICT (collection, key) DO UPDATE SET "
+                                 "etag=excluded.etag, body=excluded.body, due=excluded.due, "
+                                 "owner=COALESCE(excluded.owner, documents.owner)",
+                                 (collection, key, owner, etag, body, due))
                 return etag
-            cur = self._db.execute("UPDATE documents SET etag=?, body=?, owner=COALESCE(?, owner) "
+            cur = self._db.execute("UPDATE documents SET etag=?, body=?, due=?, owner=COALESCE(?, owner) "
                                    "WHERE collection=? AND key=? AND etag=?",
-                                   (etag, body, owner, collection, key, if_match))
+                                   (etag, body, due, owner, collection, key, if_match))
             if cur.rowcount != 1:
                 raise ETagMismatchError(key)
             return etag
@@ -103,6 +111,12 @@ class SqliteDocuments:
     def _delete(self, collection: str, key: str) -> None:
         with self._lock:
             self._db.execute("DELETE FROM documents WHERE collection=? AND key=?", (collection, key))
+
+    def _due_before(self, collection: str, until: float) -> list[tuple[str, Document]]:
+        with self._lock:
+            rows = self._db.execute("SELECT key, body, etag FROM documents WHERE collection=? AND due IS NOT NULL "
+                                    "AND due <= ? ORDER BY due", (collection, until)).fetchall()
+        return [(r[0], Document(r[1], r[2])) for r in rows]
 
     def _by_owner(self, collection: str, owner: str) -> list[Document]:
         with self._lock:

@@ -21,6 +21,7 @@ from msgraph.graph_request_adapter import GraphRequestAdapter
 from msgraph.graph_request_adapter import options as graph_default_options
 from msgraph_core import GraphClientFactory
 from sandbox_csdl import Schema, check_response
+from sandbox_receiver import Receiver, start_receiver
 from sandbox_support import TODAY, GraphFactory, StartSandbox
 
 from sandbox.context import ObservedResponse
@@ -131,3 +132,11 @@ async def graph_for() -> AsyncIterator[GraphFactory]:
 def graph(sandbox: RunningSandbox, graph_for: GraphFactory) -> GraphServiceClient:
     """An msgraph-sdk client talking to ``sandbox``."""
     return graph_for(sandbox.base_url)
+
+
+@pytest.fixture
+async def receiver() -> AsyncIterator[Receiver]:
+    """A notification endpoint that echoes validation tokens and records notifications."""
+    endpoint, runner = await start_receiver()
+    yield endpoint
+    await runner.cleanup()

@@ -316,3 +316,27 @@ def check_response(schema: Schema, method: str, route: str, status: int, body: b
             return [*problems, f"{where}: 'value' must be an array"]
         return problems + schema.check(payload["value"], f"Collection({type_name})", f"{where} value")
     return schema.check(payload, type_name, where)
+
+
+_RESOURCE_DATA_KEYS = frozenset({"@odata.type", "@odata.id", "@odata.etag", "id"})
+
+
+def check_notification_payload(schema: Schema, payload: Any) -> list[str]:
+    """Violations in a POST the sandbox sent to a notification URL (a changeNotificationCollection).
+
+    ``resourceData`` is an open type; for Outlook resources Graph documents exactly the keys
+    ``@odata.type``, ``@odata.id``, ``@odata.etag`` and ``id``, so those are checked instead.
+    """
+    if not isinstance(payload, dict) or not isinstance(payload.get("value"), list):
+        return ["notification: expected {'value': [...]}"]
+    problems: list[str] = []
+    stripped = []
+    for index, original in enumerate(payload["value"]):
+        entry = dict(original)
+        data = entry.pop("resourceData", None)
+        if data is not None and (not isinstance(data, dict) or set(data) != _RESOURCE_DATA_KEYS):
+            problems.append(f"notification value[{index}].resourceData: keys {sorted(data or {})}")
+        if ("changeType" in entry) == ("lifecycleEvent" in entry):
+            problems.append(f"notification value[{index}]: needs exactly one of changeType and lifecycleEvent")
+        stripped.append(entry)
+    return problems + schema.check({**payload, "value": stripped}, "graph.changeNotificationCollection", "notification")

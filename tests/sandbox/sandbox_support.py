@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from datetime import date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
+import httpx
 from msgraph import GraphServiceClient
 
 from sandbox.runner import RunningSandbox
@@ -39,3 +42,15 @@ def local(day: date, hour: int, minute: int = 0) -> str:
 def helsinki(day: date, hour: int, minute: int = 0) -> datetime:
     """An aware Helsinki datetime."""
     return datetime.combine(day, time(hour, minute), HELSINKI)
+HANNA_ID = "854654b9-400f-58a0-bba5-ed3132d5ee57"
+TENANT_ID = "5f1b6f0e-3c1d-4f8e-9a4e-6b6d1c0a7e21"
+
+
+async def settle(http: httpx.AsyncClient, seconds: float = 5.0) -> dict[str, Any]:
+    """Wait until the sandbox has no notification under way; returns GET /_admin/notifications."""
+    deadline = asyncio.get_running_loop().time() + seconds
+    while True:
+        log = (await http.get("/_admin/notifications")).json()
+        if log["pending"] == 0 or asyncio.get_running_loop().time() > deadline:
+            return dict(log)
+        await asyncio.sleep(0.02)

@@ -5,11 +5,16 @@
 
 from __future__ import annotations
 
-import httpx
-from sandbox_csdl import Schema, check_response
-from sandbox_support import LIISA_ID, local, mail, week_day
+import shutil
+from pathlib import Path
 
+import httpx
+from sandbox_csdl import Schema, check_notification_payload, check_response, expected_type
+from sandbox_support import LIISA_ID, TENANT_ID, TODAY, local, mail, week_day
+
+from sandbox.app import create_app
 from sandbox.context import ObservedResponse
+from sandbox.tenant import default_tenant_path
 
 
 def test_checker_accepts_and_rejects(csdl: Schema) -> None:
@@ -91,3 +96,49 @@ async def test_sweep_of_every_route(http: httpx.AsyncClient, recorded: list[Obse
     assert (await http.delete(event_url)).status_code == 204
     routes = {r.route for r in recorded}
     assert "/v1.0/users/{user}/calendar/calendarView" in routes and "/v1.0/me/calendar/getSchedule" in routes
+
+
+async def test_every_drive_upload_and_subscription_route_has_a_graph_type(tmp_path: Path, seeded_db: Path) -> None:
+    shutil.copyfile(seeded_db, tmp_path / "routes.db")
+    app = create_app(default_tenant_path(), tmp_path / "routes.db", today=TODAY)
+    prefixes = ("/v1.0/users/{user}/drive", "/v1.0/me/drive", "/v1.0/drives/", "/v1.0/subscriptions", "/_upload/")
+    checked = 0
+    for route in app.router.routes():
+        template = route.resource.canonical if route.resource is not None else ""
+        no_json = route.method in {"DELETE", "HEAD"} or template.endswith(("reauthorize", ":/content", "/content"))
+        if not template.startswith(prefixes) or (no_json and route.method != "PUT"):
+            continue
+        checked += 1
+        assert expected_type(route.method, template, 200) is not None, f"{route.method} {template}"
+    assert checked > 100  # every item addressing form of every drive prefix
+    app.freeze()
+    await app.cleanup()
+
+
+def test_checker_knows_drive_and_notification_shapes(csdl: Schema) -> None:
+    item = b'{"@odata.context": "x", "id": "1", "name": "a.pdf", "file": {"hashes": {"quickXorHash": "x"}}, "size": 3}'
+    assert check_response(csdl, "PUT", "/v1.0/me/drive/root:/{path}:/content", 201, item) == []
+    link = b'{"@odata.context": "x", "id": "1", "roles": ["read"], "link": {"scope": "anonymous", "kind": "x"}}'
+    assert check_response(csdl, "POST", "/v1.0/drives/{drive}/items/{item}/createLink", 201, link) == [
+        "POST /v1.0/drives/{drive}/items/{item}/createLink -> 201.link.kind: no such property on "
+        "microsoft.graph.sharingLink"
+    ]
+    session = b'{"expirationDateTime": "2031-03-03T08:00:00Z", "nextExpectedRanges": ["0-"], "size": 1}'
+    assert check_response(csdl, "PUT", "/_upload/{session}", 202, session) != []
+    good = {
+        "value": [
+            {
+                "subscriptionId": "6b1a1d55-7b5c-4bd1-9b0c-3f4a2a3b2c1d",
+                "subscriptionExpirationDateTime": "2031-03-06T08:00:00Z",
+                "changeType": "updated",
+                "resource": "Users/u/Events/e",
+                "resourceData": {"@odata.type": "#Microsoft.Graph.Event", "@odata.id": "Users/u/Events/e",
+                                 "@odata.etag": 'W/"x"', "id": "e"},
+                "clientState": "s",
+                "tenantId": TENANT_ID,
+            }
+        ]
+    }
+    assert check_notification_payload(csdl, good) == []
+    bad = {"value": [{**good["value"][0], "changeType": "moved", "subscriptionId": "nope"}]}
+    assert len(check_notification_payload(csdl, bad)) == 2

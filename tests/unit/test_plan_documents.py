@@ -16,7 +16,7 @@ import pypdf
 import pytest
 from PIL import Image
 
-from documents.file_names import initials, plan_file_name
+from domain.file_names import initials, plan_file_name
 from documents.plan_content import UnsafeDocumentDataError
 from documents.plan_docx import plan_docx
 from documents.plan_pdf import plan_pdf

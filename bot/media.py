@@ -1,0 +1,72 @@
+"""Images for cards (the star picture): served by the bot under unguessable, expiring paths.
+
+Teams shows card images only from a URL. The URL carries a random token (never a
+record id); the picture is kept in the state store until it expires; there is no
+listing, and an unknown or expired token is a plain 404.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import secrets
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from aiohttp import web
+
+from bot.state.documents import SqliteDocuments
+
+_COLLECTION = "media"
+TOKEN_BYTES = 24
+
+
+class MediaStore:
+    """PNG pictures by token, each with an expiry."""
+
+    def __init__(self, documents: SqliteDocuments, public_base_url: str, clock: Callable[[], datetime],
+                 lifetime: timedelta = timedelta(hours=12)) -> None:
+        self._docs = documents
+        self._base = public_base_url.rstrip("/")
+        self._clock = clock
+        self._lifetime = lifetime
+
+    async def publish(self, png: bytes) -> str:
+        """Stores the picture and returns its URL."""
+        token = secrets.token_urlsafe(TOKEN_BYTES)
+        expires = (self._clock() + self._lifetime).timestamp()
+        body = json.dumps({"png": base64.b64encode(png).decode("ascii"), "expires": expires})
+        await self._docs.put(_COLLECTION, token, body, if_match=None, due=expires)
+        return f"{self._base}/media/{token}.png"
+
+    async def fetch(self, token: str) -> bytes | None:
+        """The picture if the token is known and not expired."""
+        doc = await self._docs.get(_COLLECTION, token)
+        if doc is None:
+            return None
+        data = json.loads(doc.body)
+        if float(data["expires"]) <= self._clock().timestamp():
+            return None
+        return base64.b64decode(data["png"])
+
+    async def purge(self) -> int:
+        """Deletes expired pictures; returns how many."""
+        expired = await self._docs.due_before(_COLLECTION, self._clock().timestamp())
+        for key, _ in expired:
+            await self._docs.delete(_COLLECTION, key)
+        return len(expired)
+
+    def route(self) -> web.RouteDef:
+        """``GET /media/{token}.png``."""
+
+        async def serve(request: web.Request) -> web.StreamResponse:
+            token = request.match_info["token"]
+            if len(token) > 64 or not token.replace("-", "").replace("_", "").isalnum():
+                raise web.HTTPNotFound
+            png = await self.fetch(token)
+            if png is None:
+                raise web.HTTPNotFound
+            return web.Response(body=png, content_type="image/png",
+                                headers={"Cache-Control": "private, no-store", "X-Content-Type-Options": "nosniff"})
+
+        return web.get("/media/{token}.png", serve)

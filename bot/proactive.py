@@ -1,0 +1,76 @@
+"""Reaching a worker outside a turn: conversation references, and sending a card proactively."""
+
+from __future__ import annotations
+
+import json
+import logging
+
+from microsoft_agents.activity import Activity, ConversationReference
+from microsoft_agents.hosting.core import ChannelServiceAdapter, TurnContext
+from microsoft_teams.cards import AdaptiveCard
+
+from bot.safe_logging import log_failure, new_reference
+from bot.state.documents import SqliteDocuments
+from bot.teams_app import card_message
+from services.ports import Directory
+
+log = logging.getLogger(__name__)
+_COLLECTION = "conversation"
+
+
+class ConversationBook:
+    """Each user's personal chat with the bot, keyed by Entra object id; listed by e-mail address."""
+
+    def __init__(self, documents: SqliteDocuments, directory: Directory) -> None:
+        self._docs = documents
+        self._directory = directory
+
+    async def remember(self, activity: Activity) -> None:
+        """Keeps the personal chat's reference (one write when it is new or changed)."""
+        sender = activity.from_property
+        conversation = activity.conversation
+        if sender is None or not sender.aad_object_id or conversation is None:
+            return
+        if (conversation.conversation_type or "personal") != "personal":
+            return
+        reference = activity.get_conversation_reference()
+        body = reference.model_dump_json(by_alias=True, exclude_none=True)
+        current = await self._docs.get(_COLLECTION, sender.aad_object_id)
+        if current is not None and json.loads(current.body).get("conversation", {}).get("id") == conversation.id:
+            return
+        person = await self._directory.person_by_id(sender.aad_object_id)
+        owner = person.email.lower() if person else None
+        await self._docs.put(_COLLECTION, sender.aad_object_id, body, if_match="*", owner=owner)
+
+    async def reference(self, user: str) -> ConversationReference | None:
+        """The reference for an Entra object id or an e-mail address, if the user has talked to the bot."""
+        doc = await self._docs.get(_COLLECTION, user)
+        if doc is None and "@" in user:
+            docs = await self._docs.by_owner(_COLLECTION, user.lower())
+            doc = docs[-1] if docs else None
+        return ConversationReference.model_validate_json(doc.body) if doc else None
+
+
+class Messenger:
+    """Sends cards to workers' personal chats."""
+
+    def __init__(self, adapter: ChannelServiceAdapter, app_id: str, book: ConversationBook) -> None:
+        self._adapter = adapter
+        self._app_id = app_id
+        self._book = book
+
+    async def send(self, user: str, card: AdaptiveCard) -> bool:
+        """True when delivered; False when the user cannot be reached (never talked to the bot, or a failure)."""
+        reference = await self._book.reference(user)
+        if reference is None:
+            return False
+
+        async def deliver(context: TurnContext) -> None:
+            await context.send_activity(card_message(card))
+
+        try:
+            await self._adapter.continue_conversation(self._app_id, reference.get_continuation_activity(), deliver)
+        except Exception as err:  # noqa: BLE001 - an unreachable chat must not stop the caller's work
+            log_failure(log, "proactive message", err, new_reference())
+            return False
+        return True

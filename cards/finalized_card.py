@@ -1,0 +1,55 @@
+"""The card after finalizing: links to the plan in the responsible worker's OneDrive, and the follow-up."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from microsoft_teams.cards import Action, AdaptiveCard, CardElement, OpenUrlAction
+
+from cards.common import card, execute, facts, notice, text, title
+from cards.meeting_steps import local
+from cards.verbs import Verb
+from domain.meeting import Meeting
+from i18n.formatting import format_date, format_time
+from i18n.messages import t
+
+_AT = {"fi": "klo", "sv": "kl.", "en": "at"}
+
+
+def _names(names: Sequence[str], lang: str) -> str:
+    return ", ".join(names) or t("finalized.none", lang)
+
+
+def _next_contact(meeting: Meeting, lang: str) -> str:
+    record = meeting.finalized
+    if record is None or record.next_contact is None:
+        return t("finalized.none", lang)
+    moment = local(record.next_contact)
+    when = f"{format_date(moment.date(), lang)} {_AT.get(lang, 'klo')} {format_time(moment, lang)}"
+    return t("finalized.next_booked", lang, when=when) if record.next_contact_event_id else when
+
+
+def finalized_card(meeting: Meeting, lang: str = "fi", *, responsible_names: Sequence[str],
+                   recipient_names: Sequence[str], unreachable: tuple[str, ...] = ()) -> AdaptiveCard:
+    """"Suunnitelma valmis": the PDF and Word links, who has it, the next contact and Seurantatapaaminen."""
+    record = meeting.finalized
+    if record is None:
+        raise ValueError("finalized_card needs a finalized meeting")
+    body: list[CardElement] = [
+        title(t("finalized.title", lang)),
+        text(t("finalized.intro", lang)),
+        facts([(t("meeting.family", lang), meeting.family_ref),
+               (t("finalized.responsible", lang), _names(responsible_names, lang)),
+               (t("finalized.shared", lang), _names(recipient_names, lang)),
+               (t("finalized.next", lang), _next_contact(meeting, lang))]),
+    ]
+    if unreachable:
+        body.append(notice(t("finalized.unreachable", lang, names=", ".join(unreachable)), attention=False))
+    body.append(text(t("finalized.print", lang), subtle=True))
+    actions: list[Action] = []
+    if record.pdf_url:
+        actions.append(OpenUrlAction(title=t("finalized.open_pdf", lang), url=record.pdf_url))
+    if record.docx_url:
+        actions.append(OpenUrlAction(title=t("finalized.open_docx", lang), url=record.docx_url))
+    actions.append(execute(t("finalized.followup", lang), Verb.FOLLOWUP, record_id=meeting.id))
+    return card(body, actions, lang=lang)

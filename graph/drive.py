@@ -1,0 +1,123 @@
+"""The Drive port over Graph: the responsible worker's OneDrive, uploads and sharing."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from urllib.parse import quote
+
+import httpx
+from msgraph.generated.drives.item.items.item.create_upload_session.create_upload_session_post_request_body import (
+    CreateUploadSessionPostRequestBody,
+)
+from msgraph.generated.drives.item.items.item.invite.invite_post_request_body import InvitePostRequestBody
+from msgraph.generated.models.drive_item import DriveItem
+from msgraph.generated.models.drive_item_uploadable_properties import DriveItemUploadableProperties
+from msgraph.generated.models.drive_recipient import DriveRecipient
+from msgraph.generated.models.folder import Folder
+from msgraph.graph_service_client import GraphServiceClient
+
+from graph.errors import GraphUnavailableError, call
+from services.ports import StoredFile
+
+#: Graph's limit for a simple PUT upload; larger files go through an upload session.
+SIMPLE_UPLOAD_LIMIT = 4 * 1024 * 1024
+#: Upload session chunks must be multiples of 320 KiB.
+CHUNK = 320 * 1024 * 10
+_RENAME = "@microsoft.graph.conflictBehavior"
+
+
+class GraphDrive:
+    """``/users/{owner}/drive`` and ``/drives/{id}/items/...``."""
+
+    def __init__(self, client: GraphServiceClient, http: httpx.AsyncClient) -> None:
+        self._client = client
+        self._http = http  # for upload-session ranges: their URL is pre-authenticated, as Graph requires
+        self._drive_ids: dict[str, str] = {}  # a user's drive id never changes: ask Graph once
+
+    async def ensure_folder(self, owner: str, name: str) -> str:
+        """The folder under the drive root, created if missing (a concurrent create is tolerated)."""
+        drive_id = await self._drive_id(owner)
+        existing = await self._child_folder(drive_id, name)
+        if existing:
+            return existing
+        body = DriveItem(name=name, folder=Folder(), additional_data={_RENAME: "fail"})
+        try:
+            created = await call(self._client.drives.by_drive_id(drive_id).items.by_drive_item_id("root")
+                                 .children.post(body))
+        except GraphUnavailableError as err:
+            if err.status != 409:
+                raise
+            again = await self._child_folder(drive_id, name)
+            if again is None:
+                raise
+            return again
+        if created is None or created.id is None:
+            raise GraphUnavailableError(None, "noFolderId")
+        return created.id
+
+    async def upload(self, owner: str, folder_id: str, file_name: str, content: bytes) -> StoredFile:
+        """A new file in the folder; an existing name gets a new one (``rename``), never overwritten."""
+        drive_id = await self._drive_id(owner)
+        item_path = f"{self._base()}/drives/{drive_id}/items/{folder_id}:/{quote(file_name)}:"
+        if len(content) <= SIMPLE_UPLOAD_LIMIT:
+            builder = self._client.drives.by_drive_id(drive_id).items.by_drive_item_id(folder_id).content
+            item = await call(builder.with_url(f"{item_path}/content?{_RENAME}=rename").put(content))
+        else:
+            item = await self._upload_in_ranges(drive_id, item_path, folder_id, file_name, content)
+        if item is None or item.id is None:
+            raise GraphUnavailableError(None, "noItemId")
+        return StoredFile(item.id, item.name or file_name, item.web_url or "")
+
+    async def share(self, owner: str, item_id: str, emails: Sequence[str], message: str) -> None:
+        """Read access for the named people, who must sign in: never an anonymous or organisation link."""
+        if not emails:
+            return
+        drive_id = await self._drive_id(owner)
+        body = InvitePostRequestBody(recipients=[DriveRecipient(email=e) for e in emails], require_sign_in=True,
+                                     send_invitation=True, roles=["read"], message=message)
+        await call(self._client.drives.by_drive_id(drive_id).items.by_drive_item_id(item_id).invite.post(body))
+
+    async def _upload_in_ranges(self, drive_id: str, item_path: str, folder_id: str, file_name: str,
+                                content: bytes) -> DriveItem | None:
+        builder = self._client.drives.by_drive_id(drive_id).items.by_drive_item_id(folder_id).create_upload_session
+        body = CreateUploadSessionPostRequestBody(
+            item=DriveItemUploadableProperties(name=file_name, additional_data={_RENAME: "rename"}))
+        session = await call(builder.with_url(f"{item_path}/createUploadSession").post(body))
+        if session is None or not session.upload_url:
+            raise GraphUnavailableError(None, "noUploadUrl")
+        total = len(content)
+        response: httpx.Response | None = None
+        for start in range(0, total, CHUNK):
+            chunk = content[start:start + CHUNK]
+            headers = {"Content-Range": f"bytes {start}-{start + len(chunk) - 1}/{total}",
+                       "Content-Length": str(len(chunk))}
+            try:
+                response = await self._http.put(session.upload_url, content=chunk, headers=headers)
+            except httpx.HTTPError as err:
+                raise GraphUnavailableError(None, type(err).__name__) from None
+            if response.status_code >= 400:
+                raise GraphUnavailableError(response.status_code, "uploadRange")
+        if response is None:
+            return None
+        data = response.json()
+        return DriveItem(id=data.get("id"), name=data.get("name"), web_url=data.get("webUrl"))
+
+    async def _drive_id(self, owner: str) -> str:
+        known = self._drive_ids.get(owner.lower())
+        if known:
+            return known
+        drive = await call(self._client.users.by_user_id(owner).drive.get())
+        if drive is None or drive.id is None:
+            raise GraphUnavailableError(None, "noDrive")
+        self._drive_ids[owner.lower()] = drive.id
+        return drive.id
+
+    async def _child_folder(self, drive_id: str, name: str) -> str | None:
+        children = await call(self._client.drives.by_drive_id(drive_id).items.by_drive_item_id("root").children.get())
+        for item in (children.value if children else None) or []:
+            if item.name == name and item.folder is not None and item.id:
+                return item.id
+        return None
+
+    def _base(self) -> str:
+        return str(self._client.request_adapter.base_url).rstrip("/")

@@ -1,0 +1,417 @@
+"""Use cases of the meeting: start, steps, star, plan, feedback, finalize, follow-up, retention."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from domain.convening import Convening, ConveningStatus, Person
+from domain.file_names import plan_file_name
+from domain.meeting import FEEDBACK_KEYS, STEP_KEYS, Attendee, FinalizeRecord, Meeting, MeetingStatus
+from domain.plan import (
+    Actions,
+    ContactArrangement,
+    JointPlan,
+    Participant,
+    PlanDocumentData,
+    PlanProblemKind,
+    plan_problems,
+    service_contacts,
+)
+from domain.sensitive_text import TextProblem, text_problem
+from domain.star import PointReading, StarDefinition, StarReading, reading_problems
+from domain.team import Team
+from i18n.messages import t
+from services.convening_service import Caller, ConveningService
+from services.errors import UserFacingError
+from services.invitation_text import event_location
+from services.ports import Calendar, Drive, EventDraft, MeetingStore, PlanRenderer, StaleWriteError
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class MeetingSettings:
+    """Team-wide meeting practice (from configuration)."""
+
+    warn_minutes: int = 20
+    retention_days: int = 365
+    reminder_hours: int = 24
+    drive_folder: str = "Yhdessä aika"
+    default_star: str = "lape-pohjois-savo"
+
+
+@dataclass(frozen=True)
+class PlanForm:
+    """The plan card's inputs after type checks; people are attendee indices."""
+
+    things_to_change: str
+    at_home: str
+    everyday_environment: str
+    elsewhere: str
+    elsewhere_where: str
+    workers_reach_family: str
+    family_reaches_worker: str
+    responsible: tuple[int, ...]
+    recipients: tuple[int, ...]
+    next_date: date | None
+    next_time: time | None
+    lang: str
+    family_present: str
+
+
+@dataclass(frozen=True)
+class FinalizeOutcome:
+    """A finalized meeting and whom to tell (addresses)."""
+
+    meeting: Meeting
+    notify: tuple[str, ...]
+    responsible_names: tuple[str, ...]
+    recipient_names: tuple[str, ...]
+
+
+class MeetingService:
+    """The meeting journey, independent of Teams and Graph."""
+
+    def __init__(self, *, convenings: ConveningService, store: MeetingStore, calendar: Calendar, drive: Drive,
+                 renderer: PlanRenderer, stars: Mapping[str, StarDefinition], settings: MeetingSettings,
+                 clock: Callable[[], datetime]) -> None:
+        self._convenings = convenings
+        self._store = store
+        self._calendar = calendar
+        self._drive = drive
+        self._renderer = renderer
+        self._stars = stars
+        self._settings = settings
+        self._clock = clock
+
+    @property
+    def settings(self) -> MeetingSettings:
+        """The meeting practice."""
+        return self._settings
+
+    def now(self) -> datetime:
+        """The service's clock."""
+        return self._clock()
+
+    def star(self, meeting: Meeting) -> StarDefinition:
+        """The star definition the meeting uses."""
+        return self._stars.get(meeting.star_key) or self._stars[self._settings.default_star]
+
+    def team(self, meeting: Meeting) -> Team:
+        """The meeting's team."""
+        return self._convenings.team(meeting.team_key)
+
+    async def start(self, convening_id: str, caller: Caller) -> Meeting:
+        """Starts (or reopens) the meeting of a booked convening; only its convener may."""
+        convening, _ = await self._convenings.get_own(convening_id, caller)
+        stored = await self._store.get(convening_id)
+        if stored is not None:
+            return self._own(stored.meeting, caller)
+        if convening.status is not ConveningStatus.BOOKED or convening.booking is None or convening.request is None:
+            raise UserFacingError("meeting.not_booked")
+        team = self._convenings.team(convening.team_key)
+        meeting = Meeting(
+            id=convening.id, convener_id=convening.convener_id, convener_email=convening.convener_email,
+            team_key=team.key, family_ref=convening.request.family_ref, lang=convening.lang,
+            attendees=self._attendees(convening, team), scheduled_start=convening.booking.start,
+            scheduled_end=convening.booking.end,
+            place=event_location(convening.request, self._convenings.room(team.key, convening.booking.room),
+                                 convening.lang),
+            started_at=self._clock(), star_key=self._settings.default_star,
+            earlier_reading=await self._earlier_reading(convening), followup_of=convening.followup_of)
+        try:
+            await self._store.add(meeting)
+        except StaleWriteError:
+            stored = await self._store.get(convening_id)
+            if stored is None:
+                raise
+            return self._own(stored.meeting, caller)
+        return meeting
+
+    async def get(self, meeting_id: str, caller: Caller) -> tuple[Meeting, str]:
+        """The meeting, if the caller runs it; anyone else sees it as missing."""
+        stored = await self._store.get(meeting_id)
+        if stored is None:
+            raise UserFacingError("meeting.not_found")
+        return self._own(stored.meeting, caller), stored.etag
+
+    async def toggle_step(self, meeting_id: str, caller: Caller, step: str) -> Meeting:
+        """Checks a step of the structure off, or back on."""
+        if step not in STEP_KEYS:
+            raise UserFacingError("input.invalid")
+        meeting, etag = await self._running(meeting_id, caller)
+        return await self._save(meeting.toggled(step), etag)
+
+    async def save_star(self, meeting_id: str, caller: Caller, points: Mapping[str, PointReading]) -> Meeting:
+        """Saves the star reading (partial is fine: any point may stay empty)."""
+        meeting, etag = await self._running(meeting_id, caller)
+        star = self.star(meeting)
+        reading = StarReading(star.key, {k: p for k, p in points.items() if not p.is_empty},
+                              taken_on=meeting.scheduled_start.date())
+        problems = reading_problems(star, reading)
+        if problems:
+            first = problems[0]
+            point = next((p for p in star.points if p.key == first.point_key), None)
+            raise UserFacingError(f"star.problem.{first.problem.value}",
+                                  point=point.texts.get(meeting.lang, point.texts.get("fi", "")) if point else "")
+        return await self._save(replace(meeting, reading=reading), etag)
+
+    async def save_plan(self, meeting_id: str, caller: Caller, form: PlanForm) -> Meeting:
+        """Saves the plan as far as written; texts that may not be stored are refused."""
+        meeting, etag = await self._running(meeting_id, caller)
+        if form.lang not in ("fi", "sv", "en"):
+            raise UserFacingError("input.invalid")
+        if any(not 0 <= i < len(meeting.attendees) for i in (*form.responsible, *form.recipients)):
+            raise UserFacingError("input.invalid")
+        family_problem = text_problem(form.family_present, max_length=200)
+        if family_problem is not None:
+            raise UserFacingError(f"plan.field.{family_problem.value}", field=t("plan.family_present", meeting.lang))
+        plan = self._plan(meeting, form)
+        participants = self._participants(replace(meeting, family_present=form.family_present))
+        for problem in plan_problems(plan, participants):
+            if isinstance(problem.problem, TextProblem):
+                raise UserFacingError(f"plan.field.{problem.problem.value}",
+                                      field=t(f"plan.field_name.{problem.field_name}", meeting.lang))
+        return await self._save(replace(meeting, plan=plan, family_present=form.family_present.strip(),
+                                        lang=form.lang), etag)
+
+    async def add_feedback(self, meeting_id: str, caller: Caller, scores: Mapping[str, int]) -> Meeting:
+        """Adds one response to the aggregate counts (comments are not stored)."""
+        meeting, etag = await self._open(meeting_id, caller)
+        clean = {k: v for k, v in scores.items() if k in FEEDBACK_KEYS and 1 <= v <= 5}
+        if not clean:
+            raise UserFacingError("feedback.empty")
+        return await self._save(replace(meeting, feedback=meeting.feedback.add(clean)), etag)
+
+    async def finalize(self, meeting_id: str, caller: Caller) -> FinalizeOutcome:
+        """Documents to the responsible worker's OneDrive, shared as consented; the next contact booked.
+
+        Each step's result is saved before the next, so a retry after a failure
+        continues where it stopped instead of uploading or booking twice.
+        """
+        meeting, etag = await self._open(meeting_id, caller)
+        if meeting.status is MeetingStatus.FINALIZED:
+            return self._outcome(meeting)
+        plan = meeting.plan
+        participants = self._participants(meeting)
+        if plan is None:
+            raise UserFacingError("plan.missing")
+        problems = plan_problems(plan, participants, meeting.scheduled_start.date())
+        if problems:
+            raise UserFacingError(_problem_key(problems[0].problem),
+                                  field=t(f"plan.field_name.{problems[0].field_name.split('.')[0]}", meeting.lang)
+                                  if _has_field_name(problems[0].field_name) else "")
+        responsible = [a for a in meeting.attendees if a.name in plan.responsible]
+        owner = responsible[0].email
+        progress = meeting.finalized or FinalizeRecord(owner, "", "", "", "", (), None, plan.next_contact)
+        if meeting.status is MeetingStatus.RUNNING:
+            meeting = replace(meeting, status=MeetingStatus.FINALIZING)
+            etag = await self._store.replace(meeting, etag)
+        if not progress.pdf_item_id:
+            team = self.team(meeting)
+            data = PlanDocumentData(meeting_day=meeting.scheduled_start.astimezone(ZoneInfo(team.timezone)).date(),
+                                    place=meeting.place, participants=participants, plan=plan,
+                                    service_contacts=service_contacts(team, plan_lang(meeting)),
+                                    star=self.star(meeting) if meeting.reading else None, reading=meeting.reading,
+                                    earlier_reading=meeting.earlier_reading, lang=plan_lang(meeting))
+            rendered = self._renderer.render(data)
+            folder = await self._drive.ensure_folder(owner, self._settings.drive_folder)
+            docx = await self._drive.upload(owner, folder, plan_file_name(meeting.family_ref, data.meeting_day,
+                                                                          "docx"), rendered.docx)
+            pdf = await self._drive.upload(owner, folder, plan_file_name(meeting.family_ref, data.meeting_day, "pdf"),
+                                           rendered.pdf)
+            progress = replace(progress, docx_item_id=docx.id, docx_url=docx.web_url, pdf_item_id=pdf.id,
+                               pdf_url=pdf.web_url)
+            meeting = replace(meeting, finalized=progress)
+            etag = await self._store.replace(meeting, etag)
+        share_to = self._share_list(meeting, plan, owner)
+        if set(progress.shared_with) != set(share_to):
+            message = t("finalize.share_message", plan_lang(meeting))
+            for item in (progress.docx_item_id, progress.pdf_item_id):
+                await self._drive.share(owner, item, share_to, message)
+            progress = replace(progress, shared_with=share_to)
+            meeting = replace(meeting, finalized=progress)
+            etag = await self._store.replace(meeting, etag)
+        if progress.next_contact_event_id is None and plan.next_contact is not None:
+            progress = replace(progress, next_contact_event_id=await self._book_next_contact(meeting, plan,
+                                                                                             responsible))
+        finalized = replace(meeting, finalized=progress, status=MeetingStatus.FINALIZED,
+                            finalized_at=self._clock()).pruned()
+        await self._save(finalized, etag)
+        log.info("meeting finalized", extra={"meeting": meeting.id})
+        return self._outcome(finalized, plan)
+
+    def _outcome(self, meeting: Meeting, plan: JointPlan | None = None) -> FinalizeOutcome:
+        record = meeting.finalized
+        shared = record.shared_with if record else ()
+        names = {a.email.lower(): a.name for a in meeting.attendees}
+        owner = record.drive_owner.lower() if record else ""
+        notify = tuple(dict.fromkeys([meeting.convener_email.lower(), owner]))
+        responsible = tuple(names.get(e, e) for e in (owner,) if e) if plan is None else plan.responsible
+        return FinalizeOutcome(meeting, notify, responsible, tuple(names.get(e.lower(), e) for e in shared))
+
+    async def _book_next_contact(self, meeting: Meeting, plan: JointPlan, responsible: list[Attendee]) -> str:
+        team = self.team(meeting)
+        assert plan.next_contact is not None
+        start = plan.next_contact
+        lang = plan_lang(meeting)
+        body = (f"<p>{t('next_contact.body', lang)}</p>"
+                f"<p>{t('invitation.time', lang)}: {start.astimezone(ZoneInfo(team.timezone)):%d.%m.%Y %H.%M}</p>")
+        draft = EventDraft(subject=t("next_contact.subject", lang), body_html=body, start=start,
+                           end=start + timedelta(minutes=30), timezone=team.timezone,
+                           attendees=tuple(_person(a) for a in responsible[1:]), room_email=None, room_name=None,
+                           location="", online=False, transaction_id=f"yhdessa-aika-next-{meeting.id}")
+        owner_id = responsible[0].email
+        created = await self._calendar.create_event(owner_id, draft)
+        return created.id
+
+    def _share_list(self, meeting: Meeting, plan: JointPlan, owner: str) -> tuple[str, ...]:
+        """Consented recipients, the other responsible worker and the near worker (who prints it for the family)."""
+        wanted = set(plan.responsible) | set(plan.recipients)
+        emails = [a.email for a in meeting.attendees if a.name in wanted]
+        emails.append(meeting.convener_email)
+        return tuple(dict.fromkeys(e.lower() for e in emails if e.lower() != owner.lower()))
+
+    def _plan(self, meeting: Meeting, form: PlanForm) -> JointPlan:
+        names = [a.name for a in meeting.attendees]
+        next_contact = None
+        if form.next_date is not None:
+            tz = ZoneInfo(self.team(meeting).timezone)
+            next_contact = datetime.combine(form.next_date, form.next_time or time(9, 0), tzinfo=tz)
+        return JointPlan(
+            things_to_change=form.things_to_change.strip(),
+            actions=Actions(form.at_home.strip(), form.everyday_environment.strip(), form.elsewhere.strip(),
+                            form.elsewhere_where.strip()),
+            contact=ContactArrangement(form.workers_reach_family.strip(), form.family_reaches_worker.strip()),
+            responsible=tuple(dict.fromkeys(names[i] for i in form.responsible)),
+            next_contact=next_contact,
+            recipients=tuple(dict.fromkeys(names[i] for i in form.recipients)))
+
+    def _participants(self, meeting: Meeting) -> tuple[Participant, ...]:
+        people = [Participant(a.name, a.role, True, a.email) for a in meeting.attendees]
+        for name in (n.strip() for n in meeting.family_present.split(",")):
+            if name:
+                people.append(Participant(name, t("plan.family_member", plan_lang(meeting)), professional=False))
+        return tuple(people)
+
+    def _attendees(self, convening: Convening, team: Team) -> tuple[Attendee, ...]:
+        lang = convening.lang
+        people = [Attendee(convening.convener_email, convening.convener_name, t("meeting.near_worker", lang))]
+        for person in convening.invitees:
+            role = team.role(person.role) if person.role else None
+            people.append(Attendee(person.email, person.display_name,
+                                   role.name(lang) if role else t("meeting.network_member", lang)))
+        return tuple(people)
+
+    async def _earlier_reading(self, convening: Convening) -> StarReading | None:
+        if not convening.followup_of:
+            return None
+        earlier = await self._store.get(convening.followup_of)
+        return earlier.meeting.reading if earlier else None
+
+    def _own(self, meeting: Meeting, caller: Caller) -> Meeting:
+        if meeting.convener_id != caller.user_id:
+            raise UserFacingError("meeting.not_found")
+        return meeting
+
+    async def _open(self, meeting_id: str, caller: Caller) -> tuple[Meeting, str]:
+        return await self.get(meeting_id, caller)
+
+    async def _running(self, meeting_id: str, caller: Caller) -> tuple[Meeting, str]:
+        meeting, etag = await self.get(meeting_id, caller)
+        if meeting.status is not MeetingStatus.RUNNING:
+            raise UserFacingError("meeting.already_finalized")
+        return meeting, etag
+
+    async def _save(self, meeting: Meeting, etag: str) -> Meeting:
+        try:
+            await self._store.replace(meeting, etag)
+        except StaleWriteError as err:
+            raise UserFacingError("convening.changed_meanwhile") from err
+        return meeting
+
+    # --- scheduled work -------------------------------------------------------------------------------
+
+    async def due_time_warnings(self) -> list[Meeting]:
+        """Running meetings whose time left has reached the warning threshold and were not warned yet."""
+        now = self._clock()
+        threshold = timedelta(minutes=self._settings.warn_minutes)
+        return [s.meeting for s in await self._store.due(now)
+                if s.meeting.status is MeetingStatus.RUNNING and not s.meeting.time_warning_sent
+                and s.meeting.time_left(now) <= threshold]
+
+    async def mark_warned(self, meeting_id: str) -> None:
+        """Remembers that the time warning was sent."""
+        stored = await self._store.get(meeting_id)
+        if stored is not None:
+            await self._store.replace(replace(stored.meeting, time_warning_sent=True), stored.etag)
+
+    async def due_reminders(self) -> list[Meeting]:
+        """Finalized meetings whose next contact is within the reminder period, not reminded yet."""
+        now = self._clock()
+        ahead = timedelta(hours=self._settings.reminder_hours)
+        due = []
+        for s in await self._store.due(now):
+            record = s.meeting.finalized
+            if (s.meeting.status is MeetingStatus.FINALIZED and not s.meeting.reminder_sent and record
+                    and record.next_contact and now <= record.next_contact <= now + ahead):
+                due.append(s.meeting)
+        return due
+
+    async def mark_reminded(self, meeting_id: str) -> None:
+        """Remembers that the reminder was sent."""
+        stored = await self._store.get(meeting_id)
+        if stored is not None:
+            await self._store.replace(replace(stored.meeting, reminder_sent=True), stored.etag)
+
+    async def purge_expired(self) -> int:
+        """Deletes meetings (and their convenings) past the retention period; returns how many."""
+        today = self._clock().date()
+        purged = 0
+        for s in await self._store.due(self._clock()):
+            if s.meeting.status is MeetingStatus.FINALIZED and s.meeting.delete_after(
+                    self._settings.retention_days) < today:
+                await self._store.delete(s.meeting.id)
+                await self._convenings.forget(s.meeting.id)
+                purged += 1
+        return purged
+
+
+def next_due(meeting: Meeting, settings: MeetingSettings) -> datetime:
+    """When the scheduler next needs to look at ``meeting`` (warning, reminder or deletion)."""
+    if meeting.status is not MeetingStatus.FINALIZED:
+        if meeting.time_warning_sent:
+            return meeting.scheduled_end + timedelta(days=settings.retention_days)
+        return meeting.started_at + meeting.duration - timedelta(minutes=settings.warn_minutes)
+    record = meeting.finalized
+    if record and record.next_contact and not meeting.reminder_sent:
+        return record.next_contact - timedelta(hours=settings.reminder_hours)
+    anchor = meeting.finalized_at or meeting.started_at
+    return datetime.combine(meeting.delete_after(settings.retention_days) + timedelta(days=1), time(0),
+                            tzinfo=anchor.tzinfo)
+
+
+def plan_lang(meeting: Meeting) -> str:
+    """The plan document's language (the family's choice on the plan card)."""
+    return meeting.lang if meeting.lang in ("fi", "sv", "en") else "fi"
+
+
+def _person(attendee: Attendee) -> Person:
+    return Person(attendee.email, attendee.name)
+
+
+def _problem_key(problem: object) -> str:
+    if isinstance(problem, TextProblem):
+        return f"plan.field.{problem.value}"
+    if isinstance(problem, PlanProblemKind):
+        return f"plan.problem.{problem.value.removeprefix('plan.')}"
+    return "input.invalid"
+
+
+def _has_field_name(name: str) -> bool:
+    return name.split(".")[0] in {"things_to_change", "actions", "contact", "responsible", "recipients",
+                                  "next_contact", "participants"}
