@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, time
 from typing import Any
 
@@ -112,7 +113,6 @@ def test_every_problem_is_returned_in_point_order(lape: StarDefinition) -> None:
 
 
 def test_a_rating_on_an_unrated_point_is_a_problem(lape: StarDefinition) -> None:
-    from dataclasses import replace
     unrated = replace(lape, points=(replace(lape.points[0], scale=None), *lape.points[1:]))
     assert _star(f_0="3").points(unrated) == (ReadingProblem("self_image", "family", StarProblemKind.NOT_RATED),)
     assert _star(s_0="Puhuu itsestään myönteisesti").points(unrated) == {
