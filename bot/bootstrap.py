@@ -13,12 +13,23 @@ from microsoft_agents.hosting.aiohttp import CloudAdapter
 from microsoft_agents.hosting.core import AgentApplication, AgentAuthConfiguration, TurnState
 
 from bot.action_router import ActionRouter
+from bot.media import MediaStore
+from bot.meeting_actions import MeetingActions
+from bot.proactive import ConversationBook, Messenger
+from bot.scheduler import CardsForSchedule, Scheduler
+from bot.state.meetings import DocumentMeetingStore
+from cards.meeting_steps import time_warning_card
+from cards.reminders import next_contact_reminder_card, start_notice_card
+from documents.renderer import DocumentRenderer
+from documents.star_config import load_stars
+from graph.drive import GraphDrive
+from services.meeting_service import MeetingService, MeetingSettings
 from bot.convening_actions import ConveningActions
 from bot.settings import BotSettings
 from bot.state.agent_storage import SqliteAgentStorage
 from bot.state.convenings import DocumentConveningStore
 from bot.state.documents import SqliteDocuments
-from bot.team_config import load_teams
+from bot.team_config import ConfigError, load_teams
 from bot.teams_app import build_application
 from domain.finnish_calendar import FinnishHolidays
 from graph.calendar import GraphCalendar
@@ -42,6 +53,10 @@ class Bot:
     adapter: CloudAdapter
     auth_config: AgentAuthConfiguration
     service: ConveningService
+    meetings: MeetingService
+    media: MediaStore
+    scheduler: Scheduler
+    messenger: Messenger
     _closers: list[Callable[[], object]] = field(default_factory=list)
 
     async def close(self) -> None:
@@ -73,9 +88,11 @@ def bootstrap(settings: BotSettings, *, clock: Callable[[], datetime] = _utc_now
     documents = SqliteDocuments(settings.state_db)
     holder = GraphClientHolder(GraphSettings(settings.graph_base_url, settings.graph_timeout_seconds),
                                _graph_credential(settings))
+    directory = GraphDirectory(holder.client)
+    calendar = GraphCalendar(holder.client)
     service = ConveningService(
-        teams=teams, default_team=default_team, directory=GraphDirectory(holder.client),
-        calendar=GraphCalendar(holder.client), store=DocumentConveningStore(documents), clock=clock,
+        teams=teams, default_team=default_team, directory=directory,
+        calendar=calendar, store=DocumentConveningStore(documents), clock=clock,
         is_holiday=FinnishHolidays(),
     )
     router = ActionRouter()
@@ -87,8 +104,26 @@ def bootstrap(settings: BotSettings, *, clock: Callable[[], datetime] = _utc_now
     )
     connections = MsalConnectionManager(connections_configurations={"SERVICE_CONNECTION": auth_config})
     adapter = CloudAdapter(connection_manager=connections)
-    agent = build_application(SqliteAgentStorage(documents), router, connections)
-    adapter.on_turn_error = agent._on_error
-    bot = Bot(settings=settings, agent=agent, adapter=adapter, auth_config=auth_config, service=service)
+    stars = load_stars(settings.stars_dir)
+    if settings.default_star not in stars:
+        raise ConfigError(f"{settings.stars_dir}: no star with key {settings.default_star!r} (YA_DEFAULT_STAR)")
+    meeting_settings = MeetingSettings(warn_minutes=settings.warn_minutes, retention_days=settings.retention_days,
+                                       reminder_hours=settings.reminder_hours, default_star=settings.default_star)
+    meetings = MeetingService(convenings=service, store=DocumentMeetingStore(documents, meeting_settings),
+                              calendar=calendar, drive=GraphDrive(holder.client, holder.http),
+                              renderer=DocumentRenderer(), stars=stars, settings=meeting_settings, clock=clock)
+    media = MediaStore(documents, settings.public_base_url, clock)
+    book = ConversationBook(documents, directory)
+    messenger = Messenger(adapter, settings.client_id or "", book)
+    MeetingActions(meetings, service, media, messenger).register(router)
+    agent = build_application(SqliteAgentStorage(documents), router, connections, book)
+    adapter.on_turn_error = agent._on_error  # noqa: SLF001 - never the SDK default that echoes exception text
+    teams_by_key = service.teams
+    scheduler = Scheduler(service, meetings, messenger, media, CardsForSchedule(
+        start_notice=lambda c: start_notice_card(c, teams_by_key[c.team_key], c.lang),
+        time_warning=lambda m: time_warning_card(m, clock(), m.lang),
+        reminder=lambda m: next_contact_reminder_card(m, m.lang)), settings.scheduler_seconds)
+    bot = Bot(settings=settings, agent=agent, adapter=adapter, auth_config=auth_config, service=service,
+              meetings=meetings, media=media, scheduler=scheduler, messenger=messenger)
     bot._closers += [documents.close, holder.close]
     return bot

@@ -185,6 +185,7 @@ class PlanSavePayload(RecordPayload):
     next_time: Annotated[time | None, _iso(_TIME)] = Field(None, alias="nextTime")
     plan_lang: Literal["fi", "sv", "en"] = Field("fi", alias="planLang")
     family_present: Text = Field("", alias="familyPresent")
+    then: Literal["finalize"] | None = None  # the plan card's "Valmis" saves, then finalizes
 
     def form(self) -> PlanForm:
         """The inputs as the meeting service takes them (it checks indexes against the attendees)."""

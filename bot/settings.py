@@ -31,6 +31,16 @@ class BotSettings(BaseSettings):
     certificate_path: Path | None = None
     allowed_tenants: tuple[str, ...] = ()
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    # Where Teams clients fetch card images (the star picture) from; the bot's own address by default.
+    public_url: str | None = None
+    stars_dir: Path = Path("config/stars")
+    default_star: str = "lape-pohjois-savo"
+    # When the near worker is told to move on to the summary and the joint plan.
+    warn_minutes: int = Field(20, ge=1, le=120)
+    # How long anything of a finalized meeting is kept (reference, dates, ids).
+    retention_days: int = Field(365, ge=1, le=3650)
+    reminder_hours: int = Field(24, ge=1, le=168)
+    scheduler_seconds: float = Field(30.0, gt=0, le=3600)
 
     @model_validator(mode="after")
     def _production_needs_credentials(self) -> BotSettings:
@@ -49,6 +59,11 @@ class BotSettings(BaseSettings):
         if self.graph_auth == "certificate" and self.certificate_path is None:
             raise ValueError("YA_GRAPH_AUTH=certificate requires YA_CERTIFICATE_PATH")
         return self
+
+    @property
+    def public_base_url(self) -> str:
+        """The bot's public address for card images."""
+        return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")
 
     @property
     def anonymous(self) -> bool:

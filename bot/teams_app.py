@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 from http import HTTPStatus
-from typing import Any
+from typing import Any, Protocol
 
 from microsoft_agents.activity import (
     Activity,
@@ -38,6 +38,14 @@ COMMANDS: dict[str, Verb] = {
 _INVOKE_NAME = "adaptiveCard/action"
 
 
+class ConversationBookLike(Protocol):
+    """Keeps conversation references (bot.proactive.ConversationBook)."""
+
+    async def remember(self, activity: Activity) -> None:
+        """Remembers where the activity's sender can be reached."""
+        ...
+
+
 def language_of(activity: Activity) -> str:
     """Finnish first: Swedish for a Swedish client locale, Finnish otherwise.
 
@@ -63,7 +71,8 @@ def card_message(card: AdaptiveCard) -> Activity:
                     attachments=[Attachment(content_type=CARD_CONTENT_TYPE, content=to_json(card))])
 
 
-def build_application(storage: Storage, router: ActionRouter, connections: Connections) -> AgentApplication[TurnState]:
+def build_application(storage: Storage, router: ActionRouter, connections: Connections,
+                      book: ConversationBookLike) -> AgentApplication[TurnState]:
     """The AgentApplication with our routes and our own turn-error handler."""
     options = ApplicationOptions(storage=storage, start_typing_timer=False,
                                  # Our state lives in our own stores; the turn needs no storage round trips.
@@ -96,6 +105,14 @@ def build_application(storage: Storage, router: ActionRouter, connections: Conne
         await context.send_activity(Activity(type=ActivityTypes.invoke_response, value=InvokeResponse(
             status=HTTPStatus.OK, body=response.model_dump(mode="json", by_alias=True, exclude_none=True))))
 
+    async def remember(context: TurnContext, _: TurnState) -> bool:
+        # Every turn from a personal chat keeps the way to reach that worker proactively.
+        try:
+            await book.remember(context.activity)
+        except Exception as err:  # noqa: BLE001 - a failed bookkeeping write must not fail the user's turn
+            log_failure(log, "remember conversation", err, new_reference())
+        return True
+
     def is_card_action(context: TurnContext) -> bool:
         return context.activity.type == ActivityTypes.invoke and context.activity.name == _INVOKE_NAME
 
@@ -103,6 +120,7 @@ def build_application(storage: Storage, router: ActionRouter, connections: Conne
     app.add_route(lambda c: c.activity.type == ActivityTypes.conversation_update and bool(c.activity.members_added),
                   _guarded(on_members_added))
     app.add_route(is_card_action, on_card_action, is_invoke=True)
+    app.before_turn(remember)
     app.error(on_turn_error)
     return app
 

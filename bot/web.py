@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import warnings
+from collections.abc import AsyncIterator
 
 from aiohttp import web
 from microsoft_agents.hosting.aiohttp import jwt_authorization_middleware, start_agent_process
 
 from bot.bootstrap import Bot
+from bot.scheduler import running
 
 BOT_KEY = web.AppKey("bot", Bot)
 
@@ -22,8 +24,12 @@ async def _health(_: web.Request) -> web.Response:
     return web.json_response({"status": "ok"})
 
 
-def create_web_app(bot: Bot) -> web.Application:
-    """The web app; the JWT middleware guards /api/messages (anonymous only without an app id)."""
+def create_web_app(bot: Bot, *, run_scheduler: bool = True) -> web.Application:
+    """The web app; the JWT middleware guards /api/messages (anonymous only without an app id).
+
+    ``run_scheduler`` starts the background ticks (start notices, time warnings,
+    reminders, retention); tests drive ``bot.scheduler.tick()`` themselves instead.
+    """
     messages = web.Application(middlewares=[jwt_authorization_middleware])
     with warnings.catch_warnings():
         # The SDK's middleware looks the configuration up by this plain string key.
@@ -34,10 +40,17 @@ def create_web_app(bot: Bot) -> web.Application:
     app[BOT_KEY] = bot
     messages[BOT_KEY] = bot
     app.router.add_get("/healthz", _health)
+    app.router.add_routes([bot.media.route()])
     app.add_subapp("/api", messages)
+
+    async def _background(_: web.Application) -> AsyncIterator[None]:
+        async with running(bot.scheduler):
+            yield
 
     async def _close(_: web.Application) -> None:
         await bot.close()
 
+    if run_scheduler:
+        app.cleanup_ctx.append(_background)
     app.on_cleanup.append(_close)
     return app

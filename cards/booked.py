@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from microsoft_teams.cards import AdaptiveCard, CardElement, Container, OpenUrlAction, TextBlock
+from microsoft_teams.cards import Action, AdaptiveCard, CardElement, Container, OpenUrlAction, TextBlock
 
-from cards.common import card, facts, notice, text, title
+from cards.common import card, execute, facts, notice, text, title
+from cards.verbs import Verb
 from cards.proposals import person_line
 from domain.convening import Convening
 from domain.team import Team
@@ -39,5 +40,8 @@ def booked_card(convening: Convening, team: Team, lang: str = "fi") -> AdaptiveC
             TextBlock(text=line, wrap=True, spacing="None")
             for line in family_invitation(convening, role_names, room, booking.join_url, lang).splitlines()]),
     ]
-    actions = [OpenUrlAction(title=t("booked.join", lang), url=booking.join_url)] if booking.join_url else []
+    actions: list[Action] = [execute(t("notice.start_meeting", lang), Verb.MEETING_START, record_id=convening.id,
+                                     primary=True)]
+    if booking.join_url:
+        actions.append(OpenUrlAction(title=t("booked.join", lang), url=booking.join_url))
     return card(body, actions, lang=lang)

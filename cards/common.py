@@ -49,6 +49,11 @@ def facts(pairs: Sequence[tuple[str, str]]) -> FactSet:
     return FactSet(facts=[Fact(title=k, value=v) for k, v in pairs])
 
 
+#: Verbs that read the card's inputs. Every other action sends none, so a half-filled or
+#: out-of-range input never blocks a navigation button such as "Takaisin".
+INPUT_VERBS = frozenset({Verb.SEARCH, Verb.STAR_SAVE, Verb.PLAN_SAVE, Verb.FEEDBACK_SAVE})
+
+
 def execute(title_text: str, verb: Verb, *, record_id: str | None = None, primary: bool = False,
             **extra: Any) -> ExecuteAction:
     """An Action.Execute that sends ``verb`` with the record id (and small extras such as an index)."""
@@ -56,7 +61,8 @@ def execute(title_text: str, verb: Verb, *, record_id: str | None = None, primar
     if record_id is not None:
         data["conveningId"] = record_id
     data.update(extra)
-    return ExecuteAction(title=title_text, verb=str(verb), data=data, style="positive" if primary else None)
+    return ExecuteAction(title=title_text, verb=str(verb), data=data, style="positive" if primary else None,
+                         associated_inputs=None if verb in INPUT_VERBS else "none")
 
 
 def action_row(*actions: Action) -> ActionSet:

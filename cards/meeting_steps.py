@@ -21,7 +21,7 @@ from i18n.messages import t
 LOCAL_ZONE = ZoneInfo("Europe/Helsinki")
 
 #: Messages that confirm a save: shown in a calm "good" style, not as a refusal.
-CONFIRMATION_KEYS = ("meeting.saved", "feedback.saved")
+CONFIRMATION_KEYS = ("meeting.saved", "feedback.saved", "feedback.thanks")
 
 
 def local(moment: datetime) -> datetime:

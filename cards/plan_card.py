@@ -113,7 +113,8 @@ def plan_card(meeting: Meeting, lang: str = "fi", *, message: str | None = None)
     actions = [
         execute(t("meeting.save", lang), Verb.PLAN_SAVE, record_id=meeting.id, primary=True),
         execute(t("meeting.open_feedback", lang), Verb.FEEDBACK_OPEN, record_id=meeting.id),
-        execute(t("plancard.finalize", lang), Verb.FINALIZE, record_id=meeting.id),
+        # Saves what is on the card first, then finalizes: nothing typed is lost.
+        execute(t("plancard.finalize", lang), Verb.PLAN_SAVE, record_id=meeting.id, then="finalize"),
         execute(t("meeting.back", lang), Verb.MEETING_OPEN, record_id=meeting.id),
     ]
     return card(body, actions, lang=lang)

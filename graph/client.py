@@ -29,7 +29,9 @@ class GraphClientHolder:
     """Owns the HTTP client behind a GraphServiceClient so it can be closed on shutdown."""
 
     def __init__(self, settings: GraphSettings, credential: AsyncTokenCredential | None) -> None:
-        self._http = httpx.AsyncClient(timeout=settings.timeout_seconds)
+        # msgraph-core wraps the client's transport and never closes it: keep our own handle to close.
+        self._transport = httpx.AsyncHTTPTransport()
+        self._http = httpx.AsyncClient(transport=self._transport, timeout=settings.timeout_seconds)
         auth: AuthenticationProvider
         if credential is None:
             auth = AnonymousAuthenticationProvider()
@@ -40,11 +42,18 @@ class GraphClientHolder:
 
             auth = AzureIdentityAuthenticationProvider(credential, scopes=[GRAPH_SCOPE])
         # The default middleware retries 429/503 honouring Retry-After, as Graph asks clients to.
-        client = GraphClientFactory.create_with_default_middleware(client=self._http)
-        adapter = GraphRequestAdapter(auth, client=client)
+        self._graph_http = GraphClientFactory.create_with_default_middleware(client=self._http)
+        adapter = GraphRequestAdapter(auth, client=self._graph_http)
         adapter.base_url = settings.base_url.rstrip("/")
         self.client = GraphServiceClient(request_adapter=adapter)
 
+    @property
+    def http(self) -> httpx.AsyncClient:
+        """A plain client for pre-authenticated URLs (upload-session ranges): no auth header, no Graph base."""
+        return self._http
+
     async def close(self) -> None:
         """Closes the underlying HTTP connections."""
+        await self._graph_http.aclose()
         await self._http.aclose()
+        await self._transport.aclose()

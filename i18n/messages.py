@@ -149,6 +149,17 @@ _CATALOG: dict[str, tuple[str, str, str]] = {
         "Note: the room {room} declined the booking. Book a room separately or change the place.",
     ),
     "booked.family": ("Perhe", "Familj", "Family"),
+    # Proactive notices
+    "notice.starts_title": ("Yhdessä aika alkaa pian", "Tillsammans-tiden börjar snart", "Together time starts soon"),
+    "notice.start_meeting": ("Aloita Yhdessä aika", "Börja Tillsammans-tiden", "Start the Together time"),
+    "notice.next_contact_title": ("Seuraava yhteydenotto huomenna", "Nästa kontakt i morgon",
+                                  "Next contact tomorrow"),
+    "notice.next_contact_text": (
+        "Sovitte perheen kanssa yhteisessä suunnitelmassa seuraavan yhteydenoton.",
+        "Ni kom överens med familjen om nästa kontakt i den gemensamma planen.",
+        "You agreed the next contact with the family in the joint plan.",
+    ),
+    "notice.open_plan": ("Avaa suunnitelma", "Öppna planen", "Open the plan"),
     # Status
     "status.title": ("Omat kutsusi", "Dina kallelser", "Your convenings"),
     "status.none": ("Sinulla ei ole tulevia tai vireillä olevia kutsuja.",

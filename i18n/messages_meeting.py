@@ -36,7 +36,7 @@ MEETING_CATALOG: dict[str, tuple[str, str, str]] = {
     # The steps (domain.meeting.MEETING_STEPS): a name and one plain line each.
     "step.seating": ("Istumapaikat", "Sittplatser", "Seating"),
     "step.seating.desc": (
-        "Perhe valitsee paikkansa; turvallinen aikuinen lapsen viereen, piirustusvälineet ja lelut esille.",
+        "Perhe valitsee paikat; turvallinen aikuinen lapsen viereen, piirustukset ja lelut esille.",
         "Familjen väljer var den sitter; en trygg vuxen bredvid barnet, ritsaker och leksaker framme.",
         "The family chooses where to sit; a safe adult next to the child; drawing things and toys at hand.",
     ),
@@ -214,6 +214,9 @@ MEETING_CATALOG: dict[str, tuple[str, str, str]] = {
     "feedback.saved": ("Kiitos! Palaute tallennettu; seuraava voi vastata.",
                        "Tack! Responsen har sparats; nästa kan svara.",
                        "Thank you! Feedback saved; the next person can answer."),
+    "feedback.thanks": ("Kiitos! Palaute tallennettu; seuraava voi vastata.",
+                        "Tack! Responsen har sparats; nästa kan svara.",
+                        "Thank you! Feedback saved; the next person can answer."),
     "feedback.empty": ("Valitse vähintään yksi vastaus ennen tallentamista.", "Välj minst ett svar innan du sparar.",
                        "Choose at least one answer before saving."),
     # --- The finalized card -----------------------------------------------------------------------------
@@ -339,6 +342,11 @@ MEETING_CATALOG: dict[str, tuple[str, str, str]] = {
     "plan.problem.star_mismatch": ("Tähden arvio ei sovi tähän tähteen. Avaa tähti ja tallenna se uudelleen.",
                                    "Stjärnans bedömning passar inte stjärnan. Öppna stjärnan och spara igen.",
                                    "The star reading does not fit the star. Open the star and save it again."),
+    "star.problem.invalid_rating": (
+        "Tarkista arviot: anna kokonaisluku asteikolta tai jätä kohta tyhjäksi. Mitään ei tallennettu.",
+        "Kontrollera bedömningarna: ange ett heltal på skalan eller lämna punkten tom. Inget sparades.",
+        "Please check the ratings: give a whole number on the scale or leave it empty. Nothing was saved.",
+    ),
     "star.problem.star.wrong_star": ("Arvio tehtiin toisella tähdellä. Avaa tähti uudelleen ja tallenna.",
                                      "Bedömningen gjordes med en annan stjärna. Öppna stjärnan igen och spara.",
                                      "The reading was made with another star. Open the star again and save."),

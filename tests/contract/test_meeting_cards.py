@@ -80,6 +80,7 @@ BUILDERS: dict[str, Callable[[str], AdaptiveCard]] = {
     "plan_filled": lambda lang: plan_card(plan_meeting(), lang, message=t("meeting.saved", lang)),
     "feedback_empty": lambda lang: feedback_card(running_meeting(), lang),
     "feedback_tally": lambda lang: feedback_card(plan_meeting(), lang, message=t("feedback.saved", lang)),
+    "feedback_thanks": lambda lang: feedback_card(plan_meeting(), lang, message=t("feedback.thanks", lang)),
     "finalized": _finalized,
     "finalized_minimal": lambda lang: finalized_card(finalized_meeting(), lang, responsible_names=(),
                                                      recipient_names=()),
@@ -128,7 +129,8 @@ def test_action_data_carries_only_the_meeting_id_and_a_step(name: str) -> None:
     assert executes
     for action in executes:
         data = action["data"]
-        assert set(data) <= {"verb", "conveningId", "step"}, data
+        assert set(data) <= {"verb", "conveningId", "step", "then"}, data
+        assert data.get("then") in (None, "finalize")
         assert data["conveningId"] == MEETING_ID and data["verb"] == action["verb"]
         assert action["verb"] in {v.value for v in Verb}
         if "step" in data:
@@ -280,7 +282,7 @@ def test_plan_card_follows_the_template_in_order() -> None:
     assert [c["title"] for c in inputs["planLang"]["choices"]] == ["Suomi", "Svenska", "English"]
     assert inputs["nextDate"]["type"] == "Input.Date" and inputs["nextTime"]["type"] == "Input.Time"
     assert [(a["title"], a["verb"]) for a in payload["actions"]] == [
-        ("Tallenna", Verb.PLAN_SAVE), ("Palaute", Verb.FEEDBACK_OPEN), ("Valmis – tallenna ja jaa", Verb.FINALIZE),
+        ("Tallenna", Verb.PLAN_SAVE), ("Palaute", Verb.FEEDBACK_OPEN), ("Valmis – tallenna ja jaa", Verb.PLAN_SAVE),
         ("Takaisin rakenteeseen", Verb.MEETING_OPEN)]
 
 
@@ -384,7 +386,8 @@ def test_the_meeting_service_refusals_are_in_the_catalogue() -> None:
               | {f"plan.field.{p.value}" for p in TextProblem}
               | {"meeting.not_booked", "meeting.not_found", "meeting.already_finalized", "plan.missing",
                  "feedback.empty", "meeting.near_worker", "meeting.network_member", "plan.family_present",
-                 "plan.family_member", "finalize.share_message", "next_contact.subject", "next_contact.body"})
+                 "plan.family_member", "finalize.share_message", "next_contact.subject", "next_contact.body",
+                 "feedback.thanks", "star.problem.invalid_rating"})
     assert not sorted(k for k in wanted if not _complete(k))
 
 
@@ -403,3 +406,12 @@ def test_star_cards_for_different_stars_differ_only_by_definition() -> None:
         meeting: Meeting = star_meeting(definition)
         ids = set(_inputs(to_json(star_card(meeting, definition, "en", picture_url=None, earlier_note=False))))
         assert all(re.fullmatch(r"[swfcp]_\d{1,2}", i) for i in ids)
+
+
+@pytest.mark.parametrize("key", ["feedback.saved", "feedback.thanks"])
+def test_feedback_confirmation_is_calm_and_a_refusal_is_not(key: str) -> None:
+    thanked = to_json(feedback_card(plan_meeting(), "fi", message=t(key, "fi")))
+    assert any(n.get("style") == "good" for n in _walk(thanked))
+    refused = to_json(feedback_card(plan_meeting(), "fi", message=t("feedback.empty", "fi")))
+    assert any(n.get("style") == "attention" for n in _walk(refused))
+    assert not any(n.get("style") == "good" for n in _walk(refused))

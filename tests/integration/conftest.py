@@ -53,9 +53,9 @@ async def _serve(app: web.Application) -> tuple[web.AppRunner, str]:
 async def start_bot(sandbox: RunningSandbox, state_db: Path) -> tuple[Bot, web.AppRunner, str]:
     """The bot, bootstrapped exactly as in production, on a free port."""
     settings = BotSettings(graph_base_url=sandbox.base_url, state_db=state_db,
-                           teams_file=ROOT / "config" / "teams.yaml", port=0)
+                           teams_file=ROOT / "config" / "teams.yaml", stars_dir=ROOT / "config" / "stars", port=0)
     bot = bootstrap(settings)
-    runner, url = await _serve(create_web_app(bot))
+    runner, url = await _serve(create_web_app(bot, run_scheduler=False))
     return bot, runner, f"{url}/api/messages"
 
 

@@ -1,0 +1,180 @@
+"""Card actions of the meeting: steps, star, plan, feedback, finalize, follow-up."""
+
+from __future__ import annotations
+
+from microsoft_teams.cards import AdaptiveCard
+
+from bot.action_router import ActionContext, ActionRouter
+from bot.media import MediaStore
+from bot.meeting_payloads import FeedbackSavePayload, PlanSavePayload, StarSavePayload, StepPayload
+from bot.payloads import RecordPayload
+from bot.proactive import Messenger
+from cards.convening_form import FormValues, convening_form_card
+from cards.feedback_card import feedback_card
+from cards.finalized_card import finalized_card
+from cards.meeting_steps import meeting_steps_card
+from cards.plan_card import plan_card
+from cards.star_card import star_card
+from cards.verbs import Verb
+from documents.star_picture import render_star_png
+from domain.meeting import Meeting, MeetingStatus
+from i18n.messages import has, t
+from services.convening_service import ConveningService
+from services.errors import UserFacingError
+from services.meeting_service import FinalizeOutcome, MeetingService
+
+
+class MeetingActions:
+    """The handlers behind the meeting cards. Only the near worker who convened runs the meeting."""
+
+    def __init__(self, meetings: MeetingService, convenings: ConveningService, media: MediaStore,
+                 messenger: Messenger) -> None:
+        self._meetings = meetings
+        self._convenings = convenings
+        self._media = media
+        self._messenger = messenger
+
+    def register(self, router: ActionRouter) -> None:
+        """Adds every meeting verb to ``router``."""
+        router.add(Verb.MEETING_START, RecordPayload, self.start)
+        router.add(Verb.MEETING_OPEN, RecordPayload, self.open)
+        router.add(Verb.STEP_TOGGLE, StepPayload, self.toggle)
+        router.add(Verb.STAR_OPEN, RecordPayload, self.star)
+        router.add(Verb.STAR_SAVE, StarSavePayload, self.save_star)
+        router.add(Verb.PLAN_OPEN, RecordPayload, self.plan)
+        router.add(Verb.PLAN_SAVE, PlanSavePayload, self.save_plan)
+        router.add(Verb.FEEDBACK_OPEN, RecordPayload, self.feedback)
+        router.add(Verb.FEEDBACK_SAVE, FeedbackSavePayload, self.save_feedback)
+        router.add(Verb.FINALIZE, RecordPayload, self.finalize)
+        router.add(Verb.FOLLOWUP, RecordPayload, self.followup)
+
+    async def start(self, ctx: ActionContext, p: RecordPayload) -> AdaptiveCard:
+        """"Aloita Yhdessä aika": the meeting-steps card (a finalized meeting shows its result)."""
+        meeting = await self._meetings.start(p.convening_id, ctx.caller)
+        return self._steps_or_result(meeting, ctx.lang)
+
+    async def open(self, ctx: ActionContext, p: RecordPayload) -> AdaptiveCard:
+        """Back to the structure."""
+        meeting, _ = await self._meetings.get(p.convening_id, ctx.caller)
+        return self._steps_or_result(meeting, ctx.lang)
+
+    async def toggle(self, ctx: ActionContext, p: StepPayload) -> AdaptiveCard:
+        """Checks a step off (or back on); the card updates in place."""
+        meeting = await self._meetings.toggle_step(p.convening_id, ctx.caller, p.step)
+        return self._steps(meeting, ctx.lang)
+
+    async def star(self, ctx: ActionContext, p: RecordPayload) -> AdaptiveCard:
+        """The wellbeing star card with its picture."""
+        meeting, _ = await self._meetings.get(p.convening_id, ctx.caller)
+        return await self._star(meeting, ctx.lang)
+
+    async def save_star(self, ctx: ActionContext, p: StarSavePayload) -> AdaptiveCard:
+        """Saves what was noted; a refusal keeps the stored reading and says what to fix."""
+        meeting, _ = await self._meetings.get(p.convening_id, ctx.caller)
+        points = p.points(self._meetings.star(meeting))
+        if isinstance(points, tuple):
+            first = points[0]
+            point = next((pt for pt in self._meetings.star(meeting).points if pt.key == first.point_key), None)
+            name = (point.texts.get(ctx.lang) or point.texts.get("fi", "")) if point else ""
+            key = f"star.problem.{first.problem.value}"
+            message = t(key, ctx.lang, point=name) if has(key) else t("star.problem.invalid_rating", ctx.lang)
+            return await self._star(meeting, ctx.lang, message=message)
+        try:
+            saved = await self._meetings.save_star(p.convening_id, ctx.caller, points)
+        except UserFacingError as err:
+            return await self._star(meeting, ctx.lang, message=t(err.key, ctx.lang, **err.params))
+        return await self._star(saved, ctx.lang, message=t("meeting.saved", ctx.lang))
+
+    async def plan(self, ctx: ActionContext, p: RecordPayload) -> AdaptiveCard:
+        """The joint plan card."""
+        meeting, _ = await self._meetings.get(p.convening_id, ctx.caller)
+        return plan_card(meeting, ctx.lang)
+
+    async def save_plan(self, ctx: ActionContext, p: PlanSavePayload) -> AdaptiveCard:
+        """Saves the plan as far as written."""
+        try:
+            meeting = await self._meetings.save_plan(p.convening_id, ctx.caller, p.form())
+        except UserFacingError as err:
+            if err.key in ("meeting.not_found", "meeting.already_finalized"):
+                raise
+            current, _ = await self._meetings.get(p.convening_id, ctx.caller)
+            return plan_card(current, ctx.lang, message=t(err.key, ctx.lang, **err.params))
+        if p.then == "finalize":
+            return await self.finalize(ctx, RecordPayload.model_validate({"conveningId": p.convening_id}))
+        return plan_card(meeting, ctx.lang, message=t("meeting.saved", ctx.lang))
+
+    async def feedback(self, ctx: ActionContext, p: RecordPayload) -> AdaptiveCard:
+        """The feedback card."""
+        meeting, _ = await self._meetings.get(p.convening_id, ctx.caller)
+        return feedback_card(meeting, ctx.lang)
+
+    async def save_feedback(self, ctx: ActionContext, p: FeedbackSavePayload) -> AdaptiveCard:
+        """Adds one response to the counts; the card comes back empty for the next person."""
+        try:
+            meeting = await self._meetings.add_feedback(p.convening_id, ctx.caller, p.scores())
+        except UserFacingError as err:
+            if err.key != "feedback.empty":
+                raise
+            current, _ = await self._meetings.get(p.convening_id, ctx.caller)
+            return feedback_card(current, ctx.lang, message=t(err.key, ctx.lang))
+        return feedback_card(meeting, ctx.lang, message=t("feedback.thanks", ctx.lang))
+
+    async def finalize(self, ctx: ActionContext, p: RecordPayload) -> AdaptiveCard:
+        """"Valmis": documents to OneDrive, shared as consented, next contact booked, links sent."""
+        try:
+            outcome = await self._meetings.finalize(p.convening_id, ctx.caller)
+        except UserFacingError as err:
+            if not err.key.startswith("plan."):
+                raise
+            current, _ = await self._meetings.get(p.convening_id, ctx.caller)
+            return plan_card(current, ctx.lang, message=t(err.key, ctx.lang, **err.params))
+        unreachable = await self._tell_others(outcome, ctx)
+        return finalized_card(outcome.meeting, ctx.lang, responsible_names=outcome.responsible_names,
+                              recipient_names=outcome.recipient_names, unreachable=unreachable)
+
+    async def followup(self, ctx: ActionContext, p: RecordPayload) -> AdaptiveCard:
+        """"Seurantatapaaminen": a new convening for the same family, prefilled; consent is asked again."""
+        convening = await self._convenings.start_followup(p.convening_id, ctx.caller)
+        team = self._convenings.team(convening.team_key)
+        request = convening.request
+        if request is None:
+            raise UserFacingError("convening.not_found")
+        values = FormValues(team_key=team.key, duration_minutes=int(request.duration.total_seconds() // 60),
+                            earliest=request.earliest, latest=request.latest, family_ref=request.family_ref,
+                            roles=request.roles, venue=request.venue.value, family_place=request.family_place,
+                            existing_client=request.existing_client,
+                            network=", ".join(person.email for person in request.network))
+        return convening_form_card(convening.id, list(self._convenings.teams.values()), values, lang=ctx.lang)
+
+    async def _tell_others(self, outcome: FinalizeOutcome, ctx: ActionContext) -> tuple[str, ...]:
+        """Posts the finalized card to the responsible worker(s); returns who could not be reached."""
+        meeting = outcome.meeting
+        names = {a.email.lower(): a.name for a in meeting.attendees}
+        unreachable = []
+        for email in outcome.notify:
+            if email == meeting.convener_email.lower():
+                continue  # the near worker sees the result on this very card
+            card = finalized_card(meeting, ctx.lang, responsible_names=outcome.responsible_names,
+                                  recipient_names=outcome.recipient_names)
+            if not await self._messenger.send(email, card):
+                unreachable.append(names.get(email, email))
+        return tuple(unreachable)
+
+    def _steps_or_result(self, meeting: Meeting, lang: str) -> AdaptiveCard:
+        if meeting.status is MeetingStatus.FINALIZED and meeting.finalized is not None:
+            names = {a.email.lower(): a.name for a in meeting.attendees}
+            record = meeting.finalized
+            return finalized_card(meeting, lang, responsible_names=(names.get(record.drive_owner.lower(), ""),),
+                                  recipient_names=tuple(names.get(e, e) for e in record.shared_with))
+        return self._steps(meeting, lang)
+
+    def _steps(self, meeting: Meeting, lang: str) -> AdaptiveCard:
+        return meeting_steps_card(meeting, self._meetings.now(), lang,
+                                  warn_minutes=self._meetings.settings.warn_minutes)
+
+    async def _star(self, meeting: Meeting, lang: str, *, message: str | None = None) -> AdaptiveCard:
+        definition = self._meetings.star(meeting)
+        png = render_star_png(definition, meeting.reading, earlier=meeting.earlier_reading, lang=lang)
+        url = await self._media.publish(png)
+        return star_card(meeting, definition, lang, picture_url=url, message=message,
+                         earlier_note=meeting.earlier_reading is not None)

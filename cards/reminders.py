@@ -1,0 +1,44 @@
+"""Proactive cards: the meeting is about to start; the next contact is tomorrow."""
+
+from __future__ import annotations
+
+from microsoft_teams.cards import AdaptiveCard, OpenUrlAction
+
+from cards.common import card, execute, facts, text, title
+from cards.verbs import Verb
+from domain.convening import Convening
+from domain.meeting import Meeting
+from domain.team import Team
+from i18n.formatting import format_span
+from i18n.messages import t
+from services.invitation_text import event_location
+
+
+def start_notice_card(convening: Convening, team: Team, lang: str = "fi") -> AdaptiveCard:
+    """For the near worker a few minutes before the meeting: time, place and "Aloita Yhdessä aika"."""
+    booking, request = convening.booking, convening.request
+    if booking is None or request is None:
+        raise ValueError("start_notice_card needs a booked convening")
+    room = next((r for r in team.rooms if r.email == booking.room), None)
+    body = [title(t("notice.starts_title", lang)),
+            facts([(t("booked.family", lang), request.family_ref),
+                   (t("booked.time", lang), format_span(booking.start, booking.end, lang)),
+                   (t("booked.place", lang), event_location(request, room, lang))])]
+    return card(body, [execute(t("notice.start_meeting", lang), Verb.MEETING_START, record_id=convening.id,
+                               primary=True)], lang=lang)
+
+
+def next_contact_reminder_card(meeting: Meeting, lang: str = "fi") -> AdaptiveCard:
+    """For the responsible worker the day before the agreed next contact."""
+    record = meeting.finalized
+    if record is None or record.next_contact is None:
+        raise ValueError("next_contact_reminder_card needs a finalized meeting with a next contact")
+    end = record.next_contact
+    body = [title(t("notice.next_contact_title", lang)),
+            text(t("notice.next_contact_text", lang)),
+            facts([(t("booked.family", lang), meeting.family_ref),
+                   (t("booked.time", lang), format_span(record.next_contact, end, lang).rsplit("–", 1)[0])])]
+    actions: list[OpenUrlAction] = []
+    if record.pdf_url:
+        actions.append(OpenUrlAction(title=t("notice.open_plan", lang), url=record.pdf_url))
+    return card(body, actions, lang=lang)
