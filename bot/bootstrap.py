@@ -13,29 +13,29 @@ from microsoft_agents.hosting.aiohttp import CloudAdapter
 from microsoft_agents.hosting.core import AgentApplication, AgentAuthConfiguration, TurnState
 
 from bot.action_router import ActionRouter
+from bot.convening_actions import ConveningActions
 from bot.media import MediaStore
 from bot.meeting_actions import MeetingActions
 from bot.proactive import ConversationBook, Messenger
 from bot.scheduler import CardsForSchedule, Scheduler
-from bot.state.meetings import DocumentMeetingStore
-from cards.meeting_steps import time_warning_card
-from cards.reminders import next_contact_reminder_card, start_notice_card
-from documents.renderer import DocumentRenderer
-from documents.star_config import load_stars
-from graph.drive import GraphDrive
-from services.meeting_service import MeetingService, MeetingSettings
-from bot.convening_actions import ConveningActions
 from bot.settings import BotSettings
 from bot.state.agent_storage import SqliteAgentStorage
 from bot.state.convenings import DocumentConveningStore
 from bot.state.documents import SqliteDocuments
+from bot.state.meetings import DocumentMeetingStore
 from bot.team_config import ConfigError, load_teams
 from bot.teams_app import build_application
+from cards.meeting_steps import time_warning_card
+from cards.reminders import next_contact_reminder_card, start_notice_card
+from documents.renderer import DocumentRenderer
+from documents.star_config import load_stars
 from domain.finnish_calendar import FinnishHolidays
 from graph.calendar import GraphCalendar
 from graph.client import GraphClientHolder, GraphSettings
 from graph.directory import GraphDirectory
+from graph.drive import GraphDrive
 from services.convening_service import ConveningService
+from services.meeting_service import MeetingService, MeetingSettings
 
 log = logging.getLogger(__name__)
 
@@ -117,7 +117,7 @@ def bootstrap(settings: BotSettings, *, clock: Callable[[], datetime] = _utc_now
     messenger = Messenger(adapter, settings.client_id or "", book)
     MeetingActions(meetings, service, media, messenger).register(router)
     agent = build_application(SqliteAgentStorage(documents), router, connections, book)
-    adapter.on_turn_error = agent._on_error  # noqa: SLF001 - never the SDK default that echoes exception text
+    adapter.on_turn_error = agent._on_error
     teams_by_key = service.teams
     scheduler = Scheduler(service, meetings, messenger, media, CardsForSchedule(
         start_notice=lambda c: start_notice_card(c, teams_by_key[c.team_key], c.lang),

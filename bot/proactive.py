@@ -6,7 +6,7 @@ import json
 import logging
 
 from microsoft_agents.activity import Activity, ConversationReference
-from microsoft_agents.hosting.core import ChannelServiceAdapter, TurnContext
+from microsoft_agents.hosting.core import ChannelServiceAdapter, ClaimsIdentity, TurnContext
 from microsoft_teams.cards import AdaptiveCard
 
 from bot.safe_logging import log_failure, new_reference
@@ -69,7 +69,12 @@ class Messenger:
             await context.send_activity(card_message(card))
 
         try:
-            await self._adapter.continue_conversation(self._app_id, reference.get_continuation_activity(), deliver)
+            continuation = reference.get_continuation_activity()
+            if self._app_id:
+                await self._adapter.continue_conversation(self._app_id, continuation, deliver)
+            else:
+                # Anonymous development mode (the Playground): the same claims an unauthenticated turn gets.
+                await self._adapter.continue_conversation_with_claims(ClaimsIdentity(), continuation, deliver)
         except Exception as err:  # noqa: BLE001 - an unreachable chat must not stop the caller's work
             log_failure(log, "proactive message", err, new_reference())
             return False

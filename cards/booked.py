@@ -5,8 +5,8 @@ from __future__ import annotations
 from microsoft_teams.cards import Action, AdaptiveCard, CardElement, Container, OpenUrlAction, TextBlock
 
 from cards.common import card, execute, facts, notice, text, title
-from cards.verbs import Verb
 from cards.proposals import person_line
+from cards.verbs import Verb
 from domain.convening import Convening
 from domain.team import Team
 from i18n.formatting import format_span

@@ -413,5 +413,5 @@ def _problem_key(problem: object) -> str:
 
 
 def _has_field_name(name: str) -> bool:
-    return name.split(".")[0] in {"things_to_change", "actions", "contact", "responsible", "recipients",
+    return name.split(".", maxsplit=1)[0] in {"things_to_change", "actions", "contact", "responsible", "recipients",
                                   "next_contact", "participants"}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -50,13 +51,25 @@ async def _serve(app: web.Application) -> tuple[web.AppRunner, str]:
     return runner, f"http://127.0.0.1:{port}"
 
 
+def free_port() -> int:
+    """A port nobody listens on right now (the bot must know its own address for card images)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
 async def start_bot(sandbox: RunningSandbox, state_db: Path) -> tuple[Bot, web.AppRunner, str]:
     """The bot, bootstrapped exactly as in production, on a free port."""
+    port = free_port()
     settings = BotSettings(graph_base_url=sandbox.base_url, state_db=state_db,
-                           teams_file=ROOT / "config" / "teams.yaml", stars_dir=ROOT / "config" / "stars", port=0)
+                           teams_file=ROOT / "config" / "teams.yaml", stars_dir=ROOT / "config" / "stars",
+                           port=port)
     bot = bootstrap(settings)
-    runner, url = await _serve(create_web_app(bot, run_scheduler=False))
-    return bot, runner, f"{url}/api/messages"
+    runner = web.AppRunner(create_web_app(bot, run_scheduler=False), access_log=None)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", port).start()
+    return bot, runner, f"http://127.0.0.1:{port}/api/messages"
 
 
 @pytest.fixture

@@ -16,13 +16,13 @@ import pypdf
 import pytest
 from PIL import Image
 
-from domain.file_names import initials, plan_file_name
 from documents.plan_content import UnsafeDocumentDataError
 from documents.plan_docx import plan_docx
 from documents.plan_pdf import plan_pdf
 from documents.star_config import default_star_directory, load_star
 from documents.star_picture import render_star_png
 from documents.texts import t
+from domain.file_names import initials, plan_file_name
 from domain.plan import (
     Actions,
     ContactArrangement,

@@ -1,0 +1,237 @@
+"""The meeting journey over real HTTP: start → steps → star → plan → feedback → finalize, then the sandbox."""
+
+from __future__ import annotations
+
+import io
+import json
+import shutil
+import subprocess
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import pytest
+from docx import Document
+from pypdf import PdfReader
+
+from services.convening_service import Caller
+from tests.integration.conftest import LIISA, Stack
+from tests.integration.test_convening_journey import propose
+from tests.support.teams_client import TeamsUser, actions, card_text, input_defaults
+
+HANNA = "hanna.heikkinen@esimerkkila.onmicrosoft.com"
+MIKKO = "mikko.miettinen@esimerkkila.onmicrosoft.com"
+FAMILY = "Perhe Kettunen"
+
+
+async def book(stack: Stack, family_ref: str = FAMILY) -> str:
+    """Convenes Hanna (neuvola) and Mikko (koulukuraattori) and books the first time."""
+    convening_id, proposals = await propose(stack.user, familyRef=family_ref)
+    first = next(a for a in actions(proposals) if a["verb"] == "convening.book")
+    booked = await stack.user.act("convening.book", first["data"])
+    assert any(a["verb"] == "meeting.start" for a in actions(booked)), "the confirmation offers Aloita"
+    return convening_id
+
+
+def plan_inputs(**changes: str) -> dict[str, str]:
+    values = {"familyPresent": "Äiti, Lapsi 8 v", "things": "Aamut ovat riitaisia ja koulumatka jännittää.",
+              "home": "Iltarutiini: kuvat seinälle.", "everyday": "Koulussa aamun vastaanotto luokassa.",
+              "elsewhere": "Perheneuvolan vanhemmuusryhmä.", "where": "Perheneuvola",
+              "reachFamily": "Hanna soittaa äidille viikoittain.", "reachWorker": "Äiti soittaa neuvolaan 017 000 1001",
+              "responsible": "1", "recipients": "2", "planLang": "fi"}
+    values.update(changes)
+    return values
+
+
+async def drive_items(stack: Stack, owner: str) -> list[dict[str, Any]]:
+    data = await stack.graph(f"/users/{owner}/drive/root:/Yhdessä aika:/children")
+    value = data["value"]
+    assert isinstance(value, list)
+    return value
+
+
+async def fetch(url: str) -> tuple[int, bytes]:
+    async with aiohttp.ClientSession() as s, s.get(url, allow_redirects=True) as r:
+        return r.status, await r.read()
+
+
+async def test_whole_meeting_to_finalized_plan_in_onedrive(stack: Stack) -> None:
+    meeting_id = await book(stack)
+    user = stack.user
+    steps = await user.act("meeting.start", {"conveningId": meeting_id})
+    assert "Istumapaikat" in card_text(steps) or "1." in card_text(steps)
+    step_buttons = [a for a in actions(steps) if a["verb"] == "meeting.step"]
+    assert len(step_buttons) == 9
+    checked = await user.act("meeting.step", step_buttons[0]["data"])
+    assert card_text(checked) != card_text(steps), "the card updates in place"
+
+    star = await user.act("star.open", {"conveningId": meeting_id})
+    image = next(i for i in _images(star))
+    status, png = await fetch(image["url"])
+    assert status == 200 and png.startswith(b"\x89PNG")
+    saved_star = await user.act("star.save", {"conveningId": meeting_id, "s_0": "Lapsi piirtää mielellään",
+                                              "w_0": "Aamut", "f_0": "2", "c_0": "3", "p_0": "2", "f_3": "4"})
+    assert "Tallennettu" in card_text(saved_star)
+
+    plan = await user.act("plan.save", {"conveningId": meeting_id, **plan_inputs()})
+    assert "Tallennettu" in card_text(plan)
+    next_date = (stack.bot.meetings.now() + timedelta(days=21)).date().isoformat()
+    for score in ("5", "4"):
+        feedback = await user.act("feedback.save", {"conveningId": meeting_id, "q_family_heard": score,
+                                                    "q_pros_useful": "4", "comment": "Hyvä tapaaminen"})
+    assert "2" in card_text(feedback)
+    done = await user.act("plan.save", {"conveningId": meeting_id, "then": "finalize",
+                                        **plan_inputs(nextDate=next_date, nextTime="09:30")})
+    shown = card_text(done)
+    assert "Suunnitelma valmis" in shown, shown
+
+    items = await drive_items(stack, HANNA)
+    names = sorted(i["name"] for i in items)
+    assert len(names) == 2 and names[0].endswith(".docx") and names[1].endswith(".pdf")
+    assert all("Kettunen" not in n and " PK." in n for n in names), names
+    for item in items:
+        perms = (await stack.graph(f"/users/{HANNA}/drive/items/{item['id']}/permissions"))["value"]
+        assert isinstance(perms, list)
+        assert not any("link" in p for p in perms), "never an anonymous or organisation link"
+        granted = {json.dumps(p).lower() for p in perms if "owner" not in p.get("roles", [])}
+        assert any("mikko" in g for g in granted) and any("liisa" in g for g in granted)
+        assert not any(w in " ".join(granted) for w in ("veera", "anna.", "elina"))
+    docx_item = next(i for i in items if i["name"].endswith(".docx"))
+    pdf_item = next(i for i in items if i["name"].endswith(".pdf"))
+    _, docx_bytes = await fetch(f"{stack.sandbox.base_url}/users/{HANNA}/drive/items/{docx_item['id']}/content")
+    text = "\n".join(p.text for p in Document(io.BytesIO(docx_bytes)).paragraphs)
+    tables = "\n".join(c.text for t in Document(io.BytesIO(docx_bytes)).tables for r in t.rows for c in r.cells)
+    for expected in ("Aamut ovat riitaisia", "Iltarutiini", "Perheneuvolan vanhemmuusryhmä", "Hanna soittaa"):
+        assert expected in text + tables
+    assert FAMILY not in text + tables
+    _, pdf_bytes = await fetch(f"{stack.sandbox.base_url}/users/{HANNA}/drive/items/{pdf_item['id']}/content")
+    reader = PdfReader(io.BytesIO(pdf_bytes))
+    assert len(reader.pages) == 3, "plan, contact list, star page"
+    assert "Aamut ovat riitaisia" in "".join(p.extract_text() for p in reader.pages)
+    _render_first_page(pdf_bytes, stack.tmp)
+
+    events = (await stack.graph(f"/users/{HANNA}/events?$top=200"))["value"]
+    assert isinstance(events, list)
+    follow = [e for e in events if str(e.get("transactionId", "")).startswith("yhdessa-aika-next-")]
+    assert len(follow) == 1 and follow[0]["sensitivity"] == "private"
+    assert FAMILY not in json.dumps(events, ensure_ascii=False)
+
+    stored = await stack.bot.meetings.get(meeting_id, _caller())
+    assert stored[0].plan is None, "after finalizing the plan text lives only in OneDrive"
+    again = await user.act("meeting.finalize", {"conveningId": meeting_id})
+    assert "Suunnitelma valmis" in card_text(again)
+    assert len(await drive_items(stack, HANNA)) == 2, "finalizing twice uploads nothing twice"
+
+
+async def test_finalize_without_responsible_worker_is_refused_politely(stack: Stack) -> None:
+    meeting_id = await book(stack, "Perhe V.")
+    await stack.user.act("meeting.start", {"conveningId": meeting_id})
+    card = await stack.user.act("plan.save", {"conveningId": meeting_id, "then": "finalize",
+                                              **plan_inputs(responsible="")})
+    assert "vastuutyöntekijä" in card_text(card).lower()
+    assert await _drive_count(stack, HANNA) == 0
+
+
+async def test_identity_code_in_plan_is_refused_and_nothing_changes(stack: Stack) -> None:
+    meeting_id = await book(stack, "Perhe H.")
+    await stack.user.act("meeting.start", {"conveningId": meeting_id})
+    card = await stack.user.act("plan.save", {"conveningId": meeting_id,
+                                              **plan_inputs(home="Äidin hetu 131052-308T")})
+    assert "henkilötunnus" in card_text(card).lower()
+    meeting, _ = await stack.bot.meetings.get(meeting_id, _caller())
+    assert meeting.plan is None
+    star = await stack.user.act("star.save", {"conveningId": meeting_id, "s_1": "131052-308T", "f_1": "9"})
+    assert "Tallennettu" not in card_text(star)
+    meeting, _ = await stack.bot.meetings.get(meeting_id, _caller())
+    assert meeting.reading is None
+
+
+async def test_another_worker_cannot_open_or_finalize_my_meeting(stack: Stack) -> None:
+    meeting_id = await book(stack, "Perhe N.")
+    await stack.user.act("meeting.start", {"conveningId": meeting_id})
+    niko = TeamsUser(bot_url=stack.bot_url, connector_url=stack.user.connector_url, connector=stack.connector,
+                     aad_object_id="46d4a612-bd93-58ac-84af-908804390a46", name="Niko", conversation_id="a:n")
+    for verb in ("meeting.open", "star.open", "plan.open", "meeting.finalize", "meeting.followup"):
+        card = await niko.act(verb, {"conveningId": meeting_id})
+        assert "löytänyt" in card_text(card).lower(), verb
+    assert await _drive_count(stack, HANNA) == 0
+
+
+async def test_time_warning_is_sent_proactively_once(stack: Stack) -> None:
+    meeting_id = await book(stack, "Perhe T.")
+    await stack.user.say("ohje")  # the near worker's chat is known to the bot
+    await stack.user.act("meeting.start", {"conveningId": meeting_id})
+    meeting, _ = await stack.bot.meetings.get(meeting_id, _caller())
+    later = meeting.started_at + meeting.duration - timedelta(minutes=15)
+    stack.bot.meetings._clock = lambda: later
+    before = len(stack.connector.sent)
+    await stack.bot.scheduler.tick()
+    await stack.bot.scheduler.tick()
+    sent = stack.connector.sent[before:]
+    texts = [card_text(a["content"]) for act in sent for a in act.get("attachments") or []]
+    assert len([t for t in texts if "yhteenveto" in t.lower()]) == 1, texts
+
+
+async def test_followup_is_prefilled_and_shows_the_earlier_reading(stack: Stack) -> None:
+    meeting_id = await book(stack, "Perhe S.")
+    await stack.user.act("meeting.start", {"conveningId": meeting_id})
+    await stack.user.act("star.save", {"conveningId": meeting_id, "f_0": "2", "p_0": "2"})
+    next_date = (stack.bot.meetings.now() + timedelta(days=14)).date().isoformat()
+    await stack.user.act("plan.save", {"conveningId": meeting_id, "then": "finalize",
+                                       **plan_inputs(nextDate=next_date, nextTime="10:00")})
+    form = await stack.user.act("meeting.followup", {"conveningId": meeting_id})
+    assert "Perhe S." in json.dumps(form, ensure_ascii=False), "the form is prefilled for the same family"
+    search = next(a for a in actions(form) if a["verb"] == "convening.search")
+    new_id = search["data"]["conveningId"]
+    assert new_id != meeting_id
+    values = input_defaults(form)
+    values.update({"consent": "true"})
+    proposals = await stack.user.act("convening.search", {"conveningId": new_id, **values})
+    first = next(a for a in actions(proposals) if a["verb"] == "convening.book")
+    await stack.user.act("convening.book", first["data"])
+    await stack.user.act("meeting.start", {"conveningId": new_id})
+    star = await stack.user.act("star.open", {"conveningId": new_id})
+    assert "aiemman tapaamisen" in card_text(star).lower(), "the earlier reading is shown beside the new one"
+
+
+def _images(card: dict[str, Any]) -> list[dict[str, Any]]:
+    found: list[dict[str, Any]] = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            if node.get("type") == "Image":
+                found.append(node)
+            for v in node.values():
+                walk(v)
+        elif isinstance(node, list):
+            for v in node:
+                walk(v)
+
+    walk(card)
+    return found
+
+
+def _caller() -> Caller:
+    return Caller(LIISA, "Liisa")
+
+
+async def _drive_count(stack: Stack, owner: str) -> int:
+    async with aiohttp.ClientSession() as s, s.get(
+            f"{stack.sandbox.base_url}/users/{owner}/drive/root:/Yhdessä aika:/children") as r:
+        if r.status == 404:
+            return 0
+        return len((await r.json())["value"])
+
+
+def _render_first_page(pdf: bytes, tmp: Path) -> None:
+    """The PDF renders (pdftoppm); kept as a test artifact for a person to look at."""
+    if shutil.which("pdftoppm") is None:
+        pytest.skip("pdftoppm not found: install Debian's poppler-utils (CI does) to render the plan PDF")
+    source = tmp / "plan.pdf"
+    source.write_bytes(pdf)
+    out = Path(__file__).resolve().parents[2] / "test-artifacts"
+    out.mkdir(exist_ok=True)
+    subprocess.run(["pdftoppm", "-png", "-r", "60", "-f", "1", "-l", "3", str(source), str(out / "plan-page")],
+                   check=True)
+    assert (out / "plan-page-1.png").exists()
