@@ -40,6 +40,8 @@ class SqliteDocuments:
         self._db = sqlite3.connect(self._path, check_same_thread=False, isolation_level=None)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
+        # Deleted records (retention) are overwritten on disk, not just unlinked.
+        self._db.execute("PRAGMA secure_delete=ON")
         self._db.execute(
             "CREATE TABLE IF NOT EXISTS documents (collection TEXT NOT NULL, key TEXT NOT NULL, "
             "owner TEXT, etag TEXT NOT NULL, body TEXT NOT NULL, due REAL, PRIMARY KEY (collection, key))")

@@ -235,3 +235,89 @@ def _render_first_page(pdf: bytes, tmp: Path) -> None:
     subprocess.run(["pdftoppm", "-png", "-r", "60", "-f", "1", "-l", "3", str(source), str(out / "plan-page")],
                    check=True)
     assert (out / "plan-page-1.png").exists()
+
+
+async def _finalized(stack: Stack, family_ref: str, days_ahead: int = 10) -> str:
+    meeting_id = await book(stack, family_ref)
+    await stack.user.act("meeting.start", {"conveningId": meeting_id})
+    next_date = (stack.bot.meetings.now() + timedelta(days=days_ahead)).date().isoformat()
+    done = await stack.user.act("plan.save", {"conveningId": meeting_id, "then": "finalize",
+                                              **plan_inputs(nextDate=next_date, nextTime="09:00")})
+    assert "Suunnitelma valmis" in card_text(done)
+    return meeting_id
+
+
+async def test_reminder_the_day_before_goes_to_the_responsible_worker(stack: Stack) -> None:
+    hanna = TeamsUser(bot_url=stack.bot_url, connector_url=stack.user.connector_url, connector=stack.connector,
+                      aad_object_id="854654b9-400f-58a0-bba5-ed3132d5ee57", name="Hanna Heikkinen",
+                      conversation_id="a:hanna")
+    await hanna.say("ohje")  # Hanna has the app: the bot can reach her
+    meeting_id = await _finalized(stack, "Perhe R.")
+    links = [a for a in stack.connector.sent if a["_conversation"] == "a:hanna"]
+    assert any("Suunnitelma valmis" in card_text(x["content"]) for a in links for x in a.get("attachments") or [])
+    meeting, _ = await stack.bot.meetings.get(meeting_id, _caller())
+    assert meeting.finalized is not None and meeting.finalized.next_contact is not None
+    day_before = meeting.finalized.next_contact - timedelta(hours=20)
+    stack.bot.meetings._clock = lambda: day_before
+    before = len(stack.connector.sent)
+    await stack.bot.scheduler.tick()
+    await stack.bot.scheduler.tick()
+    reminders = [a for a in stack.connector.sent[before:] if a["_conversation"] == "a:hanna"]
+    assert len(reminders) == 1
+    assert "Seuraava yhteydenotto huomenna" in card_text(reminders[0]["attachments"][0]["content"])
+
+
+async def test_after_retention_nothing_of_the_meeting_is_kept(stack: Stack) -> None:
+    meeting_id = await _finalized(stack, "Perhe Q.")
+    retention = stack.bot.meetings.settings.retention_days
+    meeting, _ = await stack.bot.meetings.get(meeting_id, _caller())
+    assert meeting.finalized_at is not None
+    after = meeting.finalized_at + timedelta(days=retention + 2)
+    stack.bot.meetings._clock = lambda: after
+    await stack.bot.scheduler.tick()
+    card = await stack.user.act("meeting.open", {"conveningId": meeting_id})
+    assert "löytänyt" in card_text(card).lower()
+    stack.bot.service._store._docs._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    stored = b"".join(p.read_bytes() for p in stack.tmp.glob("bot.db*"))
+    assert b"Perhe Q" not in stored
+
+
+async def test_start_notice_reaches_the_near_worker_before_the_meeting(stack: Stack) -> None:
+    await stack.user.say("ohje")
+    meeting_id = await book(stack, "Perhe A.")
+    convening, _ = await stack.bot.service.get_own(meeting_id, _caller())
+    assert convening.booking is not None
+    soon = convening.booking.start - timedelta(minutes=5)
+    stack.bot.service._clock = lambda: soon
+    before = len(stack.connector.sent)
+    await stack.bot.scheduler.tick()
+    cards = [x["content"] for a in stack.connector.sent[before:] for x in a.get("attachments") or []]
+    assert any("Aloita Yhdessä aika" in card_text(c) for c in cards)
+
+
+async def test_star_picture_url_is_unguessable_and_expires(stack: Stack) -> None:
+    meeting_id = await book(stack, "Perhe P.")
+    await stack.user.act("meeting.start", {"conveningId": meeting_id})
+    star = await stack.user.act("star.open", {"conveningId": meeting_id})
+    url = _images(star)[0]["url"]
+    assert meeting_id not in url
+    status, _ = await fetch(url.rsplit("/", 1)[0] + "/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA.png")
+    assert status == 404
+    status, _ = await fetch(url.rsplit("/", 1)[0] + "/")
+    assert status == 404, "no listing"
+    later = stack.bot.meetings.now() + timedelta(days=2)
+    stack.bot.media._clock = lambda: later
+    status, _ = await fetch(url)
+    assert status == 404
+
+
+async def test_overlong_or_missing_plan_input_is_refused_politely(stack: Stack) -> None:
+    meeting_id = await book(stack, "Perhe L.")
+    await stack.user.act("meeting.start", {"conveningId": meeting_id})
+    card = await stack.user.act("plan.save", {"conveningId": meeting_id, **plan_inputs(things="x" * 5000)})
+    assert "Kortin tiedot olivat puutteelliset" in card_text(card)
+    card = await stack.user.act("plan.save", {"conveningId": meeting_id, "then": "finalize",
+                                              **plan_inputs(things="")})
+    assert "Suunnitelma valmis" not in card_text(card)
+    meeting, _ = await stack.bot.meetings.get(meeting_id, _caller())
+    assert meeting.finalized is None
