@@ -28,6 +28,7 @@ class ActionContext:
 
     caller: Caller
     lang: str
+    message_id: str | None = None  # the chat message whose card was acted on (to update it later)
 
 
 Handler = Callable[[ActionContext, P], Awaitable[AdaptiveCard]]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from azure.core.credentials_async import AsyncTokenCredential
 from microsoft_agents.authentication.msal import MsalConnectionManager
@@ -23,10 +23,11 @@ from bot.state.agent_storage import SqliteAgentStorage
 from bot.state.convenings import DocumentConveningStore
 from bot.state.documents import SqliteDocuments
 from bot.state.meetings import DocumentMeetingStore
+from bot.status_updates import StatusUpdater
 from bot.team_config import ConfigError, load_teams
 from bot.teams_app import build_application
 from cards.meeting_steps import time_warning_card
-from cards.reminders import next_contact_reminder_card, start_notice_card
+from cards.reminders import day_before_card, next_contact_reminder_card, start_notice_card
 from documents.renderer import DocumentRenderer
 from documents.star_config import load_stars
 from domain.finnish_calendar import FinnishHolidays
@@ -57,6 +58,7 @@ class Bot:
     media: MediaStore
     scheduler: Scheduler
     messenger: Messenger
+    status: StatusUpdater
     _closers: list[Callable[[], object]] = field(default_factory=list)
 
     async def close(self) -> None:
@@ -92,7 +94,8 @@ def bootstrap(settings: BotSettings, *, clock: Callable[[], datetime] = _utc_now
     calendar = GraphCalendar(holder.client)
     service = ConveningService(
         teams=teams, default_team=default_team, directory=directory,
-        calendar=calendar, store=DocumentConveningStore(documents), clock=clock,
+        calendar=calendar, store=DocumentConveningStore(documents, timedelta(days=settings.retention_days)),
+        clock=clock,
         is_holiday=FinnishHolidays(),
     )
     router = ActionRouter()
@@ -122,8 +125,10 @@ def bootstrap(settings: BotSettings, *, clock: Callable[[], datetime] = _utc_now
     scheduler = Scheduler(service, meetings, messenger, media, CardsForSchedule(
         start_notice=lambda c: start_notice_card(c, teams_by_key[c.team_key], c.lang),
         time_warning=lambda m: time_warning_card(m, clock(), m.lang),
-        reminder=lambda m: next_contact_reminder_card(m, m.lang)), settings.scheduler_seconds)
+        reminder=lambda m: next_contact_reminder_card(m, m.lang),
+        day_before=lambda c: day_before_card(c, teams_by_key[c.team_key], c.lang)), settings.scheduler_seconds)
+    status = StatusUpdater(service, calendar, messenger)
     bot = Bot(settings=settings, agent=agent, adapter=adapter, auth_config=auth_config, service=service,
-              meetings=meetings, media=media, scheduler=scheduler, messenger=messenger)
+              meetings=meetings, media=media, scheduler=scheduler, messenger=messenger, status=status)
     bot._closers += [documents.close, holder.close]
     return bot

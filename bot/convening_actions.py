@@ -9,8 +9,8 @@ from typing import Any
 from microsoft_teams.cards import AdaptiveCard
 
 from bot.action_router import ActionContext, ActionRouter
-from bot.payloads import BookPayload, NoPayload, RecordPayload, SearchPayload
-from cards.booked import booked_card
+from bot.payloads import BookPayload, CancelPayload, NoPayload, PersonPayload, RecordPayload, SearchPayload
+from cards.booked import booked_card, cancel_card
 from cards.convening_form import FormValues, convening_form_card
 from cards.proposals import no_slots_card, proposals_card
 from cards.status import status_card
@@ -41,6 +41,11 @@ class ConveningActions:
         router.add(Verb.WIDEN, RecordPayload, self.widen)
         router.add(Verb.SUBSTITUTE, RecordPayload, self.substitute)
         router.add(Verb.DROP, RecordPayload, self.drop)
+        router.add(Verb.RESCHEDULE, RecordPayload, self.reschedule)
+        router.add(Verb.CANCEL, RecordPayload, self.cancel)
+        router.add(Verb.CANCEL_CONFIRM, CancelPayload, self.cancel_confirm)
+        router.add(Verb.REPLACE_DECLINER, PersonPayload, self.replace_decliner)
+        router.add(Verb.GO_WITHOUT, PersonPayload, self.go_without)
         router.add(Verb.STATUS, NoPayload, self.status)
         router.add(Verb.HELP, NoPayload, self.help)
 
@@ -84,14 +89,45 @@ class ConveningActions:
         return proposals_card(convening, self._service.team(convening.team_key), ctx.lang)
 
     async def book(self, ctx: ActionContext, p: BookPayload) -> AdaptiveCard:
-        """Books the chosen time and shows the confirmation."""
+        """Books the chosen time and shows the confirmation (which then follows the answers in place)."""
         convening = await self._service.book(p.convening_id, ctx.caller, p.slot)
+        await self._service.remember_status_card(convening.id, ctx.message_id)
+        return booked_card(convening, self._service.team(convening.team_key), ctx.lang)
+
+    async def reschedule(self, ctx: ActionContext, p: RecordPayload) -> AdaptiveCard:
+        """New times for everyone; choosing one moves the same event."""
+        return self._outcome(await self._service.reschedule(p.convening_id, ctx.caller), ctx.lang)
+
+    async def cancel(self, ctx: ActionContext, p: RecordPayload) -> AdaptiveCard:
+        """Asks for the cancellation message."""
+        convening, _ = await self._service.get_own(p.convening_id, ctx.caller)
+        return cancel_card(convening, ctx.lang)
+
+    async def cancel_confirm(self, ctx: ActionContext, p: CancelPayload) -> AdaptiveCard:
+        """Cancels the event in Outlook; a refused message keeps the event."""
+        try:
+            convening = await self._service.cancel(p.convening_id, ctx.caller, p.comment)
+        except UserFacingError as err:
+            if not err.key.startswith("cancel."):
+                raise
+            current, _ = await self._service.get_own(p.convening_id, ctx.caller)
+            return cancel_card(current, ctx.lang, error=t(err.key, ctx.lang))
+        return booked_card(convening, self._service.team(convening.team_key), ctx.lang)
+
+    async def replace_decliner(self, ctx: ActionContext, p: PersonPayload) -> AdaptiveCard:
+        """Invites another member of the decliner's role who is free then, into the same event."""
+        convening = await self._service.substitute_decliner(p.convening_id, ctx.caller, p.person)
+        return booked_card(convening, self._service.team(convening.team_key), ctx.lang)
+
+    async def go_without(self, ctx: ActionContext, p: PersonPayload) -> AdaptiveCard:
+        """Keeps the meeting as it is without the decliner."""
+        convening = await self._service.go_without(p.convening_id, ctx.caller, p.person)
         return booked_card(convening, self._service.team(convening.team_key), ctx.lang)
 
     async def edit(self, ctx: ActionContext, p: RecordPayload) -> AdaptiveCard:
         """The form again, prefilled with the last request."""
         convening, _ = await self._service.get_own(p.convening_id, ctx.caller)
-        if convening.status is ConveningStatus.BOOKED:
+        if convening.booking is not None:
             raise UserFacingError("convening.already_booked")
         return self._form(convening, ctx.lang)
 
@@ -99,12 +135,13 @@ class ConveningActions:
         """The card that fits the convening's state."""
         convening, _ = await self._service.get_own(p.convening_id, ctx.caller)
         team = self._service.team(convening.team_key)
-        if convening.status is ConveningStatus.BOOKED:
+        if convening.status in (ConveningStatus.BOOKED, ConveningStatus.CANCELLED):
+            await self._service.remember_status_card(convening.id, ctx.message_id)
             return booked_card(convening, team, ctx.lang)
         if convening.status is ConveningStatus.BOOKING and convening.chosen is not None:
             index = convening.proposals.index(convening.chosen)
             return await self.book(ctx, BookPayload.model_validate({"conveningId": p.convening_id, "slot": index}))
-        if convening.status is ConveningStatus.PROPOSED:
+        if convening.status in (ConveningStatus.PROPOSED, ConveningStatus.RESCHEDULING):
             if convening.proposals:
                 return proposals_card(convening, team, ctx.lang)
             return no_slots_card(convening, SlotSearch((), 1, convening.unavailable, False), team, ctx.lang)

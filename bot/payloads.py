@@ -63,3 +63,15 @@ class SearchPayload(RecordPayload):
     def role_keys(self) -> tuple[str, ...]:
         """The multi-select's comma-separated values."""
         return tuple(r.strip() for r in self.roles.split(",") if r.strip())
+
+
+class PersonPayload(RecordPayload):
+    """An action about one invitee: their position on the card."""
+
+    person: Annotated[int, Field(ge=0, le=50)]
+
+
+class CancelPayload(RecordPayload):
+    """Cancelling, with an optional message to the invitees."""
+
+    comment: Text = ""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Awaitable, Callable
 
 from microsoft_agents.activity import Activity, ConversationReference
 from microsoft_agents.hosting.core import ChannelServiceAdapter, ClaimsIdentity, TurnContext
@@ -61,13 +62,26 @@ class Messenger:
 
     async def send(self, user: str, card: AdaptiveCard) -> bool:
         """True when delivered; False when the user cannot be reached (never talked to the bot, or a failure)."""
-        reference = await self._book.reference(user)
-        if reference is None:
-            return False
 
         async def deliver(context: TurnContext) -> None:
             await context.send_activity(card_message(card))
 
+        return await self._continue(user, deliver)
+
+    async def update(self, user: str, activity_id: str, card: AdaptiveCard) -> bool:
+        """Replaces the card of an earlier message in the user's personal chat (in place)."""
+
+        async def replace_card(context: TurnContext) -> None:
+            activity = card_message(card)
+            activity.id = activity_id
+            await context.update_activity(activity)
+
+        return await self._continue(user, replace_card)
+
+    async def _continue(self, user: str, deliver: Callable[[TurnContext], Awaitable[None]]) -> bool:
+        reference = await self._book.reference(user)
+        if reference is None:
+            return False
         try:
             continuation = reference.get_continuation_activity()
             if self._app_id:

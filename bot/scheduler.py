@@ -5,7 +5,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from datetime import timedelta
 
 from microsoft_teams.cards import AdaptiveCard
 
@@ -25,26 +26,33 @@ class CardsForSchedule:
 
     def __init__(self, start_notice: Callable[[Convening], AdaptiveCard],
                  time_warning: Callable[[Meeting], AdaptiveCard],
-                 reminder: Callable[[Meeting], AdaptiveCard]) -> None:
+                 reminder: Callable[[Meeting], AdaptiveCard],
+                 day_before: Callable[[Convening], AdaptiveCard]) -> None:
         self.start_notice = start_notice
         self.time_warning = time_warning
         self.reminder = reminder
+        self.day_before = day_before
 
 
 class Scheduler:
     """One ``tick`` does everything due; ``run`` ticks periodically until cancelled."""
 
     def __init__(self, convenings: ConveningService, meetings: MeetingService, messenger: Messenger,
-                 media: MediaStore, cards: CardsForSchedule, interval_seconds: float = 30.0) -> None:
+                 media: MediaStore, cards: CardsForSchedule, interval_seconds: float = 30.0,
+                 extra_jobs: Sequence[Callable[[], Awaitable[object]]] = ()) -> None:
         self._convenings = convenings
         self._meetings = meetings
         self._messenger = messenger
         self._media = media
         self._cards = cards
         self._interval = interval_seconds
+        self._extra_jobs = tuple(extra_jobs)
 
     async def tick(self) -> None:
         """Sends what is due and deletes what has expired. Each item is independent of the others."""
+        reminder_ahead = timedelta(hours=self._meetings.settings.reminder_hours)
+        for convening in await self._convenings.due_reminders(reminder_ahead):
+            await self._once(self._remind_day_before(convening))
         for convening in await self._convenings.due_start_notices():
             await self._once(self._notify_start(convening))
         for meeting in await self._meetings.due_time_warnings():
@@ -52,13 +60,21 @@ class Scheduler:
         for meeting in await self._meetings.due_reminders():
             await self._once(self._remind(meeting))
         await self._once(self._meetings.purge_expired())
+        retention = timedelta(days=self._meetings.settings.retention_days)
+        await self._once(self._convenings.purge_stale(retention))
         await self._once(self._media.purge())
+        for job in self._extra_jobs:
+            await self._once(job())
 
     async def run(self) -> None:
         """Ticks every ``interval_seconds`` (started with the web app, cancelled on shutdown)."""
         while True:
             await self.tick()
             await asyncio.sleep(self._interval)
+
+    async def _remind_day_before(self, convening: Convening) -> None:
+        await self._messenger.send(convening.convener_id, self._cards.day_before(convening))
+        await self._convenings.mark_reminded(convening.id)
 
     async def _notify_start(self, convening: Convening) -> None:
         await self._messenger.send(convening.convener_id, self._cards.start_notice(convening))

@@ -130,7 +130,8 @@ async def _act(router: ActionRouter, context: TurnContext, verb: object, data: o
     caller = caller_of(context.activity)
     if caller is None:
         return notice_card(t("convening.not_in_directory", lang), lang)
-    return await router.dispatch(verb, data, ActionContext(caller=caller, lang=lang))
+    message_id = context.activity.reply_to_id if context.activity.type == ActivityTypes.invoke else None
+    return await router.dispatch(verb, data, ActionContext(caller=caller, lang=lang, message_id=message_id))
 
 
 def _guarded(handler: Callable[[TurnContext, TurnState], Awaitable[None]]

@@ -51,7 +51,7 @@ def facts(pairs: Sequence[tuple[str, str]]) -> FactSet:
 
 #: Verbs that read the card's inputs. Every other action sends none, so a half-filled or
 #: out-of-range input never blocks a navigation button such as "Takaisin".
-INPUT_VERBS = frozenset({Verb.SEARCH, Verb.STAR_SAVE, Verb.PLAN_SAVE, Verb.FEEDBACK_SAVE})
+INPUT_VERBS = frozenset({Verb.SEARCH, Verb.STAR_SAVE, Verb.PLAN_SAVE, Verb.FEEDBACK_SAVE, Verb.CANCEL_CONFIRM})
 
 
 def execute(title_text: str, verb: Verb, *, record_id: str | None = None, primary: bool = False,

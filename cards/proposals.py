@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from microsoft_teams.cards import AdaptiveCard, CardElement, Column, ColumnSet
+from microsoft_teams.cards import AdaptiveCard, CardElement, Column, ColumnSet, ExecuteAction
 
 from cards.common import action_row, card, execute, facts, text, title
 from cards.verbs import Verb
@@ -47,7 +47,7 @@ def proposals_card(convening: Convening, team: Team, lang: str = "fi") -> Adapti
     actions = []
     if convening.shown < len(convening.proposals):
         actions.append(execute(t("slots.more", lang), Verb.MORE, record_id=convening.id))
-    actions.append(execute(t("slots.edit", lang), Verb.EDIT, record_id=convening.id))
+    actions.append(_back_or_edit(convening, lang))
     return card(body, actions, lang=lang)
 
 
@@ -72,5 +72,12 @@ def no_slots_card(convening: Convening, search: SlotSearch, team: Team, lang: st
         actions.append(execute(t("slots.substitute", lang), Verb.SUBSTITUTE, record_id=convening.id))
     if busy_invitees:
         actions.append(execute(t("slots.drop", lang), Verb.DROP, record_id=convening.id))
-    actions.append(execute(t("slots.edit", lang), Verb.EDIT, record_id=convening.id))
+    actions.append(_back_or_edit(convening, lang))
     return card(body, actions, lang=lang)
+
+
+def _back_or_edit(convening: Convening, lang: str) -> ExecuteAction:
+    """Before booking the search can be changed; when moving a booked meeting, go back to it instead."""
+    if convening.booking is not None:
+        return execute(t("cancel.back", lang), Verb.OPEN, record_id=convening.id)
+    return execute(t("slots.edit", lang), Verb.EDIT, record_id=convening.id)

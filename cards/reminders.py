@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from microsoft_teams.cards import AdaptiveCard, OpenUrlAction
 
+from cards.booked import booked_card
 from cards.common import card, execute, facts, text, title
 from cards.verbs import Verb
 from domain.convening import Convening
@@ -26,6 +27,11 @@ def start_notice_card(convening: Convening, team: Team, lang: str = "fi") -> Ada
                    (t("booked.place", lang), event_location(request, room, lang))])]
     return card(body, [execute(t("notice.start_meeting", lang), Verb.MEETING_START, record_id=convening.id,
                                primary=True)], lang=lang)
+
+
+def day_before_card(convening: Convening, team: Team, lang: str = "fi") -> AdaptiveCard:
+    """For the near worker the day before: the booked card (answers, family text, Aloita) as a reminder."""
+    return booked_card(convening, team, lang, heading_key="notice.reminder_title")
 
 
 def next_contact_reminder_card(meeting: Meeting, lang: str = "fi") -> AdaptiveCard:

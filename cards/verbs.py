@@ -17,6 +17,11 @@ class Verb(StrEnum):
     WIDEN = "convening.widen"
     SUBSTITUTE = "convening.substitute"
     DROP = "convening.drop"
+    RESCHEDULE = "convening.reschedule"
+    CANCEL = "convening.cancel"
+    CANCEL_CONFIRM = "convening.cancel_confirm"
+    REPLACE_DECLINER = "convening.replace"
+    GO_WITHOUT = "convening.without"
     STATUS = "status.show"
     HELP = "help.show"
     # The meeting (issue: steps, star, plan, feedback, finalize)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 
@@ -35,6 +35,8 @@ class ConveningStatus(StrEnum):
     PROPOSED = "proposed"  # slots have been proposed
     BOOKING = "booking"  # a slot was chosen and the event is being created
     BOOKED = "booked"  # the Outlook invitation exists
+    RESCHEDULING = "rescheduling"  # booked, and new times are being proposed for the same event
+    CANCELLED = "cancelled"  # the invitation was cancelled
 
 
 @dataclass(frozen=True)
@@ -44,6 +46,30 @@ class Person:
     email: str
     display_name: str
     role: str | None = None
+
+
+class Answer(StrEnum):
+    """An invitee's answer as Graph's responseType names it."""
+
+    NONE = "none"
+    NOT_RESPONDED = "notResponded"
+    ACCEPTED = "accepted"
+    TENTATIVE = "tentativelyAccepted"
+    DECLINED = "declined"
+    ORGANIZER = "organizer"
+
+
+@dataclass(frozen=True)
+class Response:
+    """An invitee's answer and, for a decline, the message they wrote (if any)."""
+
+    answer: Answer = Answer.NONE
+    comment: str = ""
+
+    @property
+    def answered(self) -> bool:
+        """Whether the invitee has answered at all."""
+        return self.answer in (Answer.ACCEPTED, Answer.TENTATIVE, Answer.DECLINED)
 
 
 @dataclass(frozen=True)
@@ -100,6 +126,18 @@ class Convening:
     lang: str = "fi"
     followup_of: str | None = None  # the earlier meeting's id, for a follow-up meeting
     start_notified: bool = False  # the "meeting starts" card was sent to the near worker
+    reminded: bool = False  # the day-before reminder was sent to the near worker
+    responses: dict[str, Response] = field(default_factory=dict)  # invitee address → their answer in Outlook
+    going_without: tuple[str, ...] = ()  # decliners the near worker chose to go on without
+    status_activity_id: str | None = None  # the chat message whose card shows the answers (updated in place)
+
+    def response_of(self, email: str) -> Response:
+        """The invitee's answer so far (not answered when unknown)."""
+        return self.responses.get(email.lower()) or Response()
+
+    def with_responses(self, responses: dict[str, Response]) -> Convening:
+        """The convening with the answers read from the organizer's event."""
+        return replace(self, responses={k.lower(): v for k, v in responses.items()})
 
     def transaction_id(self) -> str:
         """The Graph ``transactionId`` for this convening's event: the same on every retry,

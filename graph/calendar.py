@@ -22,10 +22,12 @@ from msgraph.generated.models.sensitivity import Sensitivity
 from msgraph.generated.users.item.calendar.get_schedule.get_schedule_post_request_body import (
     GetSchedulePostRequestBody,
 )
+from msgraph.generated.users.item.events.item.cancel.cancel_post_request_body import CancelPostRequestBody
 from msgraph.graph_service_client import GraphServiceClient
 
 from domain.availability import BusyInterval, BusyStatus, Schedule, WorkingHours
-from graph.errors import call
+from domain.convening import Answer, Response
+from graph.errors import GraphUnavailableError, call
 from services.ports import CreatedEvent, EventDraft
 
 #: getSchedule takes many schedules per request; we ask for up to 20 at once and split beyond.
@@ -83,6 +85,42 @@ def _schedule(info: ScheduleInformation, fallback_tz: str) -> Schedule:
     return Schedule(email=email, intervals=tuple(intervals), working_hours=hours)
 
 
+_ANSWERS = {a.value for a in Answer}
+
+
+def _event(draft: EventDraft) -> Event:
+    """The event fields the bot sets, for a create or a PATCH."""
+    attendees = [Attendee(type=AttendeeType.Required,
+                          email_address=EmailAddress(address=p.email, name=p.display_name))
+                 for p in draft.attendees]
+    location = Location(display_name=draft.location)
+    if draft.room_email:
+        attendees.append(Attendee(type=AttendeeType.Resource,
+                                  email_address=EmailAddress(address=draft.room_email, name=draft.room_name)))
+        location = Location(display_name=draft.location, location_email_address=draft.room_email,
+                            location_type=LocationType.ConferenceRoom)
+    return Event(
+        subject=draft.subject,
+        body=ItemBody(content_type=BodyType.Html, content=draft.body_html),
+        start=_utc(draft.start), end=_utc(draft.end),
+        location=location, attendees=attendees,
+        sensitivity=Sensitivity.Private, show_as=FreeBusyStatus.Busy,
+        response_requested=True, allow_new_time_proposals=True,
+    )
+
+
+def _created(created: Event | None, draft: EventDraft) -> CreatedEvent:
+    room_response = None
+    if draft.room_email:
+        for attendee in created.attendees or [] if created else []:
+            address = attendee.email_address.address if attendee.email_address else None
+            if address and address.lower() == draft.room_email.lower() and attendee.status:
+                response = attendee.status.response
+                room_response = str(response.value) if response else None
+    join_url = created.online_meeting.join_url if created and created.online_meeting else None
+    return CreatedEvent(id=(created.id if created else None) or "", join_url=join_url, room_response=room_response)
+
+
 def _as_time(value: time) -> time:
     return value.replace(tzinfo=None)
 
@@ -111,35 +149,41 @@ class GraphCalendar:
 
     async def create_event(self, organizer_id: str, draft: EventDraft) -> CreatedEvent:
         """Creates the invitation; Graph dedupes on ``transactionId`` so a retry returns the same event."""
-        attendees = [Attendee(type=AttendeeType.Required,
-                              email_address=EmailAddress(address=p.email, name=p.display_name))
-                     for p in draft.attendees]
-        location = Location(display_name=draft.location)
-        if draft.room_email:
-            attendees.append(Attendee(type=AttendeeType.Resource,
-                                      email_address=EmailAddress(address=draft.room_email, name=draft.room_name)))
-            location = Location(display_name=draft.location, location_email_address=draft.room_email,
-                                location_type=LocationType.ConferenceRoom)
-        event = Event(
-            subject=draft.subject,
-            body=ItemBody(content_type=BodyType.Html, content=draft.body_html),
-            start=_utc(draft.start), end=_utc(draft.end),
-            location=location, attendees=attendees,
-            sensitivity=Sensitivity.Private, show_as=FreeBusyStatus.Busy,
-            response_requested=True, allow_new_time_proposals=True,
-            transaction_id=draft.transaction_id,
-        )
+        event = _event(draft)
+        event.transaction_id = draft.transaction_id
         if draft.online:
             event.is_online_meeting = True
             event.online_meeting_provider = OnlineMeetingProviderType.TeamsForBusiness
         created = await call(self._client.users.by_user_id(organizer_id).events.post(event))
-        room_response = None
-        if draft.room_email:
-            for attendee in created.attendees or [] if created else []:
-                address = attendee.email_address.address if attendee.email_address else None
-                if address and address.lower() == draft.room_email.lower() and attendee.status:
-                    response = attendee.status.response
-                    room_response = str(response.value) if response else None
-        join_url = created.online_meeting.join_url if created and created.online_meeting else None
-        return CreatedEvent(id=(created.id if created else None) or "", join_url=join_url,
-                            room_response=room_response)
+        return _created(created, draft)
+
+    async def update_event(self, organizer_id: str, event_id: str, draft: EventDraft) -> CreatedEvent:
+        """PATCHes the same event: new time, place or attendees; Outlook sends invitees the update."""
+        updated = await call(self._client.users.by_user_id(organizer_id).events.by_event_id(event_id)
+                             .patch(_event(draft)))
+        return _created(updated, draft)
+
+    async def event_responses(self, organizer_id: str, event_id: str) -> dict[str, Response] | None:
+        """The attendees' answers on the organizer's copy; None when the event is gone or cancelled."""
+        try:
+            event = await call(self._client.users.by_user_id(organizer_id).events.by_event_id(event_id).get())
+        except GraphUnavailableError as err:
+            if err.status == 404:
+                return None
+            raise
+        if event is None or event.is_cancelled:
+            return None
+        answers: dict[str, Response] = {}
+        for attendee in event.attendees or []:
+            address = attendee.email_address.address if attendee.email_address else None
+            if not address or attendee.type == AttendeeType.Resource:
+                continue
+            response = attendee.status.response if attendee.status else None
+            value = str(response.value) if response else "none"
+            answers[address.lower()] = Response(Answer(value) if value in _ANSWERS else Answer.NONE)
+        return answers
+
+    async def cancel_event(self, organizer_id: str, event_id: str, comment: str) -> None:
+        """``POST …/cancel``: every attendee's copy is cancelled and they get the message."""
+        body = CancelPostRequestBody(comment=comment)
+        await call(self._client.users.by_user_id(organizer_id).events.by_event_id(event_id).cancel.post(body))

@@ -1,6 +1,7 @@
-"""Command line: ``python -m sandbox --tenant FILE --db FILE [--host H] [--port P] [fault options]``.
+"""Command line: ``python -m sandbox --tenant FILE --db FILE [--host H] [--port P] [--public-url U] [faults]``.
 
-Prints ``SANDBOX_BASE_URL=http://HOST:PORT/v1.0`` once listening (``--port 0`` picks a free port).
+Prints ``SANDBOX_BASE_URL=http://HOST:PORT/v1.0`` once listening (``--port 0`` picks a free port), then
+the admin page's address.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import signal
 import sys
 from datetime import date
 
-from sandbox.app import create_app
+from sandbox.app import create_app, normalize_public_url
 from sandbox.faults import FaultConfig, FaultConfigError
 from sandbox.runner import serve
 from sandbox.tenant import default_tenant_path
@@ -32,13 +33,19 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--fault-drop", type=float, default=0.0, help="probability of a dropped connection")
     parser.add_argument("--retry-after", type=int, default=1, help="Retry-After seconds on 429")
     parser.add_argument("--seed", type=int, default=None, help="seed for the fault random sequence")
+    parser.add_argument(
+        "--public-url",
+        default=None,
+        help="address people open webUrls at, e.g. http://localhost:3979 (default: each request's Host)",
+    )
     return parser
 
 
 async def _run(args: argparse.Namespace, faults: FaultConfig) -> None:
-    app = create_app(args.tenant, args.db, faults, today=args.today)
+    app = create_app(args.tenant, args.db, faults, today=args.today, public_url=args.public_url)
     running = await serve(app, args.host, args.port, access_log=True)
     print(f"SANDBOX_BASE_URL={running.base_url}", flush=True)
+    print(f"Admin page (ylläpito): {running.admin_url}/", flush=True)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -63,6 +70,11 @@ def main(argv: list[str] | None = None) -> int:
             seed=args.seed,
         )
     except FaultConfigError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    try:
+        normalize_public_url(args.public_url)
+    except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     asyncio.run(_run(args, faults))

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 
 from aiohttp import web
 from aiohttp.typedefs import Handler
@@ -21,11 +22,13 @@ from aiohttp.typedefs import Handler
 from sandbox import (
     routes_admin,
     routes_admin_notifications,
+    routes_admin_page,
     routes_calendar,
     routes_drive,
     routes_drive_sharing,
     routes_events,
     routes_places,
+    routes_sharepoint,
     routes_subscriptions,
     routes_uploads,
     routes_users,
@@ -40,6 +43,7 @@ from sandbox.context import (
     FAULTS,
     NOTIFIER,
     OBSERVERS,
+    PUBLIC_URL,
     SERVICE,
     SHARING,
     SUBSCRIPTIONS,
@@ -183,6 +187,17 @@ def _notify(request: web.Request, response: web.StreamResponse) -> None:
         observer(observed)
 
 
+def normalize_public_url(value: str | None) -> str:
+    """``http(s)://host[:port][/prefix]`` without a trailing slash ('' for none); ValueError otherwise."""
+    if not value:
+        return ""
+    cleaned = value.strip().rstrip("/")
+    parts = urlsplit(cleaned)
+    if parts.scheme not in {"http", "https"} or not parts.netloc or parts.query or parts.fragment:
+        raise ValueError(f"public URL must look like http://host:port, got {value!r}")
+    return cleaned
+
+
 def _sandbox_clock(store: CalendarStore, base: Callable[[], datetime] | None) -> SandboxClock:
     saved = store.meta(_CLOCK_OFFSET_KEY)
     offset = timedelta(seconds=float(saved)) if saved else timedelta(0)
@@ -198,6 +213,7 @@ def create_app(
     clock: Callable[[], datetime] | None = None,
     observers: Iterable[ResponseObserver] = (),
     delivery: DeliveryConfig | None = None,
+    public_url: str | None = None,
 ) -> web.Application:
     """Build the sandbox application.
 
@@ -205,7 +221,8 @@ def create_app(
     rule-based events for every week of the horizon not seeded before. ``clock`` (default: real
     time) is the base of the sandbox clock, which ``PUT /_admin/clock`` moves; ``today`` (default:
     the clock's date in the tenant's zone) anchors the horizon; ``observers`` see every Graph
-    response; ``delivery`` tunes how change notifications are sent.
+    response; ``delivery`` tunes how change notifications are sent; ``public_url`` (e.g.
+    ``http://localhost:3979``) is the address webUrls are built on instead of each request's own.
     """
     tenant = load_tenant(tenant_path)
     store = CalendarStore(db_path, tenant.tenant_id)
@@ -225,10 +242,12 @@ def create_app(
     app[FAULTS] = FaultInjector(faults)
     app[COUNTER] = RequestCounter()
     app[OBSERVERS] = list(observers)
+    app[PUBLIC_URL] = normalize_public_url(public_url)
     store.add_listener(change_listener(app[SUBSCRIPTIONS], app[NOTIFIER]))
     for module in (
         routes_users, routes_calendar, routes_events, routes_places, routes_drive, routes_drive_sharing,
-        routes_uploads, routes_subscriptions, routes_admin, routes_admin_notifications,
+        routes_uploads, routes_subscriptions, routes_admin, routes_admin_notifications, routes_admin_page,
+        routes_sharepoint,
     ):
         module.add_routes(app)
 

@@ -202,7 +202,8 @@ class CalendarService:
                 result.append((target, event))
         return result
 
-    def _organizer_event(self, event: StoredEvent) -> StoredEvent | None:
+    def organizer_event(self, event: StoredEvent) -> StoredEvent | None:
+        """The organizer's own event of the meeting ``event`` belongs to (None when the organizer is external)."""
         address = str(event.data.get("organizer", {}).get("emailAddress", {}).get("address", ""))
         organizer = self.tenant.find(address) if address else None
         if organizer is None:
@@ -316,7 +317,7 @@ class CalendarService:
             )
         response = RESPONSES[action]
         now = self.clock()
-        origin = self._organizer_event(event)
+        origin = self.organizer_event(event)
         with self.store.batch():
             if response == "declined":
                 self.store.remove(event.id)

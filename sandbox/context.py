@@ -46,6 +46,10 @@ DRIVES = web.AppKey("sandbox.drives", DriveService)
 SHARING = web.AppKey("sandbox.sharing", SharingService)
 SUBSCRIPTIONS = web.AppKey("sandbox.subscriptions", SubscriptionService)
 NOTIFIER = web.AppKey("sandbox.notifier", Notifier)
+# The address people reach the sandbox at, for webUrls ('' = the request's own address).
+PUBLIC_URL = web.AppKey("sandbox.public_url", str)
+# Where the sandbox plays the SharePoint site that OneDrive's webUrls point to.
+SHAREPOINT_PREFIX = "/_sharepoint"
 
 
 def service(request: web.Request) -> CalendarService:
@@ -61,6 +65,15 @@ def tenant(request: web.Request) -> Tenant:
 def root_url(request: web.Request) -> str:
     """This server's address as the client sees it, e.g. ``http://127.0.0.1:3979``."""
     return f"{request.scheme}://{request.host}"
+
+
+def site_root(request: web.Request) -> str:
+    """The root of the SharePoint stand-in that webUrls point to, e.g. ``http://127.0.0.1:3979/_sharepoint``.
+
+    Built on the configured public URL when there is one, else on the address the client used (its Host).
+    """
+    public = request.app.get(PUBLIC_URL) or root_url(request)
+    return public + SHAREPOINT_PREFIX
 
 
 def base_url(request: web.Request) -> str:

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from types import MappingProxyType
 from typing import Any, Literal
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from sandbox.errors import GraphError
 from sandbox.tenant import Mailbox, Tenant
@@ -206,25 +206,45 @@ def mime_type_for(name: str) -> str:
     return _MIME_TYPES.get(extension_of(name), "application/octet-stream")
 
 
-def personal_site(tenant: Tenant, owner: Mailbox) -> str:
-    """The owner's OneDrive site URL, e.g. ``https://esimerkkila-my.sharepoint.com/personal/liisa_…``."""
-    host = tenant.domain.split(".", 1)[0]
-    account = re.sub(r"[^A-Za-z0-9]", "_", owner.user_principal_name)
-    return f"https://{host}-my.sharepoint.com/personal/{account}"
+def account_name(owner: Mailbox) -> str:
+    """The owner's personal-site name, as OneDrive builds it: ``liisa_lahinen_esimerkkila_onmicrosoft_com``."""
+    return re.sub(r"[^A-Za-z0-9]", "_", owner.user_principal_name).lower()
 
 
-def documents_url(tenant: Tenant, owner: Mailbox, path: str = "") -> str:
+def personal_site(site_root: str, owner: Mailbox) -> str:
+    """The owner's OneDrive site URL below ``site_root`` (the sandbox's SharePoint stand-in).
+
+    ``site_root`` is e.g. ``http://127.0.0.1:3979/_sharepoint``; the result keeps OneDrive's shape,
+    ``…/personal/liisa_lahinen_esimerkkila_onmicrosoft_com``.
+    """
+    return f"{site_root}/personal/{account_name(owner)}"
+
+
+def documents_url(site_root: str, owner: Mailbox, path: str = "") -> str:
     """The webUrl of a path in the owner's Documents library (path without a leading slash)."""
-    base = f"{personal_site(tenant, owner)}/Documents"
+    base = f"{personal_site(site_root, owner)}/Documents"
     return f"{base}/{quote(path)}" if path else base
 
 
-def link_url(tenant: Tenant, owner: Mailbox, item: ItemRecord, token: str) -> str:
-    """A sharing link URL in SharePoint's short form (``/:b:/g/personal/…``)."""
+def link_path(owner: Mailbox, item: ItemRecord, token: str) -> str:
+    """A sharing link's path in SharePoint's short form (``/:b:/g/personal/…/{token}``), without the site root.
+
+    Stored like this so that the link's webUrl follows the address the sandbox is reached at.
+    """
     letter = "f" if item.is_folder else _LINK_LETTERS.get(extension_of(item.name), "u")
-    site = personal_site(tenant, owner)
-    host, _, personal = site.partition("/personal/")
-    return f"{host}/:{letter}:/g/personal/{personal}/{token}"
+    return f"/:{letter}:/g/personal/{account_name(owner)}/{token}"
+
+
+def link_web_url(site_root: str, stored: str) -> str:
+    """A sharing link's webUrl from its stored path (older databases stored a full SharePoint URL)."""
+    if "://" in stored:
+        stored = urlsplit(stored).path
+    return site_root + stored
+
+
+def link_token(stored: str) -> str:
+    """The token at the end of a stored sharing link (what ``/_sharepoint/:x:/g/…/{token}`` looks up)."""
+    return stored.rstrip("/").rsplit("/", 1)[-1]
 
 
 def share_id(web_url: str) -> str:

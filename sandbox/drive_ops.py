@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 from sandbox.drive_model import (
     ItemRecord,
     UploadSessionRecord,
+    account_name,
     check_name,
     drive_id_for,
     mime_type_for,
@@ -76,6 +77,19 @@ class DriveService:
             )
             self.store.put_item(root)
         return Drive(drive_id, box, root)
+
+    def existing_drive(self, box: Mailbox) -> Drive | None:
+        """The user's drive if it has been used, without creating it (None for rooms and unused drives)."""
+        if box.is_room:
+            return None
+        drive_id = drive_id_for(self.tenant, box)
+        root = self.store.item(root_id_for(drive_id))
+        return None if root is None else Drive(drive_id, box, root)
+
+    def owner_by_account(self, account: str) -> Mailbox | None:
+        """The user whose personal-site name (``liisa_lahinen_esimerkkila_onmicrosoft_com``) this is."""
+        wanted = account.lower()
+        return next((box for box in self.tenant.users if account_name(box) == wanted), None)
 
     def drive_by_id(self, drive_id: str) -> Drive:
         """The drive with this id (404 ``itemNotFound``)."""

@@ -10,6 +10,7 @@ from sandbox.drive_model import (
     UploadSessionRecord,
     documents_url,
     identity,
+    link_web_url,
     login_name,
     share_id,
     site_user_id,
@@ -38,10 +39,19 @@ def item_reference(drives: DriveService, folder: ItemRecord) -> dict[str, Any]:
     return {"driveType": DRIVE_TYPE, "driveId": folder.drive_id, "id": folder.id, "path": folder_path(drives, folder)}
 
 
-def render_item(drives: DriveService, sharing: SharingService, item: ItemRecord, root_url: str) -> dict[str, Any]:
-    """A driveItem with the properties OneDrive for Business returns by default."""
-    drive = drives.drive_of_item(item)
-    relative = drives.relative_path(item)
+def item_web_url(drives: DriveService, item: ItemRecord, site_root: str) -> str:
+    """An item's webUrl: its place in the owner's Documents library on the sandbox's SharePoint stand-in."""
+    return documents_url(site_root, drives.drive_of_item(item).owner, drives.relative_path(item))
+
+
+def render_item(
+    drives: DriveService, sharing: SharingService, item: ItemRecord, root_url: str, site_root: str
+) -> dict[str, Any]:
+    """A driveItem with the properties OneDrive for Business returns by default.
+
+    ``root_url`` is where Graph clients reach the sandbox (for the download URL); ``site_root`` is where
+    people open webUrls (see :func:`sandbox.context.site_root`).
+    """
     result: dict[str, Any] = {}
     if not item.is_folder:
         result["@microsoft.graph.downloadUrl"] = root_url + drives.download_path(item)
@@ -51,7 +61,7 @@ def render_item(drives: DriveService, sharing: SharingService, item: ItemRecord,
         "id": item.id,
         "lastModifiedDateTime": item.modified,
         "name": item.name,
-        "webUrl": documents_url(drives.tenant, drive.owner, relative),
+        "webUrl": item_web_url(drives, item, site_root),
         "cTag": f'"c:{{{item.tag}}},{item.version}"',
         "size": drives.size_of(item),
         "createdBy": _person(drives, item.created_by),
@@ -75,7 +85,7 @@ def render_item(drives: DriveService, sharing: SharingService, item: ItemRecord,
     return result
 
 
-def render_drive(drives: DriveService, drive: Drive) -> dict[str, Any]:
+def render_drive(drives: DriveService, drive: Drive, site_root: str) -> dict[str, Any]:
     """A user's drive."""
     used = drives.size_of(drive.root)
     owner = {"user": identity(drive.owner)}
@@ -85,7 +95,7 @@ def render_drive(drives: DriveService, drive: Drive) -> dict[str, Any]:
         "id": drive.id,
         "lastModifiedDateTime": drive.root.modified,
         "name": "OneDrive",
-        "webUrl": documents_url(drives.tenant, drive.owner),
+        "webUrl": documents_url(site_root, drive.owner),
         "driveType": DRIVE_TYPE,
         "createdBy": {"user": {"displayName": "System Account"}},
         "lastModifiedBy": owner,
@@ -106,18 +116,19 @@ def _grantee(drives: DriveService, email: str, display_name: str | None) -> tupl
     return {"user": user}, {"user": user, "siteUser": site_user}
 
 
-def render_permission(drives: DriveService, entry: EffectivePermission) -> dict[str, Any]:
-    """A permission as GET …/permissions lists it."""
+def render_permission(drives: DriveService, entry: EffectivePermission, site_root: str) -> dict[str, Any]:
+    """A permission as GET …/permissions lists it (a link's webUrl below ``site_root``)."""
     permission = entry.permission
     result: dict[str, Any] = {"id": permission.id, "roles": list(permission.roles)}
     if permission.kind == "link":
+        web_url = link_web_url(site_root, permission.web_url or "")
         link = {
             "type": permission.link_type,
             "scope": permission.link_scope,
-            "webUrl": permission.web_url,
+            "webUrl": web_url,
             "preventsDownload": False,
         }
-        result.update({"shareId": share_id(permission.web_url or ""), "hasPassword": False, "link": link})
+        result.update({"shareId": share_id(web_url), "hasPassword": False, "link": link})
         if permission.recipients:
             people = [_grantee(drives, email, None) for email in permission.recipients]
             result["grantedToIdentities"] = [plain for plain, _ in people]

@@ -12,7 +12,8 @@ from typing import Any
 from sandbox.drive_model import (
     ItemRecord,
     PermissionRecord,
-    link_url,
+    link_path,
+    link_token,
     user_permission_id,
 )
 from sandbox.drive_ops import Drive, DriveService
@@ -83,6 +84,29 @@ class SharingService:
             if scope in scopes:
                 return scope
         return None
+
+    def link_target(self, token: str) -> tuple[PermissionRecord, ItemRecord] | None:
+        """The sharing link whose URL ends in ``token``, and the item it shares (None if there is none)."""
+        if len(token) < 8:
+            return None
+        for permission in self.store.permissions_containing(token):
+            if permission.kind == "link" and link_token(permission.web_url or "") == token:
+                item = self.store.item(permission.item_id)
+                return None if item is None else (permission, item)
+        return None
+
+    def shared_with(self, box: Mailbox) -> list[ItemRecord]:
+        """Items in other people's drives given to ``box`` directly (an invitation or a link naming them)."""
+        address = box.mail.lower()
+        items: dict[str, ItemRecord] = {}
+        for permission in self.store.permissions_containing(address):
+            named = (permission.email or "").lower() == address or address in (
+                r.lower() for r in permission.recipients
+            )
+            item = self.store.item(permission.item_id) if named else None
+            if item is not None and item.owner_id != box.id:
+                items[item.id] = item
+        return list(items.values())
 
     def delete(self, item: ItemRecord, permission_id: str) -> None:
         """Remove a permission given on this item (not the owner's, not an inherited one)."""
@@ -172,7 +196,7 @@ class SharingService:
             id=str(uuid.uuid4()), item_id=item.id, kind="link", roles=[LINK_ROLES[str(link_type)]],
             created=format_offset(self.drives.clock()), granted_by=actor.id, link_type=str(link_type),
             link_scope=str(scope), recipients=recipients,
-            web_url=link_url(self.drives.tenant, drive.owner, item, "E" + secrets.token_urlsafe(30)),
+            web_url=link_path(drive.owner, item, "E" + secrets.token_urlsafe(30)),
             expiration=_optional_string(body, "expirationDateTime"),
         )
         self.store.put_permission(permission)

@@ -117,6 +117,16 @@ class DriveStore:
         self._db.execute("DELETE FROM drive_permissions WHERE item_id = ? AND id = ?", (item_id, permission_id))
         self._commit()
 
+    def permissions_containing(self, text: str) -> list[PermissionRecord]:
+        """Permissions on any item whose stored form contains ``text`` (case-insensitive), oldest first.
+
+        A coarse filter for lookups by link token or address; callers check the field they mean.
+        """
+        rows = self._db.execute(
+            "SELECT data FROM drive_permissions WHERE instr(lower(data), lower(?)) > 0 ORDER BY rowid", (text,)
+        ).fetchall()
+        return [PermissionRecord.from_json(json.loads(row[0])) for row in rows]
+
     # --- upload sessions -----------------------------------------------------------------
 
     def session(self, session_id: str) -> tuple[UploadSessionRecord, bytes] | None:

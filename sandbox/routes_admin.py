@@ -7,7 +7,7 @@
   ``"METHOD /route/{template}"``; ``DELETE`` resets.
 - ``POST /_admin/respond``: answer an invitation as an attendee, e.g.
   ``curl -X POST localhost:3979/_admin/respond -d '{"user": "mikko.miettinen@esimerkkila.onmicrosoft.com",
-  "transactionId": "…", "response": "accept"}'`` (or ``"eventICalUId"``; ``comment`` is optional;
+  "transactionId": "…", "response": "accept"}'`` (or ``"eventICalUId"``; ``comment`` is optional and echoed;
   ``"sendResponse": false`` keeps the organizer's event unchanged). It changes the calendars exactly
   as Graph's accept/decline/tentativelyAccept do, so subscribers get the same change notifications.
 """
@@ -16,13 +16,11 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from sandbox.admin_actions import AdminActionError, answer_invitation, change_faults
 from sandbox.admin_http import admin_body as _body
 from sandbox.admin_http import admin_json as _json
 from sandbox.admin_http import admin_problem as _problem
-from sandbox.calendar_ops import RESPONSES
 from sandbox.context import COUNTER, DRIVES, FAULTS, SERVICE, SUBSCRIPTIONS, TENANT
-from sandbox.errors import GraphError
-from sandbox.faults import FaultConfigError
 
 
 async def health(request: web.Request) -> web.Response:
@@ -53,12 +51,10 @@ async def put_faults(request: web.Request) -> web.Response:
     body = await _body(request)
     if body is None:
         return _problem(400, "The body must be a JSON object.")
-    injector = request.app[FAULTS]
     try:
-        injector.configure(injector.config.merged(body))
-    except FaultConfigError as exc:
-        return _problem(400, str(exc))
-    return _json(injector.config.to_json())
+        return _json(change_faults(request.app[FAULTS], body))
+    except AdminActionError as exc:
+        return _json(exc.to_json(), exc.status)
 
 
 async def get_requests(request: web.Request) -> web.Response:
@@ -77,21 +73,10 @@ async def respond(request: web.Request) -> web.Response:
     body = await _body(request)
     if body is None:
         return _problem(400, "The body must be a JSON object.")
-    action = body.get("response")
-    if action not in RESPONSES:
-        return _problem(400, "'response' must be accept, decline or tentativelyAccept.")
-    ical_uid = body.get("eventICalUId") or body.get("iCalUId")
-    transaction_id = body.get("transactionId")
-    if not isinstance(body.get("user"), str) or not (ical_uid or transaction_id):
-        return _problem(400, "Give 'user' and 'eventICalUId' or 'transactionId'.")
-    calendar = request.app[SERVICE]
     try:
-        box = calendar.mailbox(str(body["user"]))
-        event = calendar.find_copy(box, ical_uid and str(ical_uid), transaction_id and str(transaction_id))
-        calendar.respond(box, event.id, str(action), send_response=bool(body.get("sendResponse", True)))
-    except GraphError as exc:
-        return _json({"error": {"code": exc.code, "message": exc.message}}, exc.status)
-    return _json({"user": box.mail, "eventId": event.id, "iCalUId": event.ical_uid, "response": action}, 202)
+        return _json(answer_invitation(request.app[SERVICE], body), 202)
+    except AdminActionError as exc:
+        return _json(exc.to_json(), exc.status)
 
 
 def add_routes(app: web.Application) -> None:

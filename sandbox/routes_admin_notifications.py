@@ -14,8 +14,8 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from sandbox.admin_actions import AdminActionError, change_clock
 from sandbox.admin_http import admin_body, admin_json, admin_problem
-from sandbox.clock import ClockError
 from sandbox.context import CLOCK, NOTIFIER, SUBSCRIPTIONS, TENANT
 from sandbox.errors import GraphError
 from sandbox.subscriptions import lifecycle_notification
@@ -33,14 +33,10 @@ async def put_clock(request: web.Request) -> web.Response:
     body = await admin_body(request)
     if body is None:
         return admin_problem(400, "The body must be a JSON object.")
-    subscriptions = request.app[SUBSCRIPTIONS]
-    before = {record.id for record in subscriptions.active()}
     try:
-        request.app[CLOCK].apply(body)
-    except ClockError as exc:
-        return admin_problem(400, str(exc))
-    after = {record.id for record in subscriptions.active()}
-    return admin_json({**request.app[CLOCK].to_json(), "expiredSubscriptions": sorted(before - after)})
+        return admin_json(change_clock(request.app[CLOCK], request.app[SUBSCRIPTIONS], body))
+    except AdminActionError as exc:
+        return admin_json(exc.to_json(), exc.status)
 
 
 async def get_notifications(request: web.Request) -> web.Response:

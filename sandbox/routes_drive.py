@@ -6,7 +6,7 @@ from typing import Any
 
 from aiohttp import web
 
-from sandbox.context import DRIVES, SHARING, base_url, root_url, token_user
+from sandbox.context import DRIVES, SHARING, base_url, root_url, site_root, token_user
 from sandbox.drive_model import CONFLICT_KEY, ItemRecord, check_name, conflict_behavior, not_found
 from sandbox.drive_ops import Drive
 from sandbox.drive_paths import DRIVE_PREFIXES, add_item_routes, drive_of_request, item_address
@@ -23,7 +23,7 @@ def actor(request: web.Request, drive: Drive) -> Mailbox:
 
 def item_json(request: web.Request, item: ItemRecord, entity: bool = True) -> dict[str, Any]:
     """A driveItem as a response shows it (with ``@odata.context`` for a single entity)."""
-    body = render_item(request.app[DRIVES], request.app[SHARING], item, root_url(request))
+    body = render_item(request.app[DRIVES], request.app[SHARING], item, root_url(request), site_root(request))
     if not entity:
         return body
     return {"@odata.context": f"{base_url(request)}/$metadata#drives('{item.drive_id}')/items/$entity", **body}
@@ -39,7 +39,7 @@ async def get_drive(request: web.Request) -> web.Response:
     """GET /users/{id}/drive, /me/drive, /drives/{drive-id}."""
     drive = drive_of_request(request)
     payload = {"@odata.context": f"{base_url(request)}/$metadata#drives/$entity"}
-    payload.update(render_drive(request.app[DRIVES], drive))
+    payload.update(render_drive(request.app[DRIVES], drive, site_root(request)))
     return json_response(payload)
 
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from aiohttp import web
 
-from sandbox.context import DRIVES, SHARING, base_url
+from sandbox.context import DRIVES, SHARING, base_url, site_root
 from sandbox.drive_paths import add_item_routes, item_address
 from sandbox.drive_render import render_permission
 from sandbox.drive_sharing import EffectivePermission
@@ -28,7 +28,7 @@ async def invite(request: web.Request) -> web.Response:
     drives = request.app[DRIVES]
     payload: dict[str, Any] = {
         "@odata.context": f"{base_url(request)}/$metadata#Collection(microsoft.graph.permission)",
-        "value": [render_permission(drives, EffectivePermission(p)) for p in granted],
+        "value": [render_permission(drives, EffectivePermission(p), site_root(request)) for p in granted],
     }
     return json_response(payload)
 
@@ -40,7 +40,7 @@ async def create_link(request: web.Request) -> web.Response:
     body = await read_json_object(request)
     permission, created = request.app[SHARING].create_link(item, body, actor(request, address.drive))
     payload = {"@odata.context": f"{base_url(request)}/$metadata#microsoft.graph.permission"}
-    payload.update(render_permission(request.app[DRIVES], EffectivePermission(permission)))
+    payload.update(render_permission(request.app[DRIVES], EffectivePermission(permission), site_root(request)))
     return json_response(payload, status=201 if created else 200)
 
 
@@ -51,7 +51,7 @@ async def list_permissions(request: web.Request) -> web.Response:
     entries = request.app[SHARING].effective(item)
     payload = {
         "@odata.context": _context(request, item.drive_id, item.id, entity=False),
-        "value": [render_permission(drives, entry) for entry in entries],
+        "value": [render_permission(drives, entry, site_root(request)) for entry in entries],
     }
     return json_response(payload)
 
@@ -61,7 +61,7 @@ async def get_permission(request: web.Request) -> web.Response:
     item = resolve_item(request)
     entry = request.app[SHARING].find(item, request.match_info["perm"])
     payload = {"@odata.context": _context(request, item.drive_id, item.id, entity=True)}
-    payload.update(render_permission(request.app[DRIVES], entry))
+    payload.update(render_permission(request.app[DRIVES], entry, site_root(request)))
     return json_response(payload)
 
 

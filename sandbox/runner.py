@@ -77,9 +77,11 @@ async def start_sandbox(
     clock: Callable[[], datetime] | None = None,
     observers: Iterable[ResponseObserver] = (),
     delivery: DeliveryConfig | None = None,
+    public_url: str | None = None,
 ) -> RunningSandbox:
     """Create and start a sandbox on an ephemeral port; use as ``async with await start_sandbox(…) as s``."""
     app = create_app(
-        tenant_path, db_path, faults, today=today, clock=clock, observers=observers, delivery=delivery
+        tenant_path, db_path, faults, today=today, clock=clock, observers=observers, delivery=delivery,
+        public_url=public_url,
     )
     return await serve(app, host, port)

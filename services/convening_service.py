@@ -9,9 +9,12 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from domain.convening import Booking, Convening, ConveningRequest, ConveningStatus, Person, Venue
+from domain.availability import Schedule
+from domain.convening import Answer, Booking, Convening, ConveningRequest, ConveningStatus, Person, Response, Venue
+from domain.sensitive_text import text_problem
 from domain.slots import HolidayCheck, Slot, SlotQuery, SlotSearch, default_range, find_slots
 from domain.team import Room, Team
+from i18n.messages import t
 from services.convening_form import ConveningForm, validate_form
 from services.errors import UserFacingError
 from services.invitation_text import event_body_html, event_location, event_subject
@@ -20,6 +23,8 @@ from services.ports import Calendar, ConveningStore, Directory, EventDraft, Stal
 log = logging.getLogger(__name__)
 
 PAGE = 5
+#: How long before the meeting the near worker gets the "meeting starts" card.
+START_NOTICE_AHEAD = timedelta(minutes=10)
 #: getSchedule is asked for up to 20 schedules in one request; keep invitees within that.
 MAX_INVITEES = 15
 #: People the family brings besides the invitees, when sizing a room.
@@ -98,7 +103,8 @@ class ConveningService:
                      network_text: str = "") -> SearchOutcome:
         """Validates the form, reads free/busy and proposes slots."""
         convening, etag = await self.get_own(convening_id, caller)
-        if convening.status in (ConveningStatus.BOOKING, ConveningStatus.BOOKED):
+        if convening.booking is not None or convening.status is ConveningStatus.BOOKING:
+            # A booked meeting is moved with "Siirrä", never booked again: that would be a second event.
             raise UserFacingError("convening.already_booked")
         team = self.team(form.team_key)
         if form.existing_client:
@@ -149,7 +155,8 @@ class ConveningService:
 
     async def _proposing(self, convening_id: str, caller: Caller) -> tuple[Convening, str, ConveningRequest]:
         convening, etag = await self.get_own(convening_id, caller)
-        if convening.status is not ConveningStatus.PROPOSED or convening.request is None:
+        proposing = (ConveningStatus.PROPOSED, ConveningStatus.RESCHEDULING)
+        if convening.status not in proposing or convening.request is None:
             raise UserFacingError("convening.not_proposing")
         return convening, etag, convening.request
 
@@ -160,6 +167,9 @@ class ConveningService:
         unavailable = tuple(e.lower() for e in search.never_free)
         updated = convening.with_proposals(request, invitees, search.slots, min(PAGE, len(search.slots)),
                                            unavailable)
+        if convening.booking is not None:
+            # Rescheduling: the proposals are for moving the existing event.
+            updated = replace(updated, status=ConveningStatus.RESCHEDULING)
         await self._save(updated, etag)
         return SearchOutcome(updated, search)
 
@@ -202,9 +212,13 @@ class ConveningService:
         convening, etag = await self.get_own(convening_id, caller)
         if convening.status is ConveningStatus.BOOKED:
             return convening
+        if convening.status is ConveningStatus.CANCELLED:
+            raise UserFacingError("convening.cancelled")
         if convening.request is None or not 0 <= slot_index < convening.shown:
             raise UserFacingError("convening.bad_slot")
         slot = convening.proposals[slot_index]
+        if convening.status is ConveningStatus.RESCHEDULING and convening.booking is not None:
+            return await self._move(convening, etag, slot)
         if convening.status is ConveningStatus.BOOKING and convening.chosen not in (None, slot):
             # A different slot was already being booked: finish that one, not a second event.
             slot = convening.chosen or slot
@@ -219,6 +233,144 @@ class ConveningService:
         await self._save(booked, etag)
         log.info("convening booked", extra={"convening": convening.id, "venue": draft.online})
         return booked
+
+    async def _move(self, convening: Convening, etag: str, slot: Slot) -> Convening:
+        """Moves the booked event to ``slot``: the same event, updated (Outlook sends the update)."""
+        assert convening.booking is not None and convening.request is not None
+        team = self.team(convening.team_key)
+        draft = self._draft(convening, convening.request, team, slot)
+        updated = await self._calendar.update_event(convening.convener_id, convening.booking.event_id, draft)
+        booking = replace(convening.booking, start=slot.start, end=slot.end, room=slot.room,
+                          room_declined=updated.room_response == "declined")
+        # A new time asks everyone again: Outlook resets the answers.
+        moved = replace(convening.booked(booking), responses={}, start_notified=False, reminded=False,
+                        chosen=slot, proposals=(), shown=0)
+        await self._save(moved, etag)
+        return moved
+
+    async def reschedule(self, convening_id: str, caller: Caller) -> SearchOutcome:
+        """New times for everyone still coming (the booked event will be moved, not duplicated)."""
+        convening, etag = await self.get_own(convening_id, caller)
+        if convening.status not in (ConveningStatus.BOOKED, ConveningStatus.RESCHEDULING) or convening.request is None:
+            raise UserFacingError("convening.not_booked")
+        invitees = tuple(p for p in convening.invitees if p.email.lower() not in convening.going_without)
+        return await self._propose(convening, etag, convening.request, invitees)
+
+    async def cancel(self, convening_id: str, caller: Caller, comment: str) -> Convening:
+        """Cancels the Outlook event with a short message to the invitees."""
+        convening, etag = await self.get_own(convening_id, caller)
+        if convening.status is ConveningStatus.CANCELLED:
+            return convening
+        if convening.booking is None:
+            raise UserFacingError("convening.not_booked")
+        problem = text_problem(comment, max_length=300)
+        if problem is not None:
+            raise UserFacingError(f"cancel.{problem.value}")
+        await self._calendar.cancel_event(convening.convener_id, convening.booking.event_id,
+                                          comment.strip() or t("cancel.default_message", convening.lang))
+        cancelled = replace(convening, status=ConveningStatus.CANCELLED)
+        await self._save(cancelled, etag)
+        return cancelled
+
+    async def substitute_decliner(self, convening_id: str, caller: Caller, person: int) -> Convening:
+        """Invites another member with the decliner's role who is free at the booked time, into the same event."""
+        convening, etag = await self.get_own(convening_id, caller)
+        if convening.booking is None or convening.request is None or not 0 <= person < len(convening.invitees):
+            raise UserFacingError("convening.not_booked")
+        decliner = convening.invitees[person]
+        if convening.response_of(decliner.email).answer is not Answer.DECLINED or not decliner.role:
+            raise UserFacingError("convening.not_declined")
+        team = self.team(convening.team_key)
+        taken = {p.email.lower() for p in convening.invitees} | {convening.convener_email.lower()}
+        candidates = [m for m in team.members_with_role(decliner.role) if m.email.lower() not in taken]
+        if not candidates:
+            raise UserFacingError("convening.no_substitute")
+        booking = convening.booking
+        schedules = await self._calendar.schedules(convening.convener_id, [m.email for m in candidates],
+                                                   booking.start, booking.end, team.timezone)
+        free = next((m for m in candidates if _free(schedules.get(m.email.lower()), booking.start, booking.end)),
+                    None)
+        if free is None:
+            raise UserFacingError("convening.no_free_substitute")
+        invitees = tuple(Person(free.email, free.display_name, decliner.role) if i == person else p
+                         for i, p in enumerate(convening.invitees))
+        changed = replace(convening, invitees=invitees)
+        slot = Slot(booking.start, booking.end, booking.room)
+        await self._calendar.update_event(convening.convener_id, booking.event_id,
+                                          self._draft(changed, convening.request, team, slot))
+        responses = {k: v for k, v in convening.responses.items() if k != decliner.email.lower()}
+        updated = replace(changed, responses=responses)
+        await self._save(updated, etag)
+        return updated
+
+    async def go_without(self, convening_id: str, caller: Caller, person: int) -> Convening:
+        """The near worker goes on without a decliner (the offer is no longer shown)."""
+        convening, etag = await self.get_own(convening_id, caller)
+        if not 0 <= person < len(convening.invitees):
+            raise UserFacingError("input.invalid")
+        email = convening.invitees[person].email.lower()
+        updated = replace(convening, going_without=tuple(dict.fromkeys((*convening.going_without, email))))
+        await self._save(updated, etag)
+        return updated
+
+    async def remember_status_card(self, convening_id: str, activity_id: str | None) -> None:
+        """Where the card showing the answers is, so it can be updated in place."""
+        if not activity_id:
+            return
+        stored = await self._store.get(convening_id)
+        if stored is not None and stored.convening.status_activity_id != activity_id:
+            await self._store.replace(replace(stored.convening, status_activity_id=activity_id), stored.etag)
+
+    async def booked_by(self, organizer_id: str) -> list[Convening]:
+        """The organizer's booked (or being moved) convenings."""
+        return [c for c in await self._store.by_convener(organizer_id) if c.booking is not None
+                and c.status in (ConveningStatus.BOOKED, ConveningStatus.RESCHEDULING)]
+
+    async def by_event(self, organizer_id: str, event_id: str) -> Convening | None:
+        """The organizer's convening whose event this is."""
+        for convening in await self._store.by_convener(organizer_id):
+            if convening.booking is not None and convening.booking.event_id == event_id:
+                return convening
+        return None
+
+    async def record_responses(self, convening_id: str, answers: dict[str, Response] | None) -> Convening | None:
+        """Stores the answers read from Outlook; returns the convening when something changed.
+
+        ``answers`` None means the event is gone (cancelled in Outlook).
+        """
+        stored = await self._store.get(convening_id)
+        if stored is None:
+            return None
+        convening = stored.convening
+        if answers is None:
+            if convening.status is ConveningStatus.CANCELLED:
+                return None
+            updated = replace(convening, status=ConveningStatus.CANCELLED)
+        else:
+            merged = {email: replace(answer, comment=answer.comment or convening.response_of(email).comment)
+                      for email, answer in answers.items()
+                      if any(p.email.lower() == email for p in convening.invitees)}
+            if merged == convening.responses:
+                return None
+            updated = convening.with_responses(merged)
+        try:
+            await self._store.replace(updated, stored.etag)
+        except StaleWriteError:
+            return await self.record_responses(convening_id, answers)
+        return updated
+
+    async def due_reminders(self, ahead: timedelta) -> list[Convening]:
+        """Booked convenings starting within ``ahead`` whose near worker was not reminded yet."""
+        now = self._clock()
+        return [s.convening for s in await self._store.due(now + ahead)
+                if s.convening.status is ConveningStatus.BOOKED and not s.convening.reminded
+                and s.convening.booking is not None and now <= s.convening.booking.start <= now + ahead]
+
+    async def mark_reminded(self, convening_id: str) -> None:
+        """Remembers that the day-before reminder was sent."""
+        stored = await self._store.get(convening_id)
+        if stored is not None:
+            await self._store.replace(replace(stored.convening, reminded=True), stored.etag)
 
     async def start_followup(self, previous_id: str, caller: Caller) -> Convening:
         """A new draft for the same family, prefilled from the earlier convening (consent asked again)."""
@@ -236,14 +388,28 @@ class ConveningService:
 
     async def due_start_notices(self) -> list[Convening]:
         """Booked convenings whose meeting starts soon and whose near worker was not told yet."""
-        return [s.convening for s in await self._store.due(self._clock())
-                if s.convening.status is ConveningStatus.BOOKED and not s.convening.start_notified]
+        now = self._clock()
+        return [s.convening for s in await self._store.due(now)
+                if s.convening.status is ConveningStatus.BOOKED and not s.convening.start_notified
+                and s.convening.booking is not None and s.convening.booking.start - START_NOTICE_AHEAD <= now]
 
     async def mark_start_notified(self, convening_id: str) -> None:
         """Remembers that the start notice was sent."""
         stored = await self._store.get(convening_id)
         if stored is not None:
             await self._store.replace(replace(stored.convening, start_notified=True), stored.etag)
+
+    async def purge_stale(self, retention: timedelta) -> int:
+        """Deletes convenings past their keeping time (never booked, cancelled, or over for ``retention``)."""
+        now = self._clock()
+        purged = 0
+        for stored in await self._store.due(now):
+            c = stored.convening
+            over = c.booking is not None and c.booking.end + retention < now
+            if c.status is not ConveningStatus.BOOKED or over:
+                await self._store.delete(c.id)
+                purged += 1
+        return purged
 
     async def forget(self, convening_id: str) -> None:
         """Deletes the convening (retention)."""
@@ -316,3 +482,10 @@ class ConveningService:
 
 
 __all__ = ["Caller", "ConveningService", "SearchOutcome", "Venue"]
+
+
+def _free(schedule: Schedule | None, start: datetime, end: datetime) -> bool:
+    """Whether nothing blocking overlaps [start, end) in ``schedule``."""
+    if schedule is None or schedule.error:
+        return False
+    return not any(i.status.blocks and i.start < end and start < i.end for i in schedule.intervals)

@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Protocol
 
 from domain.availability import Schedule
-from domain.convening import Convening, Person
+from domain.convening import Convening, Person, Response
 from domain.meeting import Meeting
 from domain.plan import PlanDocumentData
 
@@ -62,6 +62,18 @@ class Calendar(Protocol):
 
     async def create_event(self, organizer_id: str, draft: EventDraft) -> CreatedEvent:
         """Creates the event in the organizer's calendar (idempotent on transaction id)."""
+        ...
+
+    async def event_responses(self, organizer_id: str, event_id: str) -> dict[str, Response] | None:
+        """Each attendee's answer on the organizer's event (None when the event is gone)."""
+        ...
+
+    async def update_event(self, organizer_id: str, event_id: str, draft: EventDraft) -> CreatedEvent:
+        """Changes time, place, attendees and body of the same event (invitees get Outlook's update)."""
+        ...
+
+    async def cancel_event(self, organizer_id: str, event_id: str, comment: str) -> None:
+        """Cancels the event with a short message to the invitees."""
         ...
 
 

@@ -7,19 +7,23 @@ from datetime import datetime, timedelta
 from pydantic import TypeAdapter
 
 from bot.state.documents import ETagMismatchError, SqliteDocuments
-from domain.convening import Convening
+from domain.convening import Convening, ConveningStatus
+from services.convening_service import START_NOTICE_AHEAD
 from services.ports import StaleWriteError, Stored
 
 _COLLECTION = "convening"
-#: How long before the meeting the near worker gets the "meeting starts" card.
-START_NOTICE_AHEAD = timedelta(minutes=10)
+#: The earliest a day-before reminder can be due (the reminder period is at most a week).
+REMINDER_WINDOW = timedelta(days=7)
+#: A convening never booked (or cancelled) is deleted after this: it holds a family reference for nothing.
+STALE_DRAFT = timedelta(days=30)
 
 
 class DocumentConveningStore:
     """Convenings as JSON documents; the convener is the owner for listing."""
 
-    def __init__(self, documents: SqliteDocuments) -> None:
+    def __init__(self, documents: SqliteDocuments, retention: timedelta = timedelta(days=365)) -> None:
         self._docs = documents
+        self._retention = retention
         self._codec: TypeAdapter[Convening] = TypeAdapter(Convening)
 
     async def get(self, convening_id: str) -> Stored | None:
@@ -33,7 +37,7 @@ class DocumentConveningStore:
         """Stores a new convening."""
         try:
             return await self._docs.put(_COLLECTION, convening.id, self._encode(convening), if_match=None,
-                                        owner=convening.convener_id, due=_due(convening))
+                                        owner=convening.convener_id, due=self._due(convening))
         except ETagMismatchError as err:
             raise StaleWriteError(convening.id) from err
 
@@ -41,7 +45,7 @@ class DocumentConveningStore:
         """Saves if unchanged since ``etag``."""
         try:
             return await self._docs.put(_COLLECTION, convening.id, self._encode(convening), if_match=etag,
-                                        due=_due(convening))
+                                        due=self._due(convening))
         except ETagMismatchError as err:
             raise StaleWriteError(convening.id) from err
 
@@ -62,9 +66,15 @@ class DocumentConveningStore:
     def _encode(self, convening: Convening) -> str:
         return self._codec.dump_json(convening).decode()
 
-
-def _due(convening: Convening) -> float | None:
-    """The start notice is due a few minutes before a booked meeting starts."""
-    if convening.booking is None or convening.start_notified:
-        return None
-    return (convening.booking.start - START_NOTICE_AHEAD).timestamp()
+    def _due(self, convening: Convening) -> float:
+        """When the scheduler next looks at the convening: reminders before a booked meeting, else deletion."""
+        booking = convening.booking
+        if convening.status is ConveningStatus.BOOKED and booking is not None:
+            if not convening.reminded:
+                return (booking.start - REMINDER_WINDOW).timestamp()
+            if not convening.start_notified:
+                return (booking.start - START_NOTICE_AHEAD).timestamp()
+            return (booking.end + self._retention).timestamp()
+        if convening.status in (ConveningStatus.DRAFT, ConveningStatus.PROPOSED, ConveningStatus.CANCELLED):
+            return (convening.created_at + STALE_DRAFT).timestamp()
+        return (convening.created_at + self._retention).timestamp()

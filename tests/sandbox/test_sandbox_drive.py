@@ -31,6 +31,7 @@ PLAN = "Perhe Virtanen – suunnitelma.pdf"
 PDF = b"%PDF-1.7\n" + bytes(range(256)) * 40 + "Yhteinen suunnitelma – äö".encode()
 CHUNK = 327_680  # fragments must be multiples of 320 KiB
 CONFLICT = "@microsoft.graph.conflictBehavior"
+LIISA_ACCOUNT = "liisa_lahinen_esimerkkila_onmicrosoft_com"
 
 
 async def drive_id(graph: GraphServiceClient, user: str = LIISA_ID) -> str:
@@ -77,14 +78,16 @@ def test_quick_xor_hash_matches_published_vectors() -> None:
     assert quick_xor_hash(long_input) == base64.b64encode(bytes(digest)).decode()
 
 
-async def test_drive_shapes_and_forms(graph: GraphServiceClient, http: httpx.AsyncClient) -> None:
+async def test_drive_shapes_and_forms(
+    graph: GraphServiceClient, sandbox: RunningSandbox, http: httpx.AsyncClient
+) -> None:
     did = await drive_id(graph)
     assert did.startswith("b!") and len(did) == 66
     for path in (f"/v1.0/users/{mail('liisa.lahinen')}/drive", "/v1.0/me/drive", f"/v1.0/drives/{did}"):
         drive = (await http.get(path)).json()
         assert drive["id"] == did and drive["driveType"] == "business"
         assert drive["owner"]["user"]["id"] == LIISA_ID
-        assert drive["webUrl"].startswith("https://esimerkkila-my.sharepoint.com/personal/liisa_lahinen_")
+        assert drive["webUrl"] == f"{sandbox.root_url}/_sharepoint/personal/{LIISA_ACCOUNT}/Documents"
     root = await item(graph, did, "root").get()
     assert root is not None and root.root is not None and root.folder is not None and root.name == "root"
     room = await http.get(f"/v1.0/users/{mail('kaste')}/drive")

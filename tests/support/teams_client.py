@@ -52,10 +52,18 @@ class TeamsUser:
             assert_valid_card(card)
         return cards
 
-    async def act(self, verb: str, data: dict[str, Any]) -> dict[str, Any]:
-        """Clicks an Action.Execute: returns the card Teams would show in place (schema-checked)."""
+    async def act(self, verb: str, data: dict[str, Any], *, reply_to: str | None = None) -> dict[str, Any]:
+        """Clicks an Action.Execute: returns the card Teams would show in place (schema-checked).
+
+        Like Teams, the invoke names the message whose card was clicked (``replyToId``): by
+        default the last message the bot sent to this chat.
+        """
+        if reply_to is None:
+            mine = [a for a in self.connector.sent if a.get("_conversation") == self.conversation_id]
+            reply_to = mine[-1]["id"] if mine else None
+        extra = {"replyToId": reply_to} if reply_to else {}
         status, body = await self.post(self._activity(
-            type="invoke", name="adaptiveCard/action",
+            type="invoke", name="adaptiveCard/action", **extra,
             value={"action": {"type": "Action.Execute", "verb": verb, "data": {"verb": verb, **data}}}))
         assert status == 200, (status, body)
         assert body["statusCode"] == 200, body
