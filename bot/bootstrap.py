@@ -16,6 +16,7 @@ from bot.action_router import ActionRouter
 from bot.convening_actions import ConveningActions
 from bot.media import MediaStore
 from bot.meeting_actions import MeetingActions
+from bot.meeting_chat import MeetingChat
 from bot.proactive import ConversationBook, Messenger
 from bot.scheduler import CardsForSchedule, Scheduler
 from bot.settings import BotSettings
@@ -118,8 +119,10 @@ def bootstrap(settings: BotSettings, *, clock: Callable[[], datetime] = _utc_now
     media = MediaStore(documents, settings.public_base_url, clock)
     book = ConversationBook(documents, directory)
     messenger = Messenger(adapter, settings.client_id or "", book)
-    MeetingActions(meetings, service, media, messenger).register(router)
-    agent = build_application(SqliteAgentStorage(documents), router, connections, book)
+    chat = MeetingChat(meetings, service, directory, book, messenger)
+    chat.register(router)
+    MeetingActions(meetings, service, media, messenger, chat).register(router)
+    agent = build_application(SqliteAgentStorage(documents), router, connections, book, chat)
     adapter.on_turn_error = agent._on_error
     teams_by_key = service.teams
     scheduler = Scheduler(service, meetings, messenger, media, CardsForSchedule(

@@ -35,7 +35,13 @@ from urllib.parse import unquote
 from aiohttp import web
 
 from bot.safe_logging import log_failure, new_reference
-from services.subscription_service import ChangeCallback, LifecycleOutcome, MissedCallback, RenewalReport
+from services.subscription_service import (
+    ChangeCallback,
+    LifecycleEvent,
+    LifecycleOutcome,
+    MissedCallback,
+    RenewalReport,
+)
 
 log = logging.getLogger(__name__)
 
@@ -47,8 +53,9 @@ MAX_ITEMS = 1000
 #: Graph's tokens are short; a long one is not Graph's.
 MAX_TOKEN_CHARS = 2048
 CHANGE_TYPES = frozenset({"created", "updated", "deleted"})
+_LIFECYCLE_EVENTS = frozenset(event.value for event in LifecycleEvent)
 _EVENT_IN_RESOURCE = re.compile(r"(?:^|/)events(?:\('(?P<quoted>[^']+)'\)|/(?P<plain>.+?))/?$", re.IGNORECASE)
-_PLAIN_HEADERS = {"X-Content-Type-Options": "nosniff", "Cache-Control": "no-store"}
+_PLAIN_HEADERS = (("X-Content-Type-Options", "nosniff"), ("Cache-Control", "no-store"))
 
 
 class SubscriptionHandler(Protocol):
@@ -266,11 +273,11 @@ class GraphWebhook:
 
     async def _lifecycle(self, item: _Lifecycle) -> None:
         outcome = await self._service.on_lifecycle(item.subscription_id, item.event, item.client_state)
+        event = item.event if item.event in _LIFECYCLE_EVENTS else "unknown"
         if outcome is None:
-            log.warning("graph lifecycle %s ignored subscription=%s", item.event, item.subscription_id)
+            log.warning("graph lifecycle %s ignored subscription=%s", event, item.subscription_id)
             return
-        log.info("graph lifecycle %s subscription=%s outcome=%s", item.event, item.subscription_id,
-                 outcome.outcome)
+        log.info("graph lifecycle %s subscription=%s outcome=%s", event, item.subscription_id, outcome.outcome)
         if outcome.resync:
             await self._on_missed(outcome.organizer_id)
 

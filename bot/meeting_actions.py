@@ -6,6 +6,7 @@ from microsoft_teams.cards import AdaptiveCard
 
 from bot.action_router import ActionContext, ActionRouter
 from bot.media import MediaStore
+from bot.meeting_chat import MeetingChat
 from bot.meeting_payloads import FeedbackSavePayload, PlanSavePayload, StarSavePayload, StepPayload
 from bot.payloads import RecordPayload
 from bot.proactive import Messenger
@@ -28,11 +29,12 @@ class MeetingActions:
     """The handlers behind the meeting cards. Only the near worker who convened runs the meeting."""
 
     def __init__(self, meetings: MeetingService, convenings: ConveningService, media: MediaStore,
-                 messenger: Messenger) -> None:
+                 messenger: Messenger, chat: MeetingChat) -> None:
         self._meetings = meetings
         self._convenings = convenings
         self._media = media
         self._messenger = messenger
+        self._chat = chat
 
     def register(self, router: ActionRouter) -> None:
         """Adds every meeting verb to ``router``."""
@@ -61,6 +63,10 @@ class MeetingActions:
     async def toggle(self, ctx: ActionContext, p: StepPayload) -> AdaptiveCard:
         """Checks a step off (or back on); the card updates in place."""
         meeting = await self._meetings.toggle_step(p.convening_id, ctx.caller, p.step)
+        if ctx.message_id and ctx.message_id == meeting.chat_activity_id:
+            # Clicked on the shared card itself: answer with the shared card, so others keep their view.
+            return await self._chat.runner_view(meeting, ctx.lang)
+        await self._chat.sync(meeting)  # the shared card in the meeting chat follows
         return self._steps(meeting, ctx.lang)
 
     async def star(self, ctx: ActionContext, p: RecordPayload) -> AdaptiveCard:

@@ -17,6 +17,7 @@ from services.ports import Directory
 
 log = logging.getLogger(__name__)
 _COLLECTION = "conversation"
+_CHATS = "chat"
 
 
 class ConversationBook:
@@ -27,12 +28,17 @@ class ConversationBook:
         self._directory = directory
 
     async def remember(self, activity: Activity) -> None:
-        """Keeps the personal chat's reference (one write when it is new or changed)."""
+        """Keeps the personal chat's reference (one write when it is new or changed); group and meeting
+        chats are kept by conversation id, so shared cards there can be updated later."""
         sender = activity.from_property
         conversation = activity.conversation
         if sender is None or not sender.aad_object_id or conversation is None:
             return
         if (conversation.conversation_type or "personal") != "personal":
+            if await self._docs.get(_CHATS, conversation.id) is None:
+                reference = activity.get_conversation_reference()
+                await self._docs.put(_CHATS, conversation.id, reference.model_dump_json(
+                    by_alias=True, exclude_none=True), if_match="*")
             return
         reference = activity.get_conversation_reference()
         body = reference.model_dump_json(by_alias=True, exclude_none=True)
@@ -42,6 +48,16 @@ class ConversationBook:
         person = await self._directory.person_by_id(sender.aad_object_id)
         owner = person.email.lower() if person else None
         await self._docs.put(_COLLECTION, sender.aad_object_id, body, if_match="*", owner=owner)
+
+    async def chat_reference(self, conversation_id: str) -> ConversationReference | None:
+        """A group or meeting chat's reference."""
+        doc = await self._docs.get(_CHATS, conversation_id)
+        return ConversationReference.model_validate_json(doc.body) if doc else None
+
+    async def teams_user_id(self, email: str) -> str | None:
+        """The Teams user id (29:…) of someone who has talked to the bot, for a card's refresh list."""
+        reference = await self.reference(email)
+        return reference.user.id if reference and reference.user else None
 
     async def reference(self, user: str) -> ConversationReference | None:
         """The reference for an Entra object id or an e-mail address, if the user has talked to the bot."""
@@ -78,8 +94,21 @@ class Messenger:
 
         return await self._continue(user, replace_card)
 
+    async def update_chat(self, conversation_id: str, activity_id: str, card: AdaptiveCard) -> bool:
+        """Replaces a shared card in a group or meeting chat."""
+
+        async def replace_card(context: TurnContext) -> None:
+            activity = card_message(card)
+            activity.id = activity_id
+            await context.update_activity(activity)
+
+        return await self._continue_with(await self._book.chat_reference(conversation_id), replace_card)
+
     async def _continue(self, user: str, deliver: Callable[[TurnContext], Awaitable[None]]) -> bool:
-        reference = await self._book.reference(user)
+        return await self._continue_with(await self._book.reference(user), deliver)
+
+    async def _continue_with(self, reference: ConversationReference | None,
+                             deliver: Callable[[TurnContext], Awaitable[None]]) -> bool:
         if reference is None:
             return False
         try:

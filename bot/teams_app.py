@@ -38,6 +38,22 @@ COMMANDS: dict[str, Verb] = {
 _INVOKE_NAME = "adaptiveCard/action"
 
 
+#: In a group or meeting chat: post the meeting's shared card here.
+SHARE_COMMANDS = frozenset({"aloita", "börja", "start"})
+
+
+class ChatSharing(Protocol):
+    """Posting the meeting's shared card in a group or meeting chat (bot.meeting_chat.MeetingChat)."""
+
+    async def share(self, caller: Caller, lang: str, conversation_id: str) -> tuple[AdaptiveCard, str | None]:
+        """The card to post and the meeting's id."""
+        ...
+
+    async def attach(self, meeting_id: str, conversation_id: str, activity_id: str | None) -> None:
+        """Remembers where the shared card was posted."""
+        ...
+
+
 class ConversationBookLike(Protocol):
     """Keeps conversation references (bot.proactive.ConversationBook)."""
 
@@ -72,7 +88,7 @@ def card_message(card: AdaptiveCard) -> Activity:
 
 
 def build_application(storage: Storage, router: ActionRouter, connections: Connections,
-                      book: ConversationBookLike) -> AgentApplication[TurnState]:
+                      book: ConversationBookLike, chat: ChatSharing) -> AgentApplication[TurnState]:
     """The AgentApplication with our routes and our own turn-error handler."""
     options = ApplicationOptions(storage=storage, start_typing_timer=False,
                                  # Our state lives in our own stores; the turn needs no storage round trips.
@@ -82,6 +98,18 @@ def build_application(storage: Storage, router: ActionRouter, connections: Conne
     async def on_message(context: TurnContext, _: TurnState) -> None:
         lang = language_of(context.activity)
         words = (context.activity.text or "").strip().lower().split()
+        conversation = context.activity.conversation
+        in_group = conversation is not None and (conversation.conversation_type or "personal") != "personal"
+        if in_group and words and words[0] in SHARE_COMMANDS and conversation is not None:
+            caller = caller_of(context.activity)
+            if caller is None:
+                await context.send_activity(card_message(notice_card(t("convening.not_in_directory", lang), lang)))
+                return
+            shared, meeting_id = await chat.share(caller, lang, conversation.id)
+            sent = await context.send_activity(card_message(shared))
+            if meeting_id is not None:
+                await chat.attach(meeting_id, conversation.id, sent.id if sent else None)
+            return
         verb = COMMANDS.get(words[0]) if words else None
         if verb is None:
             await context.send_activity(card_message(welcome_card(lang)) if not words else

@@ -6,10 +6,20 @@ card (a confirmation or a refusal) and the local time of a meeting.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from microsoft_teams.cards import AdaptiveCard, CardElement, Column, ColumnSet, Container, TextBlock
+from microsoft_teams.cards import (
+    AdaptiveCard,
+    CardElement,
+    Column,
+    ColumnSet,
+    Container,
+    RefreshDefinition,
+    TextBlock,
+)
 
 from cards.common import action_row, card, execute, facts, notice, text, title
 from cards.verbs import Verb
@@ -62,7 +72,7 @@ def _time_block(meeting: Meeting, now: datetime, lang: str, warn_minutes: int) -
     return Container(style="warning" if warn else "emphasis", items=items)
 
 
-def _step_row(meeting: Meeting, number: int, key: str, who: str, lang: str) -> ColumnSet:
+def _step_row(meeting: Meeting, number: int, key: str, who: str, lang: str, *, can_act: bool = True) -> ColumnSet:
     done = key in meeting.checked
     mark = "✓" if done else "○"
     heading = TextBlock(text=f"{mark} {number}. {t(f'step.{key}', lang)} · {t(f'who.{who}', lang)}", wrap=True,
@@ -72,14 +82,20 @@ def _step_row(meeting: Meeting, number: int, key: str, who: str, lang: str) -> C
                             spacing="None")
     button = execute(t("meeting.step_undo" if done else "meeting.step_done", lang), Verb.STEP_TOGGLE,
                      record_id=meeting.id, step=key)
-    return ColumnSet(separator=True, spacing="Small", columns=[
-        Column(width="stretch", items=[heading, description]),
-        Column(width="auto", vertical_content_alignment="Center", items=[action_row(button)]),
-    ])
+    columns = [Column(width="stretch", items=[heading, description])]
+    if can_act:
+        columns.append(Column(width="auto", vertical_content_alignment="Center", items=[action_row(button)]))
+    return ColumnSet(separator=True, spacing="Small", columns=columns)
 
 
-def meeting_steps_card(meeting: Meeting, now: datetime, lang: str = "fi", *, warn_minutes: int) -> AdaptiveCard:
-    """The nine steps in order with who does them, a check button each, the time and the ways on."""
+def meeting_steps_card(meeting: Meeting, now: datetime, lang: str = "fi", *, warn_minutes: int,
+                       can_act: bool = True, refresh_user_ids: Sequence[str] = ()) -> AdaptiveCard:
+    """The nine steps in order with who does them, a check button each, the time and the ways on.
+
+    ``can_act`` False gives a participant's read-only view (only the near worker checks
+    steps off). ``refresh_user_ids`` makes it a shared card in the meeting chat: Teams
+    asks the bot for each listed user's own view (Action.Execute ``meeting.view``).
+    """
     done = sum(1 for s in MEETING_STEPS if s.key in meeting.checked)
     body: list[CardElement] = [
         title(t("meeting.steps.title", lang)),
@@ -87,14 +103,22 @@ def meeting_steps_card(meeting: Meeting, now: datetime, lang: str = "fi", *, war
         _time_block(meeting, now, lang, warn_minutes),
         text(t("meeting.steps.progress", lang, done=str(done), total=str(len(MEETING_STEPS))), subtle=True),
     ]
-    body += [_step_row(meeting, i, s.key, s.who.value, lang) for i, s in enumerate(MEETING_STEPS, start=1)]
+    body += [_step_row(meeting, i, s.key, s.who.value, lang, can_act=can_act)
+             for i, s in enumerate(MEETING_STEPS, start=1)]
     actions = [
         execute(t("meeting.open_star", lang), Verb.STAR_OPEN, record_id=meeting.id),
         execute(t("meeting.open_plan", lang), Verb.PLAN_OPEN, record_id=meeting.id),
         execute(t("meeting.open_feedback", lang), Verb.FEEDBACK_OPEN, record_id=meeting.id),
         execute(t("meeting.finalize", lang), Verb.FINALIZE, record_id=meeting.id, primary=True),
-    ]
-    return card(body, actions, lang=lang)
+    ] if can_act else []
+    if not can_act:
+        body.append(text(t("meeting.shared_read_only", lang), subtle=True))
+    result = card(body, actions, lang=lang)
+    if refresh_user_ids:
+        result.refresh = RefreshDefinition(
+            action=execute(t("meeting.refresh", lang), Verb.MEETING_VIEW, record_id=meeting.id),
+            user_ids=list(refresh_user_ids))
+    return result
 
 
 def meeting_started_card(meeting: Meeting, lang: str = "fi") -> AdaptiveCard:

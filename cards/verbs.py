@@ -36,3 +36,5 @@ class Verb(StrEnum):
     FEEDBACK_SAVE = "feedback.save"
     FINALIZE = "meeting.finalize"
     FOLLOWUP = "meeting.followup"
+    MEETING_VIEW = "meeting.view"  # the shared card's refresh: each participant gets their own view
+    MEETING_SHARE = "meeting.share"  # "aloita" in the meeting chat posts the shared card there

@@ -141,6 +141,8 @@ class Meeting:
     finalized_at: datetime | None = None
     followup_of: str | None = None
     reminder_sent: bool = False
+    chat_conversation_id: str | None = None  # the meeting chat where the shared card was posted
+    chat_activity_id: str | None = None  # that shared card's message, updated in place
 
     @property
     def duration(self) -> timedelta:

@@ -211,6 +211,19 @@ _CATALOG: dict[str, tuple[str, str, str]] = {
     ),
     "notice.reminder_title": ("Huomenna Yhdessä aika", "I morgon Tillsammans-tid", "Together time tomorrow"),
     "notice.accepted_so_far": ("Hyväksyneet", "Har accepterat", "Accepted so far"),
+    # The meeting chat
+    "meeting.shared_read_only": ("Lähityöntekijä merkitsee vaiheet. Näet tilanteen tästä.",
+                                 "Närarbetaren bockar av stegen. Du ser läget här.",
+                                 "The near worker checks the steps off. You see the progress here."),
+    "meeting.refresh": ("Päivitä", "Uppdatera", "Refresh"),
+    "meeting.only_participants": ("Tämä Yhdessä aika näkyy vain sen osallistujille.",
+                                  "Den här Tillsammans-tiden visas bara för deltagarna.",
+                                  "This Together time is shown to its participants only."),
+    "meeting.no_meeting_here": (
+        "En löytänyt tähän keskusteluun liittyvää Yhdessä aikaa. Aloita se omasta keskustelustasi botin kanssa.",
+        "Jag hittade ingen Tillsammans-tid för den här chatten. Börja den i din egen chatt med boten.",
+        "I found no Together time for this chat. Start it from your own chat with the bot.",
+    ),
     # Proactive notices
     "notice.starts_title": ("Yhdessä aika alkaa pian", "Tillsammans-tiden börjar snart", "Together time starts soon"),
     "notice.start_meeting": ("Aloita Yhdessä aika", "Börja Tillsammans-tiden", "Start the Together time"),

@@ -35,11 +35,12 @@ def file_response(drives: DriveService, item: ItemRecord) -> web.Response:
     mime = item.mime_type or "application/octet-stream"
     disposition = "inline" if mime in INLINE_TYPES else "attachment"
     content_type = f"{mime}; charset=utf-8" if mime.startswith("text/") else mime
+    fallback = "".join(c if c.isascii() and c.isprintable() and c not in '"\\' else "_" for c in item.name)
     return web.Response(
         body=drives.content(item),
         headers={
             "Content-Type": content_type,
-            "Content-Disposition": f"{disposition}; filename*=UTF-8''{quote(item.name)}",
+            "Content-Disposition": f"{disposition}; filename=\"{fallback}\"; filename*=UTF-8''{quote(item.name)}",
             "Cache-Control": "no-store",
             "X-Content-Type-Options": "nosniff",
         },

@@ -139,6 +139,18 @@ class MeetingService:
             raise UserFacingError("meeting.not_found")
         return self._own(stored.meeting, caller), stored.etag
 
+    async def peek(self, meeting_id: str) -> Meeting | None:
+        """The meeting without an ownership check: only for deciding whose view to show."""
+        stored = await self._store.get(meeting_id)
+        return stored.meeting if stored else None
+
+    async def attach_chat(self, meeting_id: str, conversation_id: str, activity_id: str) -> None:
+        """Remembers the shared card in the meeting chat, to keep it up to date."""
+        stored = await self._store.get(meeting_id)
+        if stored is not None:
+            await self._store.replace(replace(stored.meeting, chat_conversation_id=conversation_id,
+                                              chat_activity_id=activity_id), stored.etag)
+
     async def toggle_step(self, meeting_id: str, caller: Caller, step: str) -> Meeting:
         """Checks a step of the structure off, or back on."""
         if step not in STEP_KEYS:

@@ -198,6 +198,10 @@ async def test_an_attendee_answer_reaches_on_change(rig: Rig) -> None:
     await eventually(lambda: (LIISA, created.id, "updated") in rig.calls.changes,
                      "on_change for the organizer's event after the answer")
     assert all(organizer == LIISA for organizer, _, _ in rig.calls.changes)
+    _, log = await rig.admin("GET", "/_admin/notifications")
+    changes = [d for d in log["deliveries"] if d["kind"] == "change"]
+    assert changes and all(d["responses"] == [202] for d in changes if d["status"] != "pending"), \
+        "answered 202 at the first attempt: Graph never had to retry"
 
 
 async def test_forged_and_malformed_notifications_change_nothing(rig: Rig) -> None:

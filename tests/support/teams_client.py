@@ -24,6 +24,7 @@ class TeamsUser:
     name: str
     locale: str = "fi-FI"
     conversation_id: str = "a:personal-chat-1"
+    conversation_type: str = "personal"
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
     def _activity(self, **extra: Any) -> dict[str, Any]:
@@ -31,7 +32,7 @@ class TeamsUser:
             "id": f"in-{next(self._ids)}", "channelId": "msteams", "serviceUrl": self.connector_url,
             "from": {"id": f"29:{self.aad_object_id}", "name": self.name, "aadObjectId": self.aad_object_id},
             "recipient": {"id": "28:bot", "name": "Yhdessä aika"},
-            "conversation": {"id": self.conversation_id, "conversationType": "personal",
+            "conversation": {"id": self.conversation_id, "conversationType": self.conversation_type,
                              "tenantId": "5f1b6f0e-3c1d-4f8e-9a4e-6b6d1c0a7e21"},
             "locale": self.locale, "timestamp": "2026-11-22T09:00:00Z", **extra,
         }
