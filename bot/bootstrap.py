@@ -14,16 +14,19 @@ from microsoft_agents.hosting.core import AgentApplication, AgentAuthConfigurati
 
 from bot.action_router import ActionRouter
 from bot.convening_actions import ConveningActions
+from bot.graph_webhook import LIFECYCLE_PATH, NOTIFICATIONS_PATH, GraphWebhook
 from bot.media import MediaStore
 from bot.meeting_actions import MeetingActions
 from bot.meeting_chat import MeetingChat
 from bot.proactive import ConversationBook, Messenger
+from bot.safe_logging import log_failure, new_reference
 from bot.scheduler import CardsForSchedule, Scheduler
 from bot.settings import BotSettings
 from bot.state.agent_storage import SqliteAgentStorage
 from bot.state.convenings import DocumentConveningStore
 from bot.state.documents import SqliteDocuments
 from bot.state.meetings import DocumentMeetingStore
+from bot.state.subscriptions import DocumentSubscriptionStore
 from bot.status_updates import StatusUpdater
 from bot.team_config import ConfigError, load_teams
 from bot.teams_app import build_application
@@ -31,13 +34,17 @@ from cards.meeting_steps import time_warning_card
 from cards.reminders import day_before_card, next_contact_reminder_card, start_notice_card
 from documents.renderer import DocumentRenderer
 from documents.star_config import load_stars
+from domain.convening import Convening
 from domain.finnish_calendar import FinnishHolidays
 from graph.calendar import GraphCalendar
 from graph.client import GraphClientHolder, GraphSettings
 from graph.directory import GraphDirectory
 from graph.drive import GraphDrive
+from graph.errors import GraphUnavailableError
+from graph.subscriptions import GraphSubscriptions
 from services.convening_service import ConveningService
 from services.meeting_service import MeetingService, MeetingSettings
+from services.subscription_service import SubscriptionService
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +67,8 @@ class Bot:
     scheduler: Scheduler
     messenger: Messenger
     status: StatusUpdater
+    webhook: GraphWebhook
+    subscriptions: SubscriptionService
     _closers: list[Callable[[], object]] = field(default_factory=list)
 
     async def close(self) -> None:
@@ -100,7 +109,18 @@ def bootstrap(settings: BotSettings, *, clock: Callable[[], datetime] = _utc_now
         is_holiday=FinnishHolidays(),
     )
     router = ActionRouter()
-    ConveningActions(service).register(router)
+    subscriptions = SubscriptionService(
+        GraphSubscriptions(holder.client), DocumentSubscriptionStore(documents),
+        f"{settings.public_base_url}{NOTIFICATIONS_PATH}", f"{settings.public_base_url}{LIFECYCLE_PATH}", clock)
+
+    async def watch_answers(convening: Convening) -> None:
+        # Outlook answers reach the status card through change notifications on the organizer's calendar.
+        try:
+            await subscriptions.ensure(convening.convener_id)
+        except GraphUnavailableError as err:
+            log_failure(log, "subscribe to answers", err, new_reference())  # retried by the scheduler
+
+    ConveningActions(service, on_booked=watch_answers).register(router)
     auth_config = AgentAuthConfiguration(
         client_id=settings.client_id, tenant_id=settings.tenant_id,
         client_secret=settings.client_secret.get_secret_value() if settings.client_secret else None,
@@ -125,13 +145,17 @@ def bootstrap(settings: BotSettings, *, clock: Callable[[], datetime] = _utc_now
     agent = build_application(SqliteAgentStorage(documents), router, connections, book, chat)
     adapter.on_turn_error = agent._on_error
     teams_by_key = service.teams
+    status = StatusUpdater(service, calendar, messenger)
+    webhook = GraphWebhook(subscriptions, status.on_change, status.on_missed)
     scheduler = Scheduler(service, meetings, messenger, media, CardsForSchedule(
         start_notice=lambda c: start_notice_card(c, teams_by_key[c.team_key], c.lang),
         time_warning=lambda m: time_warning_card(m, clock(), m.lang),
         reminder=lambda m: next_contact_reminder_card(m, m.lang),
-        day_before=lambda c: day_before_card(c, teams_by_key[c.team_key], c.lang)), settings.scheduler_seconds)
-    status = StatusUpdater(service, calendar, messenger)
+        day_before=lambda c: day_before_card(c, teams_by_key[c.team_key], c.lang)), settings.scheduler_seconds,
+        extra_jobs=(webhook.renew_subscriptions,))
     bot = Bot(settings=settings, agent=agent, adapter=adapter, auth_config=auth_config, service=service,
-              meetings=meetings, media=media, scheduler=scheduler, messenger=messenger, status=status)
-    bot._closers += [documents.close, holder.close]
+              meetings=meetings, media=media, scheduler=scheduler, messenger=messenger, status=status,
+              webhook=webhook, subscriptions=subscriptions)
+    # Closed in reverse: pending notification work first, then HTTP clients and the database.
+    bot._closers += [documents.close, holder.close, webhook.aclose]
     return bot

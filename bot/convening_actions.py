@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import replace
 from typing import Any
 
@@ -27,8 +27,10 @@ from services.errors import UserFacingError
 class ConveningActions:
     """The handlers behind the convening cards."""
 
-    def __init__(self, service: ConveningService) -> None:
+    def __init__(self, service: ConveningService,
+                 on_booked: Callable[[Convening], Awaitable[None]] | None = None) -> None:
         self._service = service
+        self._on_booked = on_booked
 
     def register(self, router: ActionRouter) -> None:
         """Adds every convening verb to ``router``."""
@@ -92,6 +94,8 @@ class ConveningActions:
         """Books the chosen time and shows the confirmation (which then follows the answers in place)."""
         convening = await self._service.book(p.convening_id, ctx.caller, p.slot)
         await self._service.remember_status_card(convening.id, ctx.message_id)
+        if self._on_booked is not None:
+            await self._on_booked(convening)
         return booked_card(convening, self._service.team(convening.team_key), ctx.lang)
 
     async def reschedule(self, ctx: ActionContext, p: RecordPayload) -> AdaptiveCard:

@@ -41,6 +41,8 @@ def create_web_app(bot: Bot, *, run_scheduler: bool = True) -> web.Application:
     messages[BOT_KEY] = bot
     app.router.add_get("/healthz", _health)
     app.router.add_routes([bot.media.route()])
+    # Graph's change notifications: outside /api, whose Bot Framework token check would refuse Graph.
+    app.router.add_routes(bot.webhook.routes())
     app.add_subapp("/api", messages)
 
     async def _background(_: web.Application) -> AsyncIterator[None]:

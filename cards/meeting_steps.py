@@ -7,7 +7,6 @@ card (a confirmation or a refusal) and the local time of a meeting.
 from __future__ import annotations
 
 from collections.abc import Sequence
-
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 

@@ -246,7 +246,7 @@ def _faults(data: PageData) -> str:
         value = data.faults.get(key)
         inputs.append(
             f'<label>{esc(label)} <input type="text" name="{esc(key)}" value="{esc("" if value is None else value)}" '
-            'size="6"></label> '
+            'class="short"></label> '
         )
     return (
         '<h2 id="viat">Vikasimulaatio <small>(fault injection for /v1.0 and the upload/download URLs)</small></h2>'

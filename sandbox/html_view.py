@@ -29,7 +29,7 @@ th { background: #f3f3f3; } tr.selected td { background: #eef5ff; }
 .notice { background: #eef8ee; border: 1px solid #9c9; padding: .5rem; }
 .error { background: #fbeaea; border: 1px solid #d99; padding: .5rem; }
 form.inline { display: inline; } form.answer { margin-top: .3rem; }
-input[type=text] { width: 14rem; } input[type=number] { width: 6rem; }
+input[type=text] { width: 14rem; } input[type=number], input.short { width: 5rem; }
 ul.plain { list-style: none; padding-left: 0; margin: 0; }
 """
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from typing import Any
 
 import aiohttp
 
+from services.convening_service import Caller
 from tests.integration.conftest import LIISA, Stack
 from tests.integration.test_convening_journey import propose
 from tests.support.teams_client import actions, card_text
@@ -37,9 +39,7 @@ async def event(stack: Stack, event_id: str) -> dict[str, Any]:
     return await stack.graph(f"/users/{LIISA}/events/{event_id}")
 
 
-def _caller() -> Any:
-    from services.convening_service import Caller
-
+def _caller() -> Caller:
     return Caller(LIISA, "Liisa")
 
 
@@ -110,3 +110,35 @@ async def test_cancel_reaches_every_copy(stack: Stack) -> None:
                   if e["iCalUId"] == ical]
         assert copies and all(c["isCancelled"] for c in copies), user
     assert "Perhe" not in json.dumps(card)
+
+
+async def test_an_answer_in_outlook_reaches_the_card_through_a_change_notification(stack: Stack) -> None:
+    convening_id, _ = await booked(stack, roles="neuvola,koulukuraattori")
+    subscription = await stack.bot.subscriptions.current(LIISA)
+    assert subscription is not None, "booking subscribes to the organizer's calendar"
+    await respond(stack, HANNA, convening_id, "accept")
+    await respond(stack, MIKKO, convening_id, "decline")
+    for _ in range(100):  # the notification is sent after the answer; poll briefly, no long sleeps
+        texts = [card_text(a["attachments"][0]["content"]) for a in stack.connector.updated if a.get("attachments")]
+        if any("hyväksyi" in t and "ei pääse" in t for t in texts):
+            break
+        await asyncio.sleep(0.05)
+    else:
+        raise AssertionError("the status card was not updated from the notifications")
+    assert "Kutsu toinen saman osaamisen edustaja" in texts[-1] or any("Kutsu toinen" in t for t in texts)
+
+
+async def test_a_forged_notification_changes_nothing(stack: Stack) -> None:
+    convening_id, event_id = await booked(stack, roles="neuvola")
+    subscription = await stack.bot.subscriptions.current(LIISA)
+    assert subscription is not None
+    forged = {"value": [{"subscriptionId": subscription.subscription_id, "clientState": "not-the-secret",
+                         "changeType": "deleted", "resource": f"Users/{LIISA}/Events/{event_id}",
+                         "resourceData": {"id": event_id}}]}
+    bot_root = stack.bot_url.removesuffix("/api/messages")
+    async with aiohttp.ClientSession() as s, s.post(f"{bot_root}/api/graph/notifications", json=forged) as r:
+        assert r.status in (202, 400)
+    await asyncio.sleep(0.2)
+    convening, _ = await stack.bot.service.get_own(convening_id, _caller())
+    assert convening.status.value == "booked"
+    assert not stack.connector.updated
