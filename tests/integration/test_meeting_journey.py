@@ -18,7 +18,7 @@ from pypdf import PdfReader
 from services.convening_service import Caller
 from tests.integration.conftest import LIISA, Stack
 from tests.integration.test_convening_journey import propose
-from tests.support.teams_client import TeamsUser, actions, card_text, input_defaults
+from tests.support.teams_client import TeamsUser, actions, card_text, elements, input_defaults
 
 HANNA = "hanna.heikkinen@esimerkkila.onmicrosoft.com"
 MIKKO = "mikko.miettinen@esimerkkila.onmicrosoft.com"
@@ -67,7 +67,7 @@ async def test_whole_meeting_to_finalized_plan_in_onedrive(stack: Stack) -> None
     assert card_text(checked) != card_text(steps), "the card updates in place"
 
     star = await user.act("star.open", {"conveningId": meeting_id})
-    image = next(i for i in _images(star))
+    image = next(i for i in elements(star, "Image"))
     status, png = await fetch(image["url"])
     assert status == 200 and png.startswith(b"\x89PNG")
     saved_star = await user.act("star.save", {"conveningId": meeting_id, "s_0": "Lapsi piirtää mielellään",
@@ -195,23 +195,6 @@ async def test_followup_is_prefilled_and_shows_the_earlier_reading(stack: Stack)
     assert "aiemman tapaamisen" in card_text(star).lower(), "the earlier reading is shown beside the new one"
 
 
-def _images(card: dict[str, Any]) -> list[dict[str, Any]]:
-    found: list[dict[str, Any]] = []
-
-    def walk(node: Any) -> None:
-        if isinstance(node, dict):
-            if node.get("type") == "Image":
-                found.append(node)
-            for v in node.values():
-                walk(v)
-        elif isinstance(node, list):
-            for v in node:
-                walk(v)
-
-    walk(card)
-    return found
-
-
 def _caller() -> Caller:
     return Caller(LIISA, "Liisa")
 
@@ -299,7 +282,7 @@ async def test_star_picture_url_is_unguessable_and_expires(stack: Stack) -> None
     meeting_id = await book(stack, "Perhe P.")
     await stack.user.act("meeting.start", {"conveningId": meeting_id})
     star = await stack.user.act("star.open", {"conveningId": meeting_id})
-    url = _images(star)[0]["url"]
+    url = elements(star, "Image")[0]["url"]
     assert meeting_id not in url
     status, _ = await fetch(url.rsplit("/", 1)[0] + "/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA.png")
     assert status == 404

@@ -73,56 +73,40 @@ class TeamsUser:
         return card
 
 
-def card_text(card: dict[str, Any]) -> str:
-    """All visible text of a card, for assertions."""
-    parts: list[str] = []
+def walk(card: Any) -> list[dict[str, Any]]:
+    """Every object in a card, in document order."""
+    found: list[dict[str, Any]] = []
 
-    def walk(node: Any) -> None:
+    def visit(node: Any) -> None:
         if isinstance(node, dict):
-            for key in ("text", "title", "value", "label"):
-                if isinstance(node.get(key), str):
-                    parts.append(node[key])
+            found.append(node)
             for value in node.values():
-                walk(value)
+                visit(value)
         elif isinstance(node, list):
             for item in node:
-                walk(item)
+                visit(item)
 
-    walk(card)
-    return "\n".join(parts)
+    visit(card)
+    return found
+
+
+def card_text(card: dict[str, Any]) -> str:
+    """All visible text of a card, for assertions."""
+    return "\n".join(node[key] for node in walk(card) for key in ("text", "title", "value", "label")
+                     if isinstance(node.get(key), str))
 
 
 def actions(card: dict[str, Any]) -> list[dict[str, Any]]:
     """Every Action.Execute on the card, in document order."""
-    found: list[dict[str, Any]] = []
+    return [node for node in walk(card) if node.get("type") == "Action.Execute"]
 
-    def walk(node: Any) -> None:
-        if isinstance(node, dict):
-            if node.get("type") == "Action.Execute":
-                found.append(node)
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for item in node:
-                walk(item)
 
-    walk(card)
-    return found
+def elements(card: dict[str, Any], kind: str) -> list[dict[str, Any]]:
+    """Every element of one type (e.g. "Image")."""
+    return [node for node in walk(card) if node.get("type") == kind]
 
 
 def input_defaults(card: dict[str, Any]) -> dict[str, Any]:
     """What Teams would send for the card's inputs if the user changed nothing."""
-    values: dict[str, Any] = {}
-
-    def walk(node: Any) -> None:
-        if isinstance(node, dict):
-            if str(node.get("type", "")).startswith("Input.") and "id" in node:
-                values[node["id"]] = str(node["value"]) if node.get("value") is not None else ""
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for item in node:
-                walk(item)
-
-    walk(card)
-    return values
+    return {node["id"]: str(node["value"]) if node.get("value") is not None else ""
+            for node in walk(card) if str(node.get("type", "")).startswith("Input.") and "id" in node}
