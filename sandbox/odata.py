@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlencode
 
@@ -27,6 +28,8 @@ _TOKEN = re.compile(
 )
 _COMPARISONS = {"eq", "ne", "gt", "ge", "lt", "le"}
 _STRING_FUNCTIONS = {"startswith", "endswith", "contains"}
+_KEYWORDS = frozenset({"and", "or", "not", "true", "false", "null", *_COMPARISONS})
+_FRACTION = re.compile(r"(\.\d{1,6})\d*")
 
 
 class ODataError(ValueError):
@@ -64,11 +67,41 @@ def lookup(item: Mapping[str, Any], path: str) -> Any:
     return value
 
 
+@dataclass(frozen=True)
+class DateTimeLiteral:
+    """A date-time literal of a $filter (``2031-03-03T08:00:00Z``): compared as a moment, not as text."""
+
+    text: str
+    moment: datetime
+
+
+def parse_moment(text: str) -> datetime | None:
+    """An aware datetime for ISO text (up to 7 fractional digits, ``Z``; naive means UTC), else None."""
+    cleaned = _FRACTION.sub(r"\1", text.strip())
+    if cleaned.endswith(("Z", "z")):
+        cleaned = cleaned[:-1] + "+00:00"
+    try:
+        parsed = datetime.fromisoformat(cleaned)
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
+
+
+def _moment_or_text(value: Any, literal: DateTimeLiteral) -> tuple[Any, Any]:
+    """(value, literal) as two moments when ``value`` is date-time text, else as two strings."""
+    moment = parse_moment(value) if isinstance(value, str) else None
+    return (moment, literal.moment) if moment is not None else (value, literal.text)
+
+
 def _normalize(value: Any) -> Any:
     return value.lower() if isinstance(value, str) else value
 
 
 def _compare(op: str, left: Any, right: Any) -> bool:
+    if isinstance(right, DateTimeLiteral):
+        left, right = _moment_or_text(left, right)
+    elif isinstance(left, DateTimeLiteral):
+        right, left = _moment_or_text(right, left)
     left, right = _normalize(left), _normalize(right)
     if op == "eq":
         return bool(left == right)
@@ -156,7 +189,11 @@ class _Parser:
             value = token.text[1:-1].replace("''", "'")
             return lambda item: value
         if token.kind == "datetime":
-            return lambda item: token.text
+            moment = parse_moment(token.text)
+            if moment is None:
+                raise ODataError(f"Invalid filter clause: '{token.text}' is not a valid date-time.")
+            literal = DateTimeLiteral(token.text, moment)
+            return lambda item: literal
         if token.kind == "number":
             number = float(token.text) if "." in token.text else int(token.text)
             return lambda item: number
@@ -211,6 +248,24 @@ def _case(name: str, value: Any) -> Any:
     if not isinstance(value, str):
         return value
     return value.lower() if name == "tolower" else value.upper()
+
+
+def filter_properties(text: str) -> list[str]:
+    """The property paths a $filter uses, in order of first appearance (functions and keywords left out).
+
+    Graph's mailbox queries need this: properties in $orderby must come first in $filter.
+    """
+    tokens = _tokenize(text)
+    found: list[str] = []
+    for index, token in enumerate(tokens):
+        if token.kind != "name" or token.text.lower() in _KEYWORDS:
+            continue
+        following = tokens[index + 1] if index + 1 < len(tokens) else None
+        if following is not None and following.text in {"(", ":"}:
+            continue  # a function, or a lambda variable's declaration
+        if token.text not in found:
+            found.append(token.text)
+    return found
 
 
 def _lambda_paths(text: str) -> str:

@@ -454,6 +454,7 @@ def banner(config: DemoConfig, playground_url: str) -> str:
             f"  Bot:     {config.bot_endpoint}",
             f"  Sandbox: {config.graph_base_url}",
             f"  Events:  curl {config.graph_base_url}/users/{user_id}/events",
+            f"  Admin:   {config.sandbox_url}/_admin/?user={user_id}  (answer invitations as a team member)",
             f"  Logs:    tail -f {logs}/*.log",
             "",
             "  Ctrl-C pysäyttää kaiken. / Ctrl-C stops everything.",
