@@ -41,6 +41,7 @@ from graph.client import GraphClientHolder, GraphSettings
 from graph.directory import GraphDirectory
 from graph.drive import GraphDrive
 from graph.errors import GraphUnavailableError
+from graph.mail import GraphMail
 from graph.subscriptions import GraphSubscriptions
 from services.convening_service import ConveningService
 from services.meeting_service import MeetingService, MeetingSettings
@@ -145,7 +146,7 @@ def bootstrap(settings: BotSettings, *, clock: Callable[[], datetime] = _utc_now
     agent = build_application(SqliteAgentStorage(documents), router, connections, book, chat)
     adapter.on_turn_error = agent._on_error
     teams_by_key = service.teams
-    status = StatusUpdater(service, calendar, messenger)
+    status = StatusUpdater(service, calendar, messenger, GraphMail(holder.client))
     webhook = GraphWebhook(subscriptions, status.on_change, status.on_missed)
     scheduler = Scheduler(service, meetings, messenger, media, CardsForSchedule(
         start_notice=lambda c: start_notice_card(c, teams_by_key[c.team_key], c.lang),

@@ -40,8 +40,9 @@ def answer_invitation(calendar: CalendarService, body: dict[str, Any]) -> dict[s
     """Answer an invitation as the attendee ``user``; returns what ``POST /_admin/respond`` answers (202).
 
     ``body``: ``user``, ``transactionId`` or ``eventICalUId`` (``iCalUId``), ``response`` (accept,
-    tentativelyAccept, decline), optional ``comment`` and ``sendResponse`` (default true). As in Graph,
-    the comment only travels in the reply mail (which the sandbox does not send): it is echoed, not stored.
+    tentativelyAccept, decline), optional ``comment`` and ``sendResponse`` (default true, as Outlook sends
+    answers). As in Graph, the comment only travels in the reply mail: with ``sendResponse`` it arrives in
+    the organizer's Inbox as an eventMessageResponse (``GET /users/{organizer}/messages``), and it is echoed.
     """
     action = body.get("response")
     if action not in RESPONSES:
@@ -59,7 +60,7 @@ def answer_invitation(calendar: CalendarService, body: dict[str, Any]) -> dict[s
     try:
         box = calendar.mailbox(str(body["user"]))
         event = calendar.find_copy(box, ical_uid and str(ical_uid), transaction_id and str(transaction_id))
-        calendar.respond(box, event.id, str(action), send_response=send)
+        calendar.respond(box, event.id, str(action), send_response=send, comment=comment or "")
     except GraphError as exc:
         raise AdminActionError(exc.status, exc.code, exc.message) from exc
     result: dict[str, Any] = {"user": box.mail, "eventId": event.id, "iCalUId": event.ical_uid, "response": action}

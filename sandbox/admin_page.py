@@ -13,7 +13,7 @@ from types import MappingProxyType
 from typing import Any
 from urllib.parse import urlencode
 
-from sandbox.admin_view import BOT_FOLDER, DriveView, EventRow, FileRow
+from sandbox.admin_view import BOT_FOLDER, DriveView, EventRow, FileRow, MessageRow
 from sandbox.html_view import esc, file_size, html_page, local_time, parse_stamp, time_span
 from sandbox.tenant import Mailbox, Tenant
 
@@ -84,6 +84,7 @@ class PageData:
     graph_url: str
     notice: str | None = None
     error: str | None = None
+    inbox: tuple[MessageRow, ...] = ()
 
 
 def _label(response: str) -> str:
@@ -97,7 +98,8 @@ def _header(data: PageData) -> str:
         f'<p class="hint">{esc(tenant.display_name)} · {esc(tenant.domain)} · Graph: '
         f"<code>{esc(data.graph_url)}</code></p>",
         '<p><a href="#kayttajat">Käyttäjät</a> · <a href="#tapahtumat">Tapahtumat</a> · '
-        '<a href="#tiedostot">Tiedostot</a> · <a href="#viat">Vikasimulaatio</a> · <a href="#kello">Kello</a></p>',
+        '<a href="#saapuneet">Saapuneet</a> · <a href="#tiedostot">Tiedostot</a> · '
+        '<a href="#viat">Vikasimulaatio</a> · <a href="#kello">Kello</a></p>',
     ]
     if data.notice:
         parts.append(f'<p class="notice">{esc(data.notice)}</p>')
@@ -202,6 +204,30 @@ def _events(data: PageData) -> str:
     )
 
 
+def _inbox(data: PageData) -> str:
+    heading = (
+        f'<h2 id="saapuneet">Saapuneet: {esc(data.state.user.display_name)} <small>(inbox: answers sent to the '
+        "organizer, GET /v1.0/users/{id}/messages)</small></h2>"
+    )
+    if not data.inbox:
+        return heading + "<p>Ei viestejä. <small>(no messages)</small></p>"
+    lines = []
+    for row in data.inbox:
+        received = parse_stamp(row.received)
+        lines.append(
+            f"<tr><td>{esc(local_time(received, data.zone) if received else row.received)}</td>"
+            f"<td>{esc(row.sender_name)}<br><code>{esc(row.sender_address)}</code></td><td>{esc(row.subject)}</td>"
+            f"<td>{esc(_label(row.response))}</td><td>{esc(row.comment) or '<small>–</small>'}</td></tr>"
+        )
+    return (
+        heading
+        + "<table><tr><th>Saapunut (received)</th><th>Lähettäjä (from)</th><th>Aihe (subject)</th>"
+        "<th>Vastaus (answer)</th><th>Viesti (comment)</th></tr>"
+        + "".join(lines)
+        + "</table>"
+    )
+
+
 def _file_table(rows: list[FileRow], data: PageData, with_owner: bool) -> str:
     lines = []
     for row in rows:
@@ -294,6 +320,9 @@ def _footer(data: PageData) -> str:
 def render_page(data: PageData) -> str:
     """The whole admin page."""
     body = "\n".join(
-        (_header(data), _users(data), _events(data), _files(data), _faults(data), _clock(data), _footer(data))
+        (
+            _header(data), _users(data), _events(data), _inbox(data), _files(data), _faults(data), _clock(data),
+            _footer(data),
+        )
     )
     return html_page(f"Ylläpito – {data.tenant.display_name}", body)

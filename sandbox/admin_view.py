@@ -14,6 +14,8 @@ from sandbox.drive_model import ItemRecord, documents_url
 from sandbox.drive_ops import DriveService
 from sandbox.drive_render import item_web_url
 from sandbox.drive_sharing import SharingService
+from sandbox.mail_model import html_to_text
+from sandbox.mail_ops import MailService
 from sandbox.state import StoredEvent
 from sandbox.tenant import Mailbox
 
@@ -60,6 +62,18 @@ class EventRow:
     def is_meeting(self) -> bool:
         """Whether others take part (it has attendees, or someone else organizes it)."""
         return bool(self.attendees) or not self.is_organizer
+
+
+@dataclass(frozen=True)
+class MessageRow:
+    """A message in the person's Inbox (a meeting response): who, when, what and the comment as text."""
+
+    received: str
+    sender_name: str
+    sender_address: str
+    subject: str
+    response: str
+    comment: str
 
 
 @dataclass(frozen=True)
@@ -184,3 +198,24 @@ def drive_view(drives: DriveService, sharing: SharingService, box: Mailbox, site
         return DriveView(documents_url(site_root, box), None, [], shared)
     files = _walk(drives, folder, site_root, 0)
     return DriveView(documents_url(site_root, box), item_web_url(drives, folder, site_root), files, shared)
+
+
+def inbox_rows(mail: MailService, box: Mailbox, limit: int = 20) -> list[MessageRow]:
+    """The newest messages in the person's Inbox."""
+    rows = []
+    for record in mail.messages(box, "inbox")[:limit]:
+        data = record.data
+        sender = (data.get("from") or {}).get("emailAddress") or {}
+        body = data.get("body") or {}
+        content = str(body.get("content") or "")
+        rows.append(
+            MessageRow(
+                received=str(data.get("receivedDateTime") or ""),
+                sender_name=str(sender.get("name") or ""),
+                sender_address=str(sender.get("address") or ""),
+                subject=str(data.get("subject") or ""),
+                response=str(data.get("responseType") or ""),
+                comment=html_to_text(content) if body.get("contentType") == "html" else content,
+            )
+        )
+    return rows

@@ -27,6 +27,7 @@ from sandbox import (
     routes_drive,
     routes_drive_sharing,
     routes_events,
+    routes_mail,
     routes_places,
     routes_sharepoint,
     routes_subscriptions,
@@ -41,6 +42,7 @@ from sandbox.context import (
     COUNTER,
     DRIVES,
     FAULTS,
+    MAIL,
     NOTIFIER,
     OBSERVERS,
     PUBLIC_URL,
@@ -56,6 +58,8 @@ from sandbox.drive_sharing import SharingService
 from sandbox.drive_store import DriveStore
 from sandbox.errors import GraphError, error_response
 from sandbox.faults import FaultConfig, FaultInjector
+from sandbox.mail_ops import MailService
+from sandbox.mail_store import MailStore
 from sandbox.metrics import RequestCounter
 from sandbox.notifications import DeliveryConfig, Notifier
 from sandbox.seed import seed_calendars
@@ -231,10 +235,12 @@ def create_app(
     seed_calendars(tenant, store, anchor, sandbox_clock.now())
     drive_store = DriveStore(db_path)
     subscription_store = SubscriptionStore(db_path)
+    mail_store = MailStore(db_path)
     app = web.Application(middlewares=[graph_middleware], client_max_size=MAX_BODY_BYTES)
     app[TENANT] = tenant
     app[CLOCK] = sandbox_clock
-    app[SERVICE] = CalendarService(tenant, store, sandbox_clock.now)
+    app[MAIL] = MailService(mail_store, sandbox_clock.now)
+    app[SERVICE] = CalendarService(tenant, store, sandbox_clock.now, mail=app[MAIL])
     app[DRIVES] = DriveService(tenant, drive_store, sandbox_clock.now)
     app[SHARING] = SharingService(app[DRIVES])
     app[SUBSCRIPTIONS] = SubscriptionService(tenant, subscription_store, sandbox_clock.now)
@@ -245,7 +251,7 @@ def create_app(
     app[PUBLIC_URL] = normalize_public_url(public_url)
     store.add_listener(change_listener(app[SUBSCRIPTIONS], app[NOTIFIER]))
     for module in (
-        routes_users, routes_calendar, routes_events, routes_places, routes_drive, routes_drive_sharing,
+        routes_users, routes_calendar, routes_events, routes_mail, routes_places, routes_drive, routes_drive_sharing,
         routes_uploads, routes_subscriptions, routes_admin, routes_admin_notifications, routes_admin_page,
         routes_sharepoint,
     ):
@@ -256,6 +262,7 @@ def create_app(
         store.close()
         drive_store.close()
         subscription_store.close()
+        mail_store.close()
 
     app.on_cleanup.append(close)
     return app

@@ -21,6 +21,7 @@ from sandbox.event_model import (
     teams_join_url,
     touch,
 )
+from sandbox.mail_ops import MailService
 from sandbox.state import CalendarStore, StoredEvent
 from sandbox.tenant import Mailbox, Tenant
 
@@ -40,12 +41,18 @@ def _not_found() -> GraphError:
 
 
 class CalendarService:
-    """Reads and changes calendars, keeping organizer events and attendee copies consistent."""
+    """Reads and changes calendars, keeping organizer events and attendee copies consistent.
 
-    def __init__(self, tenant: Tenant, store: CalendarStore, clock: Callable[[], datetime]) -> None:
+    With ``mail``, an answer sent to the organizer also arrives in the organizer's Inbox as a reply mail.
+    """
+
+    def __init__(
+        self, tenant: Tenant, store: CalendarStore, clock: Callable[[], datetime], mail: MailService | None = None
+    ) -> None:
         self.tenant = tenant
         self.store = store
         self.clock = clock
+        self.mail = mail
 
     # --- lookups -------------------------------------------------------------------------
 
@@ -302,8 +309,20 @@ class CalendarService:
             )
         self.delete(box, event_id)
 
-    def respond(self, box: Mailbox, event_id: str, action: str, send_response: bool = True) -> None:
-        """accept / tentativelyAccept / decline an invitation in ``box``'s calendar."""
+    def respond(
+        self,
+        box: Mailbox,
+        event_id: str,
+        action: str,
+        send_response: bool = True,
+        comment: str = "",
+        proposed_new_time: dict[str, Any] | None = None,
+    ) -> None:
+        """accept / tentativelyAccept / decline an invitation in ``box``'s calendar.
+
+        With ``send_response`` the organizer's event records the answer and the organizer receives
+        the reply mail (an eventMessageResponse with ``comment`` as its body, and ``proposed_new_time``).
+        """
         event = self.event(box, event_id)
         if event.is_organizer:
             raise GraphError(
@@ -333,3 +352,16 @@ class CalendarService:
                         entry["status"] = response_status(response, now)
                 touch(origin.data, now)
                 self.store.put(origin)
+        if origin is not None and send_response:
+            self._send_reply_mail(box, origin, response, comment, proposed_new_time)
+
+    def _send_reply_mail(
+        self, box: Mailbox, origin: StoredEvent, response: str, comment: str, proposed: dict[str, Any] | None
+    ) -> None:
+        organizer = self.tenant.find(origin.mailbox_id)
+        if self.mail is None or organizer is None:
+            return
+        self.mail.deliver_response(
+            organizer=organizer, responder=box, origin=origin, response=response, comment=comment,
+            proposed_new_time=proposed,
+        )

@@ -15,6 +15,7 @@ from sandbox.drive_ops import DriveService
 from sandbox.drive_sharing import SharingService
 from sandbox.errors import GraphError
 from sandbox.faults import FaultInjector
+from sandbox.mail_ops import MailService
 from sandbox.metrics import RequestCounter
 from sandbox.notifications import Notifier
 from sandbox.subscriptions import SubscriptionService
@@ -46,6 +47,7 @@ DRIVES = web.AppKey("sandbox.drives", DriveService)
 SHARING = web.AppKey("sandbox.sharing", SharingService)
 SUBSCRIPTIONS = web.AppKey("sandbox.subscriptions", SubscriptionService)
 NOTIFIER = web.AppKey("sandbox.notifier", Notifier)
+MAIL = web.AppKey("sandbox.mail", MailService)
 # The address people reach the sandbox at, for webUrls ('' = the request's own address).
 PUBLIC_URL = web.AppKey("sandbox.public_url", str)
 # Where the sandbox plays the SharePoint site that OneDrive's webUrls point to.
@@ -55,6 +57,11 @@ SHAREPOINT_PREFIX = "/_sharepoint"
 def service(request: web.Request) -> CalendarService:
     """The calendar service of the running app."""
     return request.app[SERVICE]
+
+
+def mail_service(request: web.Request) -> MailService:
+    """The mail service of the running app."""
+    return request.app[MAIL]
 
 
 def tenant(request: web.Request) -> Tenant:

@@ -7,9 +7,10 @@
   ``"METHOD /route/{template}"``; ``DELETE`` resets.
 - ``POST /_admin/respond``: answer an invitation as an attendee, e.g.
   ``curl -X POST localhost:3979/_admin/respond -d '{"user": "mikko.miettinen@esimerkkila.onmicrosoft.com",
-  "transactionId": "…", "response": "accept"}'`` (or ``"eventICalUId"``; ``comment`` is optional and echoed;
-  ``"sendResponse": false`` keeps the organizer's event unchanged). It changes the calendars exactly
-  as Graph's accept/decline/tentativelyAccept do, so subscribers get the same change notifications.
+  "transactionId": "…", "response": "accept"}'`` (or ``"eventICalUId"``; ``comment`` is optional, echoed and
+  delivered in the reply mail to the organizer's Inbox; ``"sendResponse": false`` keeps the organizer's event
+  and Inbox unchanged). It changes the calendars exactly as Graph's accept/decline/tentativelyAccept do, so
+  subscribers get the same change notifications.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from sandbox.admin_actions import AdminActionError, answer_invitation, change_fa
 from sandbox.admin_http import admin_body as _body
 from sandbox.admin_http import admin_json as _json
 from sandbox.admin_http import admin_problem as _problem
-from sandbox.context import COUNTER, DRIVES, FAULTS, SERVICE, SUBSCRIPTIONS, TENANT
+from sandbox.context import COUNTER, DRIVES, FAULTS, MAIL, SERVICE, SUBSCRIPTIONS, TENANT
 
 
 async def health(request: web.Request) -> web.Response:
@@ -35,6 +36,7 @@ async def health(request: web.Request) -> web.Response:
             "rooms": len(tenant.rooms),
             "events": request.app[SERVICE].store.count(),
             "driveItems": request.app[DRIVES].store.count(),
+            "messages": request.app[MAIL].store.count(),
             "subscriptions": len(request.app[SUBSCRIPTIONS].active()),
             "defaultUser": tenant.default_user.mail,
         }

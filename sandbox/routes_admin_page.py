@@ -22,9 +22,20 @@ from aiohttp import web
 
 from sandbox.admin_actions import AdminActionError, answer_invitation, change_clock, change_faults
 from sandbox.admin_page import RESPONSE_LABELS, PageData, PageState, render_page
-from sandbox.admin_view import drive_view, event_rows
+from sandbox.admin_view import drive_view, event_rows, inbox_rows
 from sandbox.calendar_ops import RESPONSES
-from sandbox.context import CLOCK, DRIVES, FAULTS, SERVICE, SHARING, SUBSCRIPTIONS, TENANT, base_url, site_root
+from sandbox.context import (
+    CLOCK,
+    DRIVES,
+    FAULTS,
+    MAIL,
+    SERVICE,
+    SHARING,
+    SUBSCRIPTIONS,
+    TENANT,
+    base_url,
+    site_root,
+)
 from sandbox.html_view import html_response, local_time
 from sandbox.tenant import Tenant
 from sandbox.timezones import resolve_zone
@@ -79,6 +90,7 @@ def _page(
         graph_url=base_url(request),
         notice=notice,
         error=error,
+        inbox=tuple(inbox_rows(app[MAIL], state.user)),
     )
     return html_response(render_page(data), status)
 
@@ -122,7 +134,10 @@ async def respond_form(request: web.Request) -> web.Response:
     except AdminActionError as exc:
         return _page(request, state, error=f"Vastaus ei onnistunut (answer refused): {exc.message}", status=exc.status)
     label = RESPONSE_LABELS[RESPONSES[str(result["response"])]]
-    return _back(state, f"{state.user.display_name}: {label}. Järjestäjä sai vastauksen (sent).", "tapahtumat")
+    return _back(
+        state, f"{state.user.display_name}: {label}. Järjestäjä sai vastauksen viestinä (sent to the organizer).",
+        "tapahtumat",
+    )
 
 
 def _fault_changes(form: Mapping[str, str]) -> dict[str, Any]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 from aiohttp import web
 
@@ -20,6 +21,7 @@ from sandbox.event_model import render_event
 from sandbox.odata import parse_query, select_properties
 from sandbox.routes_calendar import event_collection
 from sandbox.state import StoredEvent
+from sandbox.timezones import format_date_time_time_zone, parse_date_time_time_zone
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -82,15 +84,41 @@ def _respond(action: str) -> Handler:
             send = True
         if not isinstance(send, bool):
             raise GraphError(400, "BadRequest", "Parameter 'sendResponse' must be a boolean.")
+        comment = body.get("comment")
+        if comment is not None and not isinstance(comment, str):
+            raise GraphError(400, "BadRequest", "Parameter 'comment' must be a string.")
+        proposed = None
         if body.get("proposednewtime") is not None:
+            if action == "accept":
+                raise GraphError(
+                    400,
+                    "RequestBodyRead",
+                    "The parameter 'proposedNewTime' in the request payload is not a valid parameter for the "
+                    "operation 'accept'.",
+                )
             event = service(request).event(box, request.match_info["event"])
             if not send or not event.data.get("allowNewTimeProposals", True):
                 raise GraphError(400, "ErrorInvalidRequest", "A new time can't be proposed for this meeting.")
-        service(request).respond(box, request.match_info["event"], action, send_response=send)
+            proposed = _time_slot(body["proposednewtime"])
+        service(request).respond(
+            box, request.match_info["event"], action, send_response=send, comment=comment or "",
+            proposed_new_time=proposed,
+        )
         return web.Response(status=202)
 
     handler.__doc__ = f"POST /users/{{id}}/events/{{eventId}}/{action} (202)."
     return handler
+
+
+def _time_slot(raw: object) -> dict[str, Any]:
+    """A proposed ``timeSlot`` kept canonically in UTC (400 when it is not one)."""
+    if not isinstance(raw, dict) or not isinstance(raw.get("start"), dict) or not isinstance(raw.get("end"), dict):
+        raise GraphError(400, "BadRequest", "Parameter 'proposedNewTime' must be a timeSlot object.")
+    start = parse_date_time_time_zone(raw["start"], "proposedNewTime.start")
+    end = parse_date_time_time_zone(raw["end"], "proposedNewTime.end")
+    if end <= start:
+        raise GraphError(400, "ErrorInvalidRequest", "The proposed end must be after the proposed start.")
+    return {"start": format_date_time_time_zone(start, "UTC"), "end": format_date_time_time_zone(end, "UTC")}
 
 
 async def cancel_event(request: web.Request) -> web.Response:

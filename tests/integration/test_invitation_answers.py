@@ -59,6 +59,7 @@ async def test_answers_update_the_status_card_in_place(stack: Stack) -> None:
     assert "Hanna Heikkinen – Äitiys- ja lastenneuvola: hyväksyi" in text
     assert "Mikko Miettinen – Koulukuraattori: alustava" in text
     assert "Kaisa Kettunen – Kouluterveydenhuolto: ei pääse" in text
+    assert "Viesti: Olen koulutuksessa" in text, "the decliner's message (mailed to the organizer) is shown"
     assert stack.connector.updated, "the card was updated in place, not sent again"
     status = await stack.user.say("tilanne")
     assert "Perhe K." in card_text(status[0])

@@ -241,6 +241,17 @@ def _drive_type(method: str, route: str) -> tuple[str, bool] | None:
     return mapped.get((method, action.removeprefix("microsoft.graph.")))
 
 
+def _message_type(route: str) -> tuple[str, bool] | None:
+    """Mailbox reads: a message collection, one message (derived types say so with @odata.type), its event."""
+    if route.endswith("/messages"):
+        return "microsoft.graph.message", True
+    if route.endswith("/messages/{message}"):
+        return "microsoft.graph.message", False
+    if route.endswith(("/microsoft.graph.eventMessage/event", "/microsoft.graph.eventMessageResponse/event")):
+        return "microsoft.graph.event", False
+    return None
+
+
 def expected_type(method: str, route: str, status: int = 200) -> tuple[str, bool] | None:
     """(type, is_collection) that Graph returns for a route template, or None if unmapped."""
     if route.startswith("/v1.0/places/"):
@@ -253,6 +264,8 @@ def expected_type(method: str, route: str, status: int = 200) -> tuple[str, bool
         return "microsoft.graph.scheduleInformation", True
     if route.endswith("/calendarView") and method == "GET":
         return "microsoft.graph.event", True
+    if method == "GET" and "/messages" in route:
+        return _message_type(route)
     if route.endswith("/events"):
         return ("microsoft.graph.event", True) if method == "GET" else ("microsoft.graph.event", False)
     if route.endswith("/events/{event}") and method in {"GET", "PATCH"}:

@@ -1,0 +1,232 @@
+"""Invitees' messages to the organizer: the comment that came with an answer, from the organizer's mailbox.
+
+An answer given in Outlook with "send the response" (the default) reaches the organizer as a reply
+mail, which Graph shows as a ``microsoft.graph.eventMessageResponse`` in the organizer's mailbox. Its
+body is the invitee's optional comment and its ``event`` navigation property is the organizer's own
+event; the event itself never carries the comment.
+
+Least data read: the mailbox is listed with only ``from`` and ``receivedDateTime`` (plus the linked
+event's id), so no other mail's body is ever read; then only the latest answer of each invitee about
+the event is read, with ``body`` only.
+
+Permission: ``Mail.Read`` as an application permission (``Mail.ReadBasic.All`` has no body), granted
+through RBAC for Applications in Exchange Online (role "Application Mail.Read" with a management scope
+holding the near workers' mailboxes) rather than tenant-wide in Entra ID.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from html.parser import HTMLParser
+from urllib.parse import quote
+
+from kiota_abstractions.base_request_configuration import RequestConfiguration
+from msgraph.generated.models.body_type import BodyType
+from msgraph.generated.models.event_message_response import EventMessageResponse
+from msgraph.generated.models.message import Message
+from msgraph.generated.users.item.messages.item.message_item_request_builder import MessageItemRequestBuilder
+from msgraph.generated.users.item.messages.messages_request_builder import MessagesRequestBuilder
+from msgraph.graph_service_client import GraphServiceClient
+
+from graph.errors import GraphUnavailableError, call
+
+#: The longest comment shown; longer ones are cut (with an ellipsis).
+MAX_COMMENT_CHARS = 500
+#: Messages per page, and pages read at most (the window since the booking is short).
+PAGE_SIZE = 50
+MAX_PAGES = 10
+EVENT_EXPAND = "microsoft.graph.eventMessage/event($select=id)"
+LIST_FIELDS = ("from", "receivedDateTime")
+BODY_FIELDS = ("body",)
+# Statuses with which a mailbox refuses the $expand of the event (then each response's event is read).
+_EXPAND_REFUSED = frozenset({400, 501})
+_BLOCKS = frozenset({"p", "div", "li", "tr", "table", "ul", "ol", "blockquote", "h1", "h2", "h3", "h4", "h5", "h6"})
+_HIDDEN = frozenset({"head", "style", "script", "title"})
+# Where Outlook's quoted original begins in a reply's HTML.
+_QUOTE_MARKERS = frozenset({"divRplyFwdMsg", "appendonsend"})
+# A line where a quoted original starts for sure: Outlook's separators.
+_QUOTE_SEPARATOR = re.compile(
+    r"^(?:-{2,}\s*(?:original message|alkuperäinen viesti|ursprungligt meddelande)\s*-{2,}|_{10,})$",
+    re.IGNORECASE,
+)
+# A quoted original's header block: "From:" followed by "Sent:", "To:", … (English, Finnish, Swedish).
+_FROM_HEADER = re.compile(r"^\*?(?:from|lähettäjä|från)\*?:", re.IGNORECASE)
+_OTHER_HEADER = re.compile(
+    r"^\*?(?:sent|date|to|cc|subject|lähetetty|päivämäärä|vastaanottaja|aihe|skickat|datum|till|ämne)\*?:",
+    re.IGNORECASE,
+)
+_SPACES = re.compile(r"[ \t\r\n\f\v\xa0]+")
+
+
+class _TextParser(HTMLParser):
+    """HTML to text up to the first ``<hr>`` or Outlook's quoted-reply block."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self._hidden = 0
+        self._done = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if self._done:
+            return
+        if tag == "hr" or (tag == "div" and dict(attrs).get("id") in _QUOTE_MARKERS):
+            self._done = True
+        elif tag in _HIDDEN:
+            self._hidden += 1
+        elif tag == "br" or tag in _BLOCKS:
+            self.parts.append("\n")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in _HIDDEN and self._hidden:
+            self._hidden -= 1
+        elif tag in _BLOCKS and not self._done:
+            self.parts.append("\n")
+
+    def handle_data(self, data: str) -> None:
+        if not self._done and not self._hidden:
+            self.parts.append(_SPACES.sub(" ", data))
+
+
+def comment_text(content: str | None, is_html: bool = True) -> str:
+    """The invitee's own words from a reply's body, as plain text of at most ``MAX_COMMENT_CHARS``.
+
+    HTML is stripped; text from the first horizontal rule, Outlook's quoted-reply block or a
+    "From:" header (Finnish and Swedish too) onwards is the quoted invitation and is left out.
+    """
+    if not content:
+        return ""
+    if is_html:
+        parser = _TextParser()
+        parser.feed(content)
+        parser.close()
+        text = "".join(parser.parts)
+    else:
+        text = content.replace("\r\n", "\n")
+    all_lines = [_SPACES.sub(" ", raw).strip() for raw in text.split("\n")]
+    lines: list[str] = []
+    for index, line in enumerate(all_lines):
+        if _QUOTE_SEPARATOR.match(line) or _starts_header_block(all_lines, index):
+            break
+        if line or (lines and lines[-1]):
+            lines.append(line)
+    result = "\n".join(lines).strip()
+    if len(result) > MAX_COMMENT_CHARS:
+        result = result[: MAX_COMMENT_CHARS - 1].rstrip() + "…"
+    return result
+
+
+def _starts_header_block(lines: list[str], index: int) -> bool:
+    """Whether ``lines[index]`` is "From: …" followed by another header line ("Sent: …", "To: …", …)."""
+    if not _FROM_HEADER.match(lines[index]):
+        return False
+    following = [line for line in lines[index + 1 : index + 5] if line][:2]
+    return any(_OTHER_HEADER.match(line) for line in following)
+
+
+def _stamp(moment: datetime) -> str:
+    """``receivedDateTime`` literal: UTC, floored to whole seconds as Exchange stamps mail."""
+    aware = moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+    return aware.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _sender(message: Message) -> str:
+    email = message.from_.email_address if message.from_ else None
+    return (email.address or "").lower() if email else ""
+
+
+def _received(message: Message) -> datetime:
+    moment = message.received_date_time
+    return moment if moment is not None else datetime.min.replace(tzinfo=UTC)
+
+
+class GraphMail:
+    """Reads the organizer's mailbox for invitees' answers (``/users/{id}/messages``)."""
+
+    def __init__(self, client: GraphServiceClient) -> None:
+        self._client = client
+
+    async def answer_messages(self, organizer_id: str, event_id: str, since: datetime) -> dict[str, str]:
+        """Each invitee's comment on their latest answer to the organizer's event ``event_id``.
+
+        Looks at eventMessageResponse messages received since ``since`` (naive means UTC). Returns
+        invitee address (lower-case) → comment as plain text; an invitee whose latest answer came
+        without a comment is left out, and so are answers not sent to the organizer. Graph failures
+        raise :class:`~graph.errors.GraphUnavailableError`.
+        """
+        latest = await self._latest_answers(organizer_id, event_id, since)
+        comments: dict[str, str] = {}
+        for address, message_id in latest.items():
+            text = await self._comment(organizer_id, message_id)
+            if text:
+                comments[address] = text
+        return comments
+
+    async def _latest_answers(self, organizer_id: str, event_id: str, since: datetime) -> dict[str, str]:
+        """Invitee address → id of their newest response message about ``event_id``."""
+        try:
+            responses = await self._responses(organizer_id, since, expand=True)
+        except GraphUnavailableError as err:
+            if err.status not in _EXPAND_REFUSED:
+                raise
+            responses = await self._responses(organizer_id, since, expand=False)
+        latest: dict[str, str] = {}
+        for message in sorted(responses, key=_received, reverse=True):
+            address = _sender(message)
+            if not message.id or not address or address in latest:
+                continue
+            about = message.event.id if message.event is not None else None
+            if about is None:  # the expansion was refused (or ignored): read this response's event
+                about = await self._event_id(organizer_id, message.id)
+            if about == event_id:
+                latest[address] = message.id
+        return latest
+
+    async def _responses(self, organizer_id: str, since: datetime, expand: bool) -> list[EventMessageResponse]:
+        """The meeting responses among the messages received since ``since``, newest first."""
+        query = MessagesRequestBuilder.MessagesRequestBuilderGetQueryParameters(
+            filter=f"receivedDateTime ge {_stamp(since)}",
+            orderby=["receivedDateTime desc"],
+            select=list(LIST_FIELDS),
+            expand=[EVENT_EXPAND] if expand else None,
+            top=PAGE_SIZE,
+        )
+        builder = self._client.users.by_user_id(organizer_id).messages
+        page = await call(builder.get(request_configuration=RequestConfiguration(query_parameters=query)))
+        found: list[EventMessageResponse] = []
+        for _ in range(MAX_PAGES):
+            if page is None:
+                break
+            found.extend(m for m in page.value or [] if isinstance(m, EventMessageResponse))
+            if not page.odata_next_link:
+                break
+            page = await call(builder.with_url(page.odata_next_link).get())
+        return found
+
+    async def _event_id(self, organizer_id: str, message_id: str) -> str | None:
+        """``GET …/messages/{id}/microsoft.graph.eventMessage/event?$select=id`` (None when it is gone)."""
+        adapter = self._client.request_adapter
+        url = (
+            f"{str(adapter.base_url).rstrip('/')}/users/{quote(organizer_id, safe='')}/messages/"
+            f"{quote(message_id, safe='')}/microsoft.graph.eventMessage/event?%24select=id"
+        )
+        builder = self._client.users.by_user_id(organizer_id).events.by_event_id(message_id).with_url(url)
+        try:
+            event = await call(builder.get())
+        except GraphUnavailableError as err:
+            if err.status == 404:
+                return None
+            raise
+        return event.id if event is not None else None
+
+    async def _comment(self, organizer_id: str, message_id: str) -> str:
+        """One response message's comment: its body (only), as plain text."""
+        query = MessageItemRequestBuilder.MessageItemRequestBuilderGetQueryParameters(select=list(BODY_FIELDS))
+        builder = self._client.users.by_user_id(organizer_id).messages.by_message_id(message_id)
+        message = await call(builder.get(request_configuration=RequestConfiguration(query_parameters=query)))
+        body = message.body if message is not None else None
+        if body is None:
+            return ""
+        return comment_text(body.content, body.content_type != BodyType.Text)
+
