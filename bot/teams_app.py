@@ -111,6 +111,10 @@ def build_application(storage: Storage, router: ActionRouter, connections: Conne
                 await chat.attach(meeting_id, conversation.id, sent.id if sent else None)
             return
         verb = COMMANDS.get(words[0]) if words else None
+        if in_group and verb in (Verb.START, Verb.STATUS):
+            # Convening and one's own convenings show a family's reference: only in the personal chat.
+            await context.send_activity(card_message(notice_card(t("group.use_personal_chat", lang), lang)))
+            return
         if verb is None:
             await context.send_activity(card_message(welcome_card(lang)) if not words else
                                         card_message(notice_card(t("unknown_command", lang), lang)))

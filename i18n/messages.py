@@ -211,6 +211,14 @@ _CATALOG: dict[str, tuple[str, str, str]] = {
     ),
     "notice.reminder_title": ("Huomenna Yhdessä aika", "I morgon Tillsammans-tid", "Together time tomorrow"),
     "notice.accepted_so_far": ("Hyväksyneet", "Har accepterat", "Accepted so far"),
+    "group.use_personal_chat": (
+        "Tee tämä omassa keskustelussasi botin kanssa: kutsut näkyvät vain sinulle. Tässä keskustelussa "
+        "voit kirjoittaa aloita, kun Yhdessä aika alkaa.",
+        "Gör det här i din egen chatt med boten: kallelserna visas bara för dig. I den här chatten kan du "
+        "skriva börja när Tillsammans-tiden börjar.",
+        "Do this in your own chat with the bot: convenings are shown to you only. In this chat you can type "
+        "start when the Together time begins.",
+    ),
     # The meeting chat
     "meeting.shared_read_only": ("Lähityöntekijä merkitsee vaiheet. Näet tilanteen tästä.",
                                  "Närarbetaren bockar av stegen. Du ser läget här.",

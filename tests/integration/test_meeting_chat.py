@@ -51,3 +51,10 @@ async def test_shared_card_gives_each_participant_their_own_view(stack: Stack) -
                or posted[0]["id"] == a.get("id")]
     assert updates, "the shared card in the meeting chat is updated in place"
     assert "✓ 2." in card_text(updates[-1]["attachments"][0]["content"])
+
+
+async def test_convening_is_not_started_in_a_group_chat(stack: Stack) -> None:
+    liisa_in_group = replace(stack.user, conversation_id=GROUP, conversation_type="groupChat")
+    cards = await liisa_in_group.say("uusi")
+    assert "omassa keskustelussasi" in card_text(cards[0])
+    assert "familyRef" not in str(cards[0])
