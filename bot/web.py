@@ -2,22 +2,46 @@
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import AsyncIterator
 
 from aiohttp import web
-from microsoft_agents.hosting.aiohttp import jwt_authorization_middleware, start_agent_process
+from microsoft_agents.activity import Activity
+from microsoft_agents.hosting.aiohttp import start_agent_process
+from yarl import URL
 
 from bot.bootstrap import Bot
+from bot.channel_auth import channel_auth_middleware
 from bot.scheduler import running
+from bot.tenant_guard import tenant_guard_middleware
 
 BOT_KEY = web.AppKey("bot", Bot)
 
 
 async def _messages(request: web.Request) -> web.StreamResponse:
     bot = request.app[BOT_KEY]
+    if not await _answerable(request):
+        return web.json_response({"error": "Not an activity this bot can answer."}, status=400)
     response = await start_agent_process(request, bot.agent, bot.adapter)
     return response or web.Response(status=202)
+
+
+async def _answerable(request: web.Request) -> bool:
+    """Whether the body is an activity with the fields the Bot Framework requires (a turn can run and reply).
+
+    The SDK answers 500 for a body its Activity model refuses, and fails the turn (or answers 500) when
+    ``from``, ``recipient``, ``channelId`` or an absolute http(s) ``serviceUrl`` is missing: 400 here instead.
+    """
+    try:
+        activity = Activity.model_validate(await request.json())
+        service = URL(activity.service_url or "")
+    except web.HTTPException:
+        raise  # e.g. 413 for a body over the size limit
+    except Exception:  # noqa: BLE001 - not JSON, nested too deep, or refused by the SDK's model (plain Exception too)
+        return False
+    sender, recipient, conversation = activity.from_property, activity.recipient, activity.conversation
+    return bool(activity.type and activity.channel_id and conversation and conversation.id and sender and sender.id
+                and recipient and recipient.id and service.absolute and service.host
+                and service.scheme in ("http", "https"))
 
 
 async def _health(_: web.Request) -> web.Response:
@@ -25,16 +49,14 @@ async def _health(_: web.Request) -> web.Response:
 
 
 def create_web_app(bot: Bot, *, run_scheduler: bool = True) -> web.Application:
-    """The web app; the JWT middleware guards /api/messages (anonymous only without an app id).
+    """The web app; /api/messages admits valid Bot Framework tokens only (anonymous only without an app id),
+    then only activities of ``YA_ALLOWED_TENANTS`` (when set), before the SDK's adapter sees them.
 
     ``run_scheduler`` starts the background ticks (start notices, time warnings,
     reminders, retention); tests drive ``bot.scheduler.tick()`` themselves instead.
     """
-    messages = web.Application(middlewares=[jwt_authorization_middleware])
-    with warnings.catch_warnings():
-        # The SDK's middleware looks the configuration up by this plain string key.
-        warnings.simplefilter("ignore", web.NotAppKeyWarning)
-        messages["agent_configuration"] = bot.auth_config
+    messages = web.Application(middlewares=[channel_auth_middleware(bot.settings),
+                                            tenant_guard_middleware(bot.settings.allowed_tenants)])
     messages.router.add_post("/messages", _messages)
     app = web.Application()
     app[BOT_KEY] = bot

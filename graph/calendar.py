@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, time, tzinfo
+from functools import partial
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from msgraph.generated.models.attendee import Attendee
@@ -141,7 +142,7 @@ class GraphCalendar:
             body = GetSchedulePostRequestBody(schedules=chunk, start_time=_utc(start), end_time=_utc(end),
                                               availability_view_interval=30)
             builder = self._client.users.by_user_id(organizer_id).calendar.get_schedule
-            response = await call(builder.post(body))
+            response = await call(partial(builder.post, body))
             for info in (response.value if response else None) or []:
                 schedule = _schedule(info, timezone)
                 result[schedule.email] = schedule
@@ -154,19 +155,19 @@ class GraphCalendar:
         if draft.online:
             event.is_online_meeting = True
             event.online_meeting_provider = OnlineMeetingProviderType.TeamsForBusiness
-        created = await call(self._client.users.by_user_id(organizer_id).events.post(event))
+        created = await call(lambda: self._client.users.by_user_id(organizer_id).events.post(event))
         return _created(created, draft)
 
     async def update_event(self, organizer_id: str, event_id: str, draft: EventDraft) -> CreatedEvent:
         """PATCHes the same event: new time, place or attendees; Outlook sends invitees the update."""
-        updated = await call(self._client.users.by_user_id(organizer_id).events.by_event_id(event_id)
+        updated = await call(lambda: self._client.users.by_user_id(organizer_id).events.by_event_id(event_id)
                              .patch(_event(draft)))
         return _created(updated, draft)
 
     async def event_responses(self, organizer_id: str, event_id: str) -> dict[str, Response] | None:
         """The attendees' answers on the organizer's copy; None when the event is gone or cancelled."""
         try:
-            event = await call(self._client.users.by_user_id(organizer_id).events.by_event_id(event_id).get())
+            event = await call(lambda: self._client.users.by_user_id(organizer_id).events.by_event_id(event_id).get())
         except GraphUnavailableError as err:
             if err.status == 404:
                 return None
@@ -186,4 +187,4 @@ class GraphCalendar:
     async def cancel_event(self, organizer_id: str, event_id: str, comment: str) -> None:
         """``POST …/cancel``: every attendee's copy is cancelled and they get the message."""
         body = CancelPostRequestBody(comment=comment)
-        await call(self._client.users.by_user_id(organizer_id).events.by_event_id(event_id).cancel.post(body))
+        await call(lambda: self._client.users.by_user_id(organizer_id).events.by_event_id(event_id).cancel.post(body))

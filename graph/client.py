@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 import httpx
 from kiota_abstractions.authentication import AnonymousAuthenticationProvider, AuthenticationProvider
+from kiota_http.middleware.options import RetryHandlerOption
 from msgraph.graph_request_adapter import GraphRequestAdapter
 from msgraph.graph_service_client import GraphServiceClient
 from msgraph_core import GraphClientFactory
@@ -42,7 +43,10 @@ class GraphClientHolder:
 
             auth = AzureIdentityAuthenticationProvider(credential, scopes=[GRAPH_SCOPE])
         # The default middleware retries 429/503 honouring Retry-After, as Graph asks clients to.
-        self._graph_http = GraphClientFactory.create_with_default_middleware(client=self._http)
+        # Throttling (429) and 503 are retried by the middleware, honouring Retry-After; the base delay
+        # added to every attempt is kept short so a card action still answers in time.
+        options = {RetryHandlerOption.get_key(): RetryHandlerOption(delay=0.2, max_retries=3)}
+        self._graph_http = GraphClientFactory.create_with_default_middleware(client=self._http, options=options)
         adapter = GraphRequestAdapter(auth, client=self._graph_http)
         adapter.base_url = settings.base_url.rstrip("/")
         self.client = GraphServiceClient(request_adapter=adapter)

@@ -37,7 +37,7 @@ class GraphDirectory:
         config = RequestConfiguration(
             query_parameters=UserItemRequestBuilder.UserItemRequestBuilderGetQueryParameters(select=_SELECT))
         try:
-            user = await call(self._client.users.by_user_id(user_id).get(request_configuration=config))
+            user = await call(lambda: self._client.users.by_user_id(user_id).get(request_configuration=config))
         except GraphUnavailableError as err:
             if err.status == 404:
                 return None
@@ -52,6 +52,7 @@ class GraphDirectory:
         else:
             flt = f"startswith(displayName,'{value}') or startswith(mail,'{value}')"
         params = UsersRequestBuilder.UsersRequestBuilderGetQueryParameters(filter=flt, select=_SELECT, top=limit)
-        result = await call(self._client.users.get(request_configuration=RequestConfiguration(query_parameters=params)))
+        config = RequestConfiguration(query_parameters=params)
+        result = await call(lambda: self._client.users.get(request_configuration=config))
         people = [_person(u) for u in (result.value or [])] if result else []
         return [p for p in people if p is not None]

@@ -24,6 +24,7 @@ SIMPLE_UPLOAD_LIMIT = 4 * 1024 * 1024
 #: Upload session chunks must be multiples of 320 KiB.
 CHUNK = 320 * 1024 * 10
 _RENAME = "@microsoft.graph.conflictBehavior"
+CONFLICT = 409
 
 
 class GraphDrive:
@@ -42,7 +43,7 @@ class GraphDrive:
             return existing
         body = DriveItem(name=name, folder=Folder(), additional_data={_RENAME: "fail"})
         try:
-            created = await call(self._client.drives.by_drive_id(drive_id).items.by_drive_item_id("root")
+            created = await call(lambda: self._client.drives.by_drive_id(drive_id).items.by_drive_item_id("root")
                                  .children.post(body))
         except GraphUnavailableError as err:
             if err.status != 409:
@@ -61,7 +62,16 @@ class GraphDrive:
         item_path = f"{self._base()}/drives/{drive_id}/items/{folder_id}:/{quote(file_name)}:"
         if len(content) <= SIMPLE_UPLOAD_LIMIT:
             builder = self._client.drives.by_drive_id(drive_id).items.by_drive_item_id(folder_id).content
-            item = await call(builder.with_url(f"{item_path}/content?{_RENAME}=rename").put(content))
+            try:
+                # "fail" first: a retry after a dropped connection finds its own file instead of a copy.
+                item = await call(lambda: builder.with_url(f"{item_path}/content?{_RENAME}=fail").put(content))
+            except GraphUnavailableError as err:
+                if err.status != CONFLICT:
+                    raise
+                item = await self._same_file(drive_id, item_path, content)
+                if item is None:  # another family's plan with the same date and initials: a new name
+                    item = await call(lambda: builder.with_url(f"{item_path}/content?{_RENAME}=rename").put(content),
+                                      retry_transport=False)
         else:
             item = await self._upload_in_ranges(drive_id, item_path, folder_id, file_name, content)
         if item is None or item.id is None:
@@ -75,14 +85,14 @@ class GraphDrive:
         drive_id = await self._drive_id(owner)
         body = InvitePostRequestBody(recipients=[DriveRecipient(email=e) for e in emails], require_sign_in=True,
                                      send_invitation=True, roles=["read"], message=message)
-        await call(self._client.drives.by_drive_id(drive_id).items.by_drive_item_id(item_id).invite.post(body))
+        await call(lambda: self._client.drives.by_drive_id(drive_id).items.by_drive_item_id(item_id).invite.post(body))
 
     async def _upload_in_ranges(self, drive_id: str, item_path: str, folder_id: str, file_name: str,
                                 content: bytes) -> DriveItem | None:
         builder = self._client.drives.by_drive_id(drive_id).items.by_drive_item_id(folder_id).create_upload_session
         body = CreateUploadSessionPostRequestBody(
             item=DriveItemUploadableProperties(name=file_name, additional_data={_RENAME: "rename"}))
-        session = await call(builder.with_url(f"{item_path}/createUploadSession").post(body))
+        session = await call(lambda: builder.with_url(f"{item_path}/createUploadSession").post(body))
         if session is None or not session.upload_url:
             raise GraphUnavailableError(None, "noUploadUrl")
         total = len(content)
@@ -102,18 +112,28 @@ class GraphDrive:
         data = response.json()
         return DriveItem(id=data.get("id"), name=data.get("name"), web_url=data.get("webUrl"))
 
+    async def _same_file(self, drive_id: str, item_path: str, content: bytes) -> DriveItem | None:
+        """The existing file at ``item_path`` if it holds exactly ``content`` (our own earlier upload)."""
+        builder = self._client.drives.by_drive_id(drive_id).items.by_drive_item_id("root")
+        existing = await call(lambda: builder.with_url(item_path).get())
+        if existing is None or existing.size != len(content) or not existing.id:
+            return None
+        item_id = existing.id
+        stored = await call(self._client.drives.by_drive_id(drive_id).items.by_drive_item_id(item_id).content.get)
+        return existing if stored == content else None
+
     async def _drive_id(self, owner: str) -> str:
         known = self._drive_ids.get(owner.lower())
         if known:
             return known
-        drive = await call(self._client.users.by_user_id(owner).drive.get())
+        drive = await call(self._client.users.by_user_id(owner).drive.get)
         if drive is None or drive.id is None:
             raise GraphUnavailableError(None, "noDrive")
         self._drive_ids[owner.lower()] = drive.id
         return drive.id
 
     async def _child_folder(self, drive_id: str, name: str) -> str | None:
-        children = await call(self._client.drives.by_drive_id(drive_id).items.by_drive_item_id("root").children.get())
+        children = await call(self._client.drives.by_drive_id(drive_id).items.by_drive_item_id("root").children.get)
         for item in (children.value if children else None) or []:
             if item.name == name and item.folder is not None and item.id:
                 return item.id

@@ -193,15 +193,16 @@ class GraphMail:
             top=PAGE_SIZE,
         )
         builder = self._client.users.by_user_id(organizer_id).messages
-        page = await call(builder.get(request_configuration=RequestConfiguration(query_parameters=query)))
+        page = await call(lambda: builder.get(request_configuration=RequestConfiguration(query_parameters=query)))
         found: list[EventMessageResponse] = []
         for _ in range(MAX_PAGES):
             if page is None:
                 break
             found.extend(m for m in page.value or [] if isinstance(m, EventMessageResponse))
-            if not page.odata_next_link:
+            next_link = page.odata_next_link
+            if not next_link:
                 break
-            page = await call(builder.with_url(page.odata_next_link).get())
+            page = await call(builder.with_url(next_link).get)
         return found
 
     async def _event_id(self, organizer_id: str, message_id: str) -> str | None:
@@ -213,7 +214,7 @@ class GraphMail:
         )
         builder = self._client.users.by_user_id(organizer_id).events.by_event_id(message_id).with_url(url)
         try:
-            event = await call(builder.get())
+            event = await call(builder.get)
         except GraphUnavailableError as err:
             if err.status == 404:
                 return None
@@ -224,7 +225,7 @@ class GraphMail:
         """One response message's comment: its body (only), as plain text."""
         query = MessageItemRequestBuilder.MessageItemRequestBuilderGetQueryParameters(select=list(BODY_FIELDS))
         builder = self._client.users.by_user_id(organizer_id).messages.by_message_id(message_id)
-        message = await call(builder.get(request_configuration=RequestConfiguration(query_parameters=query)))
+        message = await call(lambda: builder.get(request_configuration=RequestConfiguration(query_parameters=query)))
         body = message.body if message is not None else None
         if body is None:
             return ""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import TypeVar
 
@@ -22,9 +22,9 @@ class GraphSubscriptionError(SubscriptionGatewayError, GraphUnavailableError):
     """A failure of ``/subscriptions``: a GraphUnavailableError that the subscription service also understands."""
 
 
-async def _call(awaitable: Awaitable[T]) -> T:
+async def _call(request: Callable[[], Awaitable[T]], *, retry_transport: bool = True) -> T:
     try:
-        return await call(awaitable)
+        return await call(request, retry_transport=retry_transport)
     except GraphUnavailableError as err:
         raise GraphSubscriptionError(err.status, err.code) from None
 
@@ -51,7 +51,9 @@ class GraphSubscriptions:
         body = Subscription(resource=resource, change_type=change_type, notification_url=notification_url,
                             lifecycle_notification_url=lifecycle_url, client_state=client_state,
                             expiration_date_time=_utc(expires))
-        created = await _call(self._client.subscriptions.post(body))
+        # Not retried on a dropped connection: a second POST could leave a duplicate subscription behind.
+        created: Subscription | None = await _call(lambda: self._client.subscriptions.post(body),
+                                                   retry_transport=False)
         if created is None or not created.id:
             raise GraphSubscriptionError(None, "NoSubscriptionInResponse")
         return created.id, _utc(created.expiration_date_time or expires)
@@ -59,13 +61,14 @@ class GraphSubscriptions:
     async def renew(self, subscription_id: str, expires: datetime) -> datetime:
         """PATCH /subscriptions/{id} with a new expirationDateTime (also reauthorizes); returns Graph's expiry."""
         builder = self._client.subscriptions.by_subscription_id(subscription_id)
-        updated = await _call(builder.patch(Subscription(expiration_date_time=_utc(expires))))
+        updated: Subscription | None = await _call(
+            lambda: builder.patch(Subscription(expiration_date_time=_utc(expires))))
         return _utc(updated.expiration_date_time if updated and updated.expiration_date_time else expires)
 
     async def delete(self, subscription_id: str) -> None:
         """DELETE /subscriptions/{id}; one that is already gone (404) counts as deleted."""
         try:
-            await _call(self._client.subscriptions.by_subscription_id(subscription_id).delete())
+            await _call(lambda: self._client.subscriptions.by_subscription_id(subscription_id).delete())
         except GraphSubscriptionError as err:
             if err.status != NOT_FOUND:
                 raise
