@@ -23,7 +23,9 @@ from bot.safe_logging import log_failure, new_reference
 from bot.scheduler import CardsForSchedule, Scheduler
 from bot.settings import BotSettings
 from bot.state.agent_storage import SqliteAgentStorage
+from bot.state.blob_documents import blob_documents_from_settings
 from bot.state.convenings import DocumentConveningStore
+from bot.state.document_store import DocumentStore
 from bot.state.documents import SqliteDocuments
 from bot.state.meetings import DocumentMeetingStore
 from bot.state.subscriptions import DocumentSubscriptionStore
@@ -95,10 +97,22 @@ def _graph_credential(settings: BotSettings) -> AsyncTokenCredential | None:
     return CertificateCredential(settings.tenant_id or "", settings.client_id or "", str(settings.certificate_path))
 
 
+def _documents(settings: BotSettings) -> DocumentStore:
+    """SQLite for one instance; Azure Blob Storage (with eTags) when several instances share state."""
+    if settings.state_backend == "blob":
+        secret = settings.blob_connection_string
+        return blob_documents_from_settings(
+            container=settings.blob_container, connection_string=secret.get_secret_value() if secret else None,
+            account_url=settings.blob_account_url,
+            managed_identity_client_id=settings.client_id if settings.graph_auth == "managed_identity" else None,
+            index=settings.blob_index)
+    return SqliteDocuments(settings.state_db)
+
+
 def bootstrap(settings: BotSettings, *, clock: Callable[[], datetime] = _utc_now) -> Bot:
     """Builds the bot from settings. Raises ConfigError/ValidationError with a clear message on bad config."""
     teams, default_team = load_teams(settings.teams_file)
-    documents = SqliteDocuments(settings.state_db)
+    documents = _documents(settings)
     holder = GraphClientHolder(GraphSettings(settings.graph_base_url, settings.graph_timeout_seconds),
                                _graph_credential(settings))
     directory = GraphDirectory(holder.client)

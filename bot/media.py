@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 
 from aiohttp import web
 
-from bot.state.documents import SqliteDocuments
+from bot.state.document_store import DocumentStore
 
 _COLLECTION = "media"
 TOKEN_BYTES = 24
@@ -24,7 +24,7 @@ TOKEN_BYTES = 24
 class MediaStore:
     """PNG pictures by token, each with an expiry."""
 
-    def __init__(self, documents: SqliteDocuments, public_base_url: str, clock: Callable[[], datetime],
+    def __init__(self, documents: DocumentStore, public_base_url: str, clock: Callable[[], datetime],
                  lifetime: timedelta = timedelta(hours=12)) -> None:
         self._docs = documents
         self._base = public_base_url.rstrip("/")

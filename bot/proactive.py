@@ -11,7 +11,7 @@ from microsoft_agents.hosting.core import ChannelServiceAdapter, ClaimsIdentity,
 from microsoft_teams.cards import AdaptiveCard
 
 from bot.safe_logging import log_failure, new_reference
-from bot.state.documents import SqliteDocuments
+from bot.state.document_store import DocumentStore
 from bot.teams_app import card_message
 from services.ports import Directory
 
@@ -23,7 +23,7 @@ _CHATS = "chat"
 class ConversationBook:
     """Each user's personal chat with the bot, keyed by Entra object id; listed by e-mail address."""
 
-    def __init__(self, documents: SqliteDocuments, directory: Directory) -> None:
+    def __init__(self, documents: DocumentStore, directory: Directory) -> None:
         self._docs = documents
         self._directory = directory
 

@@ -24,6 +24,12 @@ class BotSettings(BaseSettings):
     port: int = Field(3978, ge=0, le=65535)
     teams_file: Path = Path("config/teams.yaml")
     state_db: Path = Path("var/bot.db")
+    # Where state lives: embedded SQLite (one instance), or Azure Blob Storage (several instances).
+    state_backend: Literal["sqlite", "blob"] = "sqlite"
+    blob_connection_string: SecretStr | None = None  # Azurite or development
+    blob_account_url: str | None = None  # production: https://<account>.blob.core.windows.net
+    blob_container: str = "yhdessa-aika-state"
+    blob_index: Literal["tags", "listing"] = "tags"
     graph_base_url: str = "http://127.0.0.1:3979/v1.0"
     graph_timeout_seconds: float = Field(10.0, gt=0, le=120)
     # How the bot authenticates to Graph: none (sandbox only), managed identity,
@@ -88,6 +94,8 @@ class BotSettings(BaseSettings):
             if self.openid_metadata_url is not None:
                 raise ValueError("YA_OPENID_METADATA_URL is for local tests only: production validates channel "
                                  "tokens with Microsoft's keys")
+        if self.state_backend == "blob" and not (self.blob_connection_string or self.blob_account_url):
+            raise ValueError("YA_STATE_BACKEND=blob requires YA_BLOB_ACCOUNT_URL (or YA_BLOB_CONNECTION_STRING)")
         if self.graph_auth == "client_secret" and self.client_secret is None:
             raise ValueError("YA_GRAPH_AUTH=client_secret requires YA_CLIENT_SECRET")
         if self.graph_auth == "certificate" and self.certificate_path is None:

@@ -7,7 +7,7 @@ from typing import Any, TypeVar
 
 from microsoft_agents.hosting.core import Storage, StoreItem
 
-from bot.state.documents import SqliteDocuments
+from bot.state.document_store import DocumentStore
 
 _COLLECTION = "agent"
 T = TypeVar("T", bound=StoreItem)
@@ -16,7 +16,7 @@ T = TypeVar("T", bound=StoreItem)
 class SqliteAgentStorage(Storage):
     """SDK storage: an item whose JSON carries ``eTag`` is written only if unchanged."""
 
-    def __init__(self, documents: SqliteDocuments) -> None:
+    def __init__(self, documents: DocumentStore) -> None:
         self._docs = documents
 
     async def read(self, keys: list[str], *, target_cls: type[T], **kwargs: Any) -> dict[str, T]:

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 from pydantic import TypeAdapter
 
-from bot.state.documents import ETagMismatchError, SqliteDocuments
+from bot.state.document_store import DocumentStore, ETagMismatchError
 from domain.convening import Convening, ConveningStatus
 from services.convening_service import START_NOTICE_AHEAD
 from services.ports import StaleWriteError, Stored
@@ -21,7 +21,7 @@ STALE_DRAFT = timedelta(days=30)
 class DocumentConveningStore:
     """Convenings as JSON documents; the convener is the owner for listing."""
 
-    def __init__(self, documents: SqliteDocuments, retention: timedelta = timedelta(days=365)) -> None:
+    def __init__(self, documents: DocumentStore, retention: timedelta = timedelta(days=365)) -> None:
         self._docs = documents
         self._retention = retention
         self._codec: TypeAdapter[Convening] = TypeAdapter(Convening)

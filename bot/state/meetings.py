@@ -6,7 +6,7 @@ from datetime import datetime
 
 from pydantic import TypeAdapter
 
-from bot.state.documents import ETagMismatchError, SqliteDocuments
+from bot.state.document_store import DocumentStore, ETagMismatchError
 from domain.meeting import Meeting
 from services.meeting_service import MeetingSettings, next_due
 from services.ports import StaleWriteError, StoredMeeting
@@ -17,7 +17,7 @@ _COLLECTION = "meeting"
 class DocumentMeetingStore:
     """Meetings as JSON documents, indexed by when the scheduler next needs them."""
 
-    def __init__(self, documents: SqliteDocuments, settings: MeetingSettings) -> None:
+    def __init__(self, documents: DocumentStore, settings: MeetingSettings) -> None:
         self._docs = documents
         self._settings = settings
         self._codec: TypeAdapter[Meeting] = TypeAdapter(Meeting)

@@ -12,7 +12,7 @@ from datetime import datetime
 
 from pydantic import TypeAdapter
 
-from bot.state.documents import Document, ETagMismatchError, SqliteDocuments
+from bot.state.document_store import Document, DocumentStore, ETagMismatchError
 from services.ports import StaleWriteError
 from services.subscription_service import StoredSubscription, SubscriptionRecord
 
@@ -22,7 +22,7 @@ _COLLECTION = "subscription"
 class DocumentSubscriptionStore:
     """Subscription records as JSON documents with eTags."""
 
-    def __init__(self, documents: SqliteDocuments) -> None:
+    def __init__(self, documents: DocumentStore) -> None:
         self._docs = documents
         self._codec: TypeAdapter[SubscriptionRecord] = TypeAdapter(SubscriptionRecord)
 
