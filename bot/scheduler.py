@@ -72,23 +72,31 @@ class Scheduler:
             await self.tick()
             await asyncio.sleep(self._interval)
 
+    # Each job claims its item first (an eTag-guarded flag), so with several instances exactly one sends;
+    # a failed send gives the claim back for the next tick.
+
     async def _remind_day_before(self, convening: Convening) -> None:
-        await self._messenger.send(convening.convener_id, self._cards.day_before(convening))
-        await self._convenings.mark_reminded(convening.id)
+        if await self._convenings.mark_reminded(convening.id) and not await self._messenger.send(
+                convening.convener_id, self._cards.day_before(convening)):
+            await self._convenings.mark_reminded(convening.id, done=False)
 
     async def _notify_start(self, convening: Convening) -> None:
-        await self._messenger.send(convening.convener_id, self._cards.start_notice(convening))
-        await self._convenings.mark_start_notified(convening.id)
+        if await self._convenings.mark_start_notified(convening.id) and not await self._messenger.send(
+                convening.convener_id, self._cards.start_notice(convening)):
+            await self._convenings.mark_start_notified(convening.id, done=False)
 
     async def _warn(self, meeting: Meeting) -> None:
-        await self._messenger.send(meeting.convener_id, self._cards.time_warning(meeting))
-        await self._meetings.mark_warned(meeting.id)
+        if await self._meetings.mark_warned(meeting.id) and not await self._messenger.send(
+                meeting.convener_id, self._cards.time_warning(meeting)):
+            await self._meetings.mark_warned(meeting.id, done=False)
 
     async def _remind(self, meeting: Meeting) -> None:
         record = meeting.finalized
-        if record is not None:
-            await self._messenger.send(record.drive_owner, self._cards.reminder(meeting))
-        await self._meetings.mark_reminded(meeting.id)
+        if record is None:
+            return
+        if await self._meetings.mark_reminded(meeting.id) and not await self._messenger.send(
+                record.drive_owner, self._cards.reminder(meeting)):
+            await self._meetings.mark_reminded(meeting.id, done=False)
 
     @staticmethod
     async def _once(job: Awaitable[object]) -> None:

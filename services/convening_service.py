@@ -366,11 +366,21 @@ class ConveningService:
                 if s.convening.status is ConveningStatus.BOOKED and not s.convening.reminded
                 and s.convening.booking is not None and now <= s.convening.booking.start <= now + ahead]
 
-    async def mark_reminded(self, convening_id: str) -> None:
-        """Remembers that the day-before reminder was sent."""
+    async def mark_reminded(self, convening_id: str, *, done: bool = True) -> bool:
+        """Claims the day-before reminder (True: this caller sends it). ``done=False`` gives it back."""
+        return await self._claim(convening_id, lambda c: c.reminded == done, lambda c: replace(c, reminded=done))
+
+    async def _claim(self, convening_id: str, already: Callable[[Convening], bool],
+                     change: Callable[[Convening], Convening]) -> bool:
+        """Sets a bookkeeping flag if it is not set yet; with several instances exactly one wins (eTags)."""
         stored = await self._store.get(convening_id)
-        if stored is not None:
-            await self._store.replace(replace(stored.convening, reminded=True), stored.etag)
+        if stored is None or already(stored.convening):
+            return False
+        try:
+            await self._store.replace(change(stored.convening), stored.etag)
+        except StaleWriteError:
+            return False
+        return True
 
     async def start_followup(self, previous_id: str, caller: Caller) -> Convening:
         """A new draft for the same family, prefilled from the earlier convening (consent asked again)."""
@@ -393,11 +403,10 @@ class ConveningService:
                 if s.convening.status is ConveningStatus.BOOKED and not s.convening.start_notified
                 and s.convening.booking is not None and s.convening.booking.start - START_NOTICE_AHEAD <= now]
 
-    async def mark_start_notified(self, convening_id: str) -> None:
-        """Remembers that the start notice was sent."""
-        stored = await self._store.get(convening_id)
-        if stored is not None:
-            await self._store.replace(replace(stored.convening, start_notified=True), stored.etag)
+    async def mark_start_notified(self, convening_id: str, *, done: bool = True) -> bool:
+        """Claims the start notice (True: this caller sends it). ``done=False`` gives it back."""
+        return await self._claim(convening_id, lambda c: c.start_notified == done,
+                                 lambda c: replace(c, start_notified=done))
 
     async def purge_stale(self, retention: timedelta) -> int:
         """Deletes convenings past their keeping time (never booked, cancelled, or over for ``retention``)."""

@@ -356,11 +356,22 @@ class MeetingService:
                 if s.meeting.status is MeetingStatus.RUNNING and not s.meeting.time_warning_sent
                 and s.meeting.time_left(now) <= threshold]
 
-    async def mark_warned(self, meeting_id: str) -> None:
-        """Remembers that the time warning was sent."""
+    async def mark_warned(self, meeting_id: str, *, done: bool = True) -> bool:
+        """Claims the time warning (True: this caller sends it). ``done=False`` gives it back."""
+        return await self._claim(meeting_id, lambda m: m.time_warning_sent == done,
+                                 lambda m: replace(m, time_warning_sent=done))
+
+    async def _claim(self, meeting_id: str, already: Callable[[Meeting], bool],
+                     change: Callable[[Meeting], Meeting]) -> bool:
+        """Sets a bookkeeping flag if not set yet; with several instances exactly one wins (eTags)."""
         stored = await self._store.get(meeting_id)
-        if stored is not None:
-            await self._store.replace(replace(stored.meeting, time_warning_sent=True), stored.etag)
+        if stored is None or already(stored.meeting):
+            return False
+        try:
+            await self._store.replace(change(stored.meeting), stored.etag)
+        except StaleWriteError:
+            return False
+        return True
 
     async def due_reminders(self) -> list[Meeting]:
         """Finalized meetings whose next contact is within the reminder period, not reminded yet."""
@@ -374,11 +385,10 @@ class MeetingService:
                 due.append(s.meeting)
         return due
 
-    async def mark_reminded(self, meeting_id: str) -> None:
-        """Remembers that the reminder was sent."""
-        stored = await self._store.get(meeting_id)
-        if stored is not None:
-            await self._store.replace(replace(stored.meeting, reminder_sent=True), stored.etag)
+    async def mark_reminded(self, meeting_id: str, *, done: bool = True) -> bool:
+        """Claims the next-contact reminder (True: this caller sends it). ``done=False`` gives it back."""
+        return await self._claim(meeting_id, lambda m: m.reminder_sent == done,
+                                 lambda m: replace(m, reminder_sent=done))
 
     async def purge_expired(self) -> int:
         """Deletes meetings (and their convenings) past the retention period; returns how many."""
