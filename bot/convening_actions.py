@@ -74,6 +74,8 @@ class ConveningActions:
                 values = replace(values, family_ref="")
             if err.key.startswith("family_place."):
                 values = replace(values, family_place="")
+            if err.key.startswith("network."):
+                values = replace(values, network="")
             return self._form(convening, ctx.lang, values=values, error=t(err.key, ctx.lang, **err.params))
         return self._outcome(outcome, ctx.lang)
 

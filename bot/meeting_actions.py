@@ -98,6 +98,11 @@ class MeetingActions:
 
     async def save_plan(self, ctx: ActionContext, p: PlanSavePayload) -> AdaptiveCard:
         """Saves the plan as far as written."""
+        if p.then == "finalize":
+            current, _ = await self._meetings.get(p.convening_id, ctx.caller)
+            if current.status is not MeetingStatus.RUNNING:
+                # Finalizing already began (and stopped midway, or finished): "Valmis" again resumes it.
+                return await self.finalize(ctx, RecordPayload.model_validate({"conveningId": p.convening_id}))
         try:
             meeting = await self._meetings.save_plan(p.convening_id, ctx.caller, p.form())
         except UserFacingError as err:

@@ -95,7 +95,7 @@ class MeetingChat:
         ids = [i for i in [await self._book.teams_user_id(a.email) for a in meeting.attendees] if i]
         return meeting_steps_card(meeting, self._meetings.now(), lang,
                                   warn_minutes=self._meetings.settings.warn_minutes, can_act=can_act,
-                                  refresh_user_ids=ids)
+                                  refresh_user_ids=ids, shared=True)
 
     async def _meeting_for(self, caller: Caller, conversation_id: str) -> Convening | None:
         """This chat's own meeting (its Teams thread), else the caller's booked meeting nearest now."""

@@ -162,6 +162,11 @@ async def _act(router: ActionRouter, context: TurnContext, verb: object, data: o
     caller = caller_of(context.activity)
     if caller is None:
         return notice_card(t("convening.not_in_directory", lang), lang)
+    conversation = context.activity.conversation
+    if (conversation is not None and (conversation.conversation_type or "personal") != "personal"
+            and verb in (Verb.START.value, Verb.STATUS.value)):
+        # The welcome card's buttons in a group chat: like the commands, only in the personal chat.
+        return notice_card(t("group.use_personal_chat", lang), lang)
     message_id = context.activity.reply_to_id if context.activity.type == ActivityTypes.invoke else None
     return await router.dispatch(verb, data, ActionContext(caller=caller, lang=lang, message_id=message_id))
 

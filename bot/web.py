@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import AsyncIterator
 
 from aiohttp import web
@@ -15,6 +17,7 @@ from bot.scheduler import running
 from bot.tenant_guard import tenant_guard_middleware
 
 BOT_KEY = web.AppKey("bot", Bot)
+_OBJECT_ID = re.compile(r"[0-9A-Fa-f-]{1,64}")
 
 
 async def _messages(request: web.Request) -> web.StreamResponse:
@@ -29,10 +32,13 @@ async def _answerable(request: web.Request) -> bool:
     """Whether the body is an activity with the fields the Bot Framework requires (a turn can run and reply).
 
     The SDK answers 500 for a body its Activity model refuses, and fails the turn (or answers 500) when
-    ``from``, ``recipient``, ``channelId`` or an absolute http(s) ``serviceUrl`` is missing: 400 here instead.
+    ``from``, ``recipient``, ``channelId`` or an absolute http(s) ``serviceUrl`` is missing, when a text holds
+    a lone surrogate (valid JSON, not Unicode) or ``from.aadObjectId`` is not an object id: 400 here instead.
     """
     try:
-        activity = Activity.model_validate(await request.json())
+        body = await request.json()
+        json.dumps(body, ensure_ascii=False).encode()  # a lone surrogate ("\ud800") fails wherever it is stored
+        activity = Activity.model_validate(body)
         service = URL(activity.service_url or "")
     except web.HTTPException:
         raise  # e.g. 413 for a body over the size limit
@@ -41,7 +47,9 @@ async def _answerable(request: web.Request) -> bool:
     sender, recipient, conversation = activity.from_property, activity.recipient, activity.conversation
     return bool(activity.type and activity.channel_id and conversation and conversation.id and sender and sender.id
                 and recipient and recipient.id and service.absolute and service.host
-                and service.scheme in ("http", "https"))
+                and service.scheme in ("http", "https")
+                # The caller's Entra object id becomes a Graph URL: a GUID, nothing else.
+                and (sender.aad_object_id is None or _OBJECT_ID.fullmatch(sender.aad_object_id)))
 
 
 async def _health(_: web.Request) -> web.Response:

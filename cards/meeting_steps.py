@@ -88,17 +88,21 @@ def _step_row(meeting: Meeting, number: int, key: str, who: str, lang: str, *, c
 
 
 def meeting_steps_card(meeting: Meeting, now: datetime, lang: str = "fi", *, warn_minutes: int,
-                       can_act: bool = True, refresh_user_ids: Sequence[str] = ()) -> AdaptiveCard:
+                       can_act: bool = True, refresh_user_ids: Sequence[str] = (),
+                       shared: bool = False) -> AdaptiveCard:
     """The nine steps in order with who does them, a check button each, the time and the ways on.
 
     ``can_act`` False gives a participant's read-only view (only the near worker checks
     steps off). ``refresh_user_ids`` makes it a shared card in the meeting chat: Teams
     asks the bot for each listed user's own view (Action.Execute ``meeting.view``).
+    ``shared`` (any view in a group or meeting chat) leaves the family reference out: it is
+    shown only on the near worker's cards in the personal chat.
     """
     done = sum(1 for s in MEETING_STEPS if s.key in meeting.checked)
+    when = meeting_when(meeting, lang)
     body: list[CardElement] = [
         title(t("meeting.steps.title", lang)),
-        text(f"{meeting.family_ref} · {meeting_when(meeting, lang)}", subtle=True),
+        text(when if shared else f"{meeting.family_ref} · {when}", subtle=True),
         _time_block(meeting, now, lang, warn_minutes),
         text(t("meeting.steps.progress", lang, done=str(done), total=str(len(MEETING_STEPS))), subtle=True),
     ]

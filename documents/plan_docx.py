@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import zipfile
 from datetime import UTC, datetime
 from types import MappingProxyType
 
@@ -161,4 +162,19 @@ def plan_docx(data: PlanDocumentData, star_png: bytes | None = None) -> bytes:
     props.revision = 1
     out = io.BytesIO()
     document.save(out)
+    return _stable_zip(out.getvalue())
+
+
+def _stable_zip(data: bytes) -> bytes:
+    """The same package with fixed entry times: python-docx stamps each zip entry with the current
+    time, so the same plan rendered twice would differ byte for byte — and a retried upload could
+    not recognise its own earlier file."""
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            fixed = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            fixed.external_attr = info.external_attr
+            target.writestr(fixed, source.read(info.filename))
     return out.getvalue()

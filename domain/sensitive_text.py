@@ -41,7 +41,9 @@ def text_problem(text: str, *, min_length: int = 0, max_length: int = 2000) -> T
         return TextProblem.TOO_SHORT
     if len(stripped) > max_length:
         return TextProblem.TOO_LONG
-    if any(ord(ch) < 32 and ch not in "\n\t" for ch in stripped):
+    # Control characters, and what XML (the plan's DOCX) cannot hold: surrogates, U+FFFE and U+FFFF.
+    if any((ord(ch) < 32 and ch not in "\n\t") or "\ud800" <= ch <= "\udfff" or ch in "\ufffe\uffff"
+           for ch in stripped):
         return TextProblem.CONTROL_CHARS
     if _HETU.search(stripped):
         return TextProblem.IDENTITY_CODE

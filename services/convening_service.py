@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 from domain.availability import Schedule
 from domain.convening import Answer, Booking, Convening, ConveningRequest, ConveningStatus, Person, Response, Venue
-from domain.sensitive_text import text_problem
+from domain.sensitive_text import TextProblem, text_problem
 from domain.slots import HolidayCheck, Slot, SlotQuery, SlotSearch, default_range, find_slots
 from domain.team import Room, Team
 from i18n.messages import t
@@ -174,6 +174,10 @@ class ConveningService:
         return SearchOutcome(updated, search)
 
     async def _resolve_network(self, text: str) -> tuple[Person, ...]:
+        problem = text_problem(text)
+        if problem in (TextProblem.IDENTITY_CODE, TextProblem.CONTROL_CHARS):
+            # Names and e-mail addresses only: an identity code goes neither to the directory nor back to the chat.
+            raise UserFacingError(f"network.{problem.value}")
         entries = [e.strip() for e in text.replace(";", ",").replace("\n", ",").split(",") if e.strip()]
         if len(entries) > MAX_INVITEES:
             raise UserFacingError("convening.network_too_many", max=str(MAX_INVITEES))
@@ -218,10 +222,14 @@ class ConveningService:
             raise UserFacingError("convening.bad_slot")
         slot = convening.proposals[slot_index]
         if convening.status is ConveningStatus.RESCHEDULING and convening.booking is not None:
+            await self._still_free(replace(convening, invitees=tuple(
+                p for p in convening.invitees if p.email.lower() not in convening.going_without)), slot)
             return await self._move(convening, etag, slot)
         if convening.status is ConveningStatus.BOOKING and convening.chosen not in (None, slot):
             # A different slot was already being booked: finish that one, not a second event.
             slot = convening.chosen or slot
+        if convening.status is not ConveningStatus.BOOKING:
+            await self._still_free(convening, slot)
         choosing = convening.choosing(slot)
         etag = await self._save(choosing, etag)
         team = self.team(convening.team_key)
@@ -233,6 +241,17 @@ class ConveningService:
         await self._save(booked, etag)
         log.info("convening booked", extra={"convening": convening.id, "venue": draft.online})
         return booked
+
+    async def _still_free(self, convening: Convening, slot: Slot) -> None:
+        """Proposals age: someone (or another convening) may have taken the time meanwhile. One
+        getSchedule over just this slot keeps two bookings from landing on the same people."""
+        team = self.team(convening.team_key)
+        people = [convening.convener_email, *(p.email for p in convening.invitees)]
+        addresses = [*people, *([slot.room] if slot.room else [])]
+        schedules = await self._calendar.schedules(convening.convener_id, addresses, slot.start, slot.end,
+                                                   team.timezone)
+        if not all(_free(schedules.get(a.lower()), slot.start, slot.end) for a in addresses):
+            raise UserFacingError("convening.slot_taken")
 
     async def _move(self, convening: Convening, etag: str, slot: Slot) -> Convening:
         """Moves the booked event to ``slot``: the same event, updated (Outlook sends the update)."""
