@@ -23,6 +23,7 @@ The counts are printed at the end of the run (``fuzz: N cases, 0 5xx, 0 unhandle
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import logging
@@ -41,6 +42,7 @@ import pytest_asyncio
 from aiohttp.http_exceptions import HttpProcessingError
 from hypothesis import HealthCheck, Phase, settings
 from hypothesis import strategies as st
+from hypothesis.internal.conjecture import providers
 
 from sandbox.runner import start_sandbox
 from tests.integration.conftest import LIISA, TENANT, Stack, _serve, start_bot
@@ -405,6 +407,31 @@ def _echo_forms(value: object) -> set[str]:
     return forms
 
 
+@contextlib.contextmanager
+def _same_examples_whatever_ran_before() -> Iterator[None]:
+    """Hypothesis (6.13x on) mixes literals of the local modules imported so far into what it generates, so with
+    ``derandomize`` alone the examples still depend on which tests ran first. Pinning that pool (to nothing)
+    makes ``pytest tests/fuzz`` generate exactly what the full run in CI generated."""
+    pool = getattr(providers, "_get_local_constants", None)
+    if pool is None or not hasattr(providers, "Constants"):
+        yield  # another Hypothesis: no such pool to pin
+        return
+    empty = providers.Constants()
+    providers._get_local_constants = lambda: empty
+    _forget_constants()
+    try:
+        yield
+    finally:
+        providers._get_local_constants = pool
+        _forget_constants()
+
+
+def _forget_constants() -> None:
+    cache = getattr(getattr(providers, "CONSTANTS_CACHE", None), "cache", None)
+    if isinstance(cache, dict):
+        cache.clear()
+
+
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
 async def fuzz(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[FuzzStack]:
     """Sandbox, recording connector and bot for one test module, with failures captured from the logs."""
@@ -421,7 +448,9 @@ async def fuzz(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPath
     session = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=1))
     module = request.module.__name__.rsplit(".", 1)[-1]
     try:
-        yield FuzzStack(Stack(sandbox, bot, bot_url, connector, user, tmp), session, captured, tmp / "bot.db", module)
+        with _same_examples_whatever_ran_before():
+            yield FuzzStack(Stack(sandbox, bot, bot_url, connector, user, tmp), session, captured, tmp / "bot.db",
+                            module)
     finally:
         await session.close()
         await bot_runner.cleanup()
