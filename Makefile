@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PY_STAMP := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
 
-.PHONY: demo test check lint types unit package install clean
+.PHONY: demo test check lint types unit package install clean locale bench
 
 $(PY_STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,10 @@ test: install
 
 check: test
 
+## Benchmarks, each beside its baseline in the same run (3–5 min); the table goes to bench/results.md and README.
+bench: $(PY_STAMP)
+	$(BIN)/python -m bench
+
 lint: $(PY_STAMP)
 	$(BIN)/ruff check .
 
@@ -40,6 +44,10 @@ unit: $(PY_STAMP)
 ## Build and validate the Teams app package (build/yhdessa-aika.zip).
 package: $(PY_STAMP)
 	$(BIN)/python scripts/build_package.py
+
+## Compile the gettext catalogs (locale/*/LC_MESSAGES/*.po -> .mo); a test fails while one is out of date.
+locale: $(PY_STAMP)
+	$(BIN)/python -m i18n.compile
 
 clean:
 	rm -rf build var test-artifacts .pytest_cache .mypy_cache .ruff_cache

@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import sys
-
-from aiohttp import web
-from pydantic import ValidationError
-
-from bot.bootstrap import bootstrap
-from bot.settings import BotSettings
-from bot.team_config import ConfigError
-from bot.web import create_web_app
 
 
 def main() -> int:
     """Starts the bot; exits 2 with a clear message on bad configuration."""
+    # Start-up allocates a lot and frees little: with the collector off until it is done the bot accepts
+    # /api/messages ~0.15 s sooner (make bench). What it built is then frozen out of later full passes,
+    # which otherwise walked all of it and paused card actions for up to 0.2 s under load.
+    gc.disable()
+    from aiohttp import web  # noqa: PLC0415 - imported with the collector off
+    from pydantic import ValidationError  # noqa: PLC0415
+
+    from bot.settings import BotSettings  # noqa: PLC0415
+
     try:
         settings = BotSettings()
     except ValidationError as err:
@@ -25,12 +27,19 @@ def main() -> int:
     # The SDK logs activity contents at INFO/DEBUG; keep family text out of logs.
     logging.getLogger("microsoft_agents").setLevel(logging.WARNING)
     logging.getLogger("httpx").setLevel(logging.WARNING)
+    from bot.bootstrap import bootstrap  # noqa: PLC0415
+    from bot.team_config import ConfigError  # noqa: PLC0415
+    from bot.web import create_web_app  # noqa: PLC0415
+
     try:
         bot = bootstrap(settings)
     except ConfigError as err:
         sys.stderr.write(f"yhdessa-aika: invalid configuration: {err}\n")
         return 2
-    web.run_app(create_web_app(bot), host=settings.host, port=settings.port, print=None)
+    app = create_web_app(bot)
+    gc.freeze()
+    gc.enable()
+    web.run_app(app, host=settings.host, port=settings.port, print=None)
     return 0
 
 

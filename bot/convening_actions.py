@@ -9,6 +9,7 @@ from typing import Any
 from microsoft_teams.cards import AdaptiveCard
 
 from bot.action_router import ActionContext, ActionRouter
+from bot.background import BackgroundWork
 from bot.payloads import BookPayload, CancelPayload, NoPayload, PersonPayload, RecordPayload, SearchPayload
 from cards.booked import booked_card, cancel_card
 from cards.convening_form import FormValues, convening_form_card
@@ -16,6 +17,7 @@ from cards.proposals import no_slots_card, proposals_card
 from cards.status import status_card
 from cards.verbs import Verb
 from cards.welcome import welcome_card
+from cards.working import working_card
 from domain.convening import Convening, ConveningStatus
 from domain.slots import SlotSearch
 from i18n.messages import t
@@ -28,9 +30,11 @@ class ConveningActions:
     """The handlers behind the convening cards."""
 
     def __init__(self, service: ConveningService,
-                 on_booked: Callable[[Convening], Awaitable[None]] | None = None) -> None:
+                 on_booked: Callable[[Convening], Awaitable[None]] | None = None,
+                 work: BackgroundWork | None = None) -> None:
         self._service = service
         self._on_booked = on_booked
+        self._work = work
 
     def register(self, router: ActionRouter) -> None:
         """Adds every convening verb to ``router``."""
@@ -48,6 +52,8 @@ class ConveningActions:
         router.add(Verb.CANCEL_CONFIRM, CancelPayload, self.cancel_confirm)
         router.add(Verb.REPLACE_DECLINER, PersonPayload, self.replace_decliner)
         router.add(Verb.GO_WITHOUT, PersonPayload, self.go_without)
+        router.add(Verb.ROOM_CHANGE, RecordPayload, self.change_room)
+        router.add(Verb.ROOM_WITHOUT, RecordPayload, self.go_without_room)
         router.add(Verb.STATUS, NoPayload, self.status)
         router.add(Verb.HELP, NoPayload, self.help)
 
@@ -93,12 +99,24 @@ class ConveningActions:
         return proposals_card(convening, self._service.team(convening.team_key), ctx.lang)
 
     async def book(self, ctx: ActionContext, p: BookPayload) -> AdaptiveCard:
-        """Books the chosen time and shows the confirmation (which then follows the answers in place)."""
-        convening = await self._service.book(p.convening_id, ctx.caller, p.slot)
-        await self._service.remember_status_card(convening.id, ctx.message_id)
-        if self._on_booked is not None:
-            await self._on_booked(convening)
-        return booked_card(convening, self._service.team(convening.team_key), ctx.lang)
+        """Books the chosen time and shows the confirmation (which then follows the answers in place).
+
+        Past the time budget the card says the booking goes on, and is replaced by the confirmation
+        when it is done; a second click meanwhile joins the same booking.
+        """
+
+        async def book_it() -> AdaptiveCard:
+            convening = await self._service.book(p.convening_id, ctx.caller, p.slot)
+            await self._service.remember_status_card(convening.id, ctx.message_id)
+            if self._on_booked is not None:
+                await self._on_booked(convening)
+            return booked_card(convening, self._service.team(convening.team_key), ctx.lang)
+
+        if self._work is None:
+            return await book_it()
+        return await self._work.run(f"book:{p.convening_id}:{ctx.caller.user_id}", ctx, book_it,
+                                    working_card(ctx.lang, check_verb=Verb.OPEN, record_id=p.convening_id),
+                                    record_id=p.convening_id)
 
     async def reschedule(self, ctx: ActionContext, p: RecordPayload) -> AdaptiveCard:
         """New times for everyone; choosing one moves the same event."""
@@ -128,6 +146,16 @@ class ConveningActions:
     async def go_without(self, ctx: ActionContext, p: PersonPayload) -> AdaptiveCard:
         """Keeps the meeting as it is without the decliner."""
         convening = await self._service.go_without(p.convening_id, ctx.caller, p.person)
+        return booked_card(convening, self._service.team(convening.team_key), ctx.lang)
+
+    async def change_room(self, ctx: ActionContext, p: RecordPayload) -> AdaptiveCard:
+        """The room declined: another free room at the same time (the same event is updated)."""
+        convening = await self._service.change_room(p.convening_id, ctx.caller)
+        return booked_card(convening, self._service.team(convening.team_key), ctx.lang)
+
+    async def go_without_room(self, ctx: ActionContext, p: RecordPayload) -> AdaptiveCard:
+        """The room declined: the meeting goes on without a booked room."""
+        convening = await self._service.go_without_room(p.convening_id, ctx.caller)
         return booked_card(convening, self._service.team(convening.team_key), ctx.lang)
 
     async def edit(self, ctx: ActionContext, p: RecordPayload) -> AdaptiveCard:

@@ -19,6 +19,8 @@ from bot.state.document_store import DocumentStore
 
 _COLLECTION = "media"
 TOKEN_BYTES = 24
+#: Downloads served besides pictures (the statistics' CSV).
+DOWNLOAD_EXTENSIONS = frozenset({"csv"})
 
 
 class MediaStore:
@@ -47,7 +49,29 @@ class MediaStore:
         data = json.loads(doc.body)
         if float(data["expires"]) <= self._clock().timestamp():
             return None
-        return base64.b64decode(data["png"])
+        return base64.b64decode(data["png"]) if "png" in data else None
+
+    async def publish_download(self, content: bytes, *, extension: str, content_type: str, filename: str) -> str:
+        """Stores a download (the statistics' CSV) like a picture; its URL ends in ``.<extension>``."""
+        if extension not in DOWNLOAD_EXTENSIONS or not filename.replace("-", "").replace(".", "").isalnum() \
+                or not filename.isascii():
+            raise ValueError("unsupported download type or file name")
+        token = secrets.token_urlsafe(TOKEN_BYTES)
+        expires = (self._clock() + self._lifetime).timestamp()
+        body = json.dumps({"data": base64.b64encode(content).decode("ascii"), "ext": extension,
+                           "type": content_type, "filename": filename, "expires": expires})
+        await self._docs.put(_COLLECTION, token, body, if_match=None, due=expires)
+        return f"{self._base}/media/{token}.{extension}"
+
+    async def fetch_download(self, token: str, extension: str) -> tuple[bytes, str, str] | None:
+        """(content, content type, file name) if the token is a known, unexpired download of that type."""
+        doc = await self._docs.get(_COLLECTION, token)
+        if doc is None:
+            return None
+        data = json.loads(doc.body)
+        if data.get("ext") != extension or float(data["expires"]) <= self._clock().timestamp():
+            return None
+        return base64.b64decode(data["data"]), str(data["type"]), str(data["filename"])
 
     async def purge(self) -> int:
         """Deletes expired pictures; returns how many."""
@@ -57,16 +81,24 @@ class MediaStore:
         return len(expired)
 
     def route(self) -> web.RouteDef:
-        """``GET /media/{token}.png``."""
+        """``GET /media/{token}.png`` (and ``.csv``, the statistics' download)."""
 
         async def serve(request: web.Request) -> web.StreamResponse:
             token = request.match_info["token"]
             if len(token) > 64 or not token.replace("-", "").replace("_", "").isalnum():
                 raise web.HTTPNotFound
+            headers = {"Cache-Control": "private, no-store", "X-Content-Type-Options": "nosniff"}
+            extension = request.match_info["ext"]
+            if extension != "png":
+                found = await self.fetch_download(token, extension)
+                if found is None:
+                    raise web.HTTPNotFound
+                content, content_type, filename = found
+                headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+                return web.Response(body=content, headers={**headers, "Content-Type": content_type})
             png = await self.fetch(token)
             if png is None:
                 raise web.HTTPNotFound
-            return web.Response(body=png, content_type="image/png",
-                                headers={"Cache-Control": "private, no-store", "X-Content-Type-Options": "nosniff"})
+            return web.Response(body=png, content_type="image/png", headers=headers)
 
-        return web.get("/media/{token}.png", serve)
+        return web.get("/media/{token}.{ext:png|csv}", serve)

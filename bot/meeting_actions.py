@@ -5,6 +5,7 @@ from __future__ import annotations
 from microsoft_teams.cards import AdaptiveCard
 
 from bot.action_router import ActionContext, ActionRouter
+from bot.background import BackgroundWork
 from bot.media import MediaStore
 from bot.meeting_chat import MeetingChat
 from bot.meeting_payloads import FeedbackSavePayload, PlanSavePayload, StarSavePayload, StepPayload
@@ -17,7 +18,7 @@ from cards.meeting_steps import meeting_steps_card
 from cards.plan_card import plan_card
 from cards.star_card import star_card
 from cards.verbs import Verb
-from documents.star_picture import render_star_png
+from cards.working import working_card
 from domain.meeting import Meeting, MeetingStatus
 from i18n.messages import has, t
 from services.convening_service import ConveningService
@@ -29,7 +30,8 @@ class MeetingActions:
     """The handlers behind the meeting cards. Only the near worker who convened runs the meeting."""
 
     def __init__(self, meetings: MeetingService, convenings: ConveningService, media: MediaStore,
-                 messenger: Messenger, chat: MeetingChat) -> None:
+                 messenger: Messenger, chat: MeetingChat, work: BackgroundWork | None = None) -> None:
+        self._work = work
         self._meetings = meetings
         self._convenings = convenings
         self._media = media
@@ -49,6 +51,7 @@ class MeetingActions:
         router.add(Verb.FEEDBACK_SAVE, FeedbackSavePayload, self.save_feedback)
         router.add(Verb.FINALIZE, RecordPayload, self.finalize)
         router.add(Verb.FOLLOWUP, RecordPayload, self.followup)
+        router.add(Verb.SHARE_RETRY, RecordPayload, self.retry_sharing)
 
     async def start(self, ctx: ActionContext, p: RecordPayload) -> AdaptiveCard:
         """"Aloita Yhdessä aika": the meeting-steps card (a finalized meeting shows its result)."""
@@ -131,7 +134,18 @@ class MeetingActions:
         return feedback_card(meeting, ctx.lang, message=t("feedback.thanks", ctx.lang))
 
     async def finalize(self, ctx: ActionContext, p: RecordPayload) -> AdaptiveCard:
-        """"Valmis": documents to OneDrive, shared as consented, next contact booked, links sent."""
+        """"Valmis": documents to OneDrive, shared as consented, next contact booked, links sent.
+
+        Past the time budget the card says the work goes on, and shows the result when it is done.
+        """
+        if self._work is None:
+            return await self._finalize(ctx, p)
+        return await self._work.run(f"finalize:{p.convening_id}:{ctx.caller.user_id}", ctx,
+                                    lambda: self._finalize(ctx, p),
+                                    working_card(ctx.lang, check_verb=Verb.FINALIZE, record_id=p.convening_id),
+                                    record_id=p.convening_id)
+
+    async def _finalize(self, ctx: ActionContext, p: RecordPayload) -> AdaptiveCard:
         try:
             outcome = await self._meetings.finalize(p.convening_id, ctx.caller)
         except UserFacingError as err:
@@ -139,9 +153,17 @@ class MeetingActions:
                 raise
             current, _ = await self._meetings.get(p.convening_id, ctx.caller)
             return plan_card(current, ctx.lang, message=t(err.key, ctx.lang, **err.params))
-        unreachable = await self._tell_others(outcome, ctx)
+        # Only the call that finished it tells the others: a re-click or a retry does not message them again.
+        unreachable = await self._tell_others(outcome, ctx) if outcome.just_finalized else ()
         return finalized_card(outcome.meeting, ctx.lang, responsible_names=outcome.responsible_names,
-                              recipient_names=outcome.recipient_names, unreachable=unreachable)
+                              recipient_names=outcome.recipient_names, unreachable=unreachable,
+                              not_shared=outcome.not_shared_names)
+
+    async def retry_sharing(self, ctx: ActionContext, p: RecordPayload) -> AdaptiveCard:
+        """"Yritä jakamista uudelleen": shares the same files with those it failed for (no new upload)."""
+        outcome = await self._meetings.retry_sharing(p.convening_id, ctx.caller)
+        return finalized_card(outcome.meeting, ctx.lang, responsible_names=outcome.responsible_names,
+                              recipient_names=outcome.recipient_names, not_shared=outcome.not_shared_names)
 
     async def followup(self, ctx: ActionContext, p: RecordPayload) -> AdaptiveCard:
         """"Seurantatapaaminen": a new convening for the same family, prefilled; consent is asked again."""
@@ -176,7 +198,8 @@ class MeetingActions:
             names = {a.email.lower(): a.name for a in meeting.attendees}
             record = meeting.finalized
             return finalized_card(meeting, lang, responsible_names=(names.get(record.drive_owner.lower(), ""),),
-                                  recipient_names=tuple(names.get(e, e) for e in record.shared_with))
+                                  recipient_names=tuple(names.get(e, e) for e in record.shared_with),
+                                  not_shared=tuple(names.get(e, e) for e in record.share_failed))
         return self._steps(meeting, lang)
 
     def _steps(self, meeting: Meeting, lang: str) -> AdaptiveCard:
@@ -185,6 +208,8 @@ class MeetingActions:
 
     async def _star(self, meeting: Meeting, lang: str, *, message: str | None = None) -> AdaptiveCard:
         definition = self._meetings.star(meeting)
+        from documents.star_picture import render_star_png  # noqa: PLC0415 - Pillow only when a star is drawn
+
         png = render_star_png(definition, meeting.reading, earlier=meeting.earlier_reading, lang=lang)
         url = await self._media.publish(png)
         return star_card(meeting, definition, lang, picture_url=url, message=message,

@@ -40,11 +40,11 @@ class ConversationBook:
                 await self._docs.put(_CHATS, conversation.id, reference.model_dump_json(
                     by_alias=True, exclude_none=True), if_match="*")
             return
-        reference = activity.get_conversation_reference()
-        body = reference.model_dump_json(by_alias=True, exclude_none=True)
         current = await self._docs.get(_COLLECTION, sender.aad_object_id)
         if current is not None and json.loads(current.body).get("conversation", {}).get("id") == conversation.id:
             return
+        reference = activity.get_conversation_reference()
+        body = reference.model_dump_json(by_alias=True, exclude_none=True)
         person = await self._directory.person_by_id(sender.aad_object_id)
         owner = person.email.lower() if person else None
         await self._docs.put(_COLLECTION, sender.aad_object_id, body, if_match="*", owner=owner)

@@ -10,6 +10,8 @@ from typing import Annotated, Literal
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from bot.credential_rules import ChannelAuth, credential_problem
+
 _TENANT_ID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 
 
@@ -32,14 +34,32 @@ class BotSettings(BaseSettings):
     blob_index: Literal["tags", "listing"] = "tags"
     graph_base_url: str = "http://127.0.0.1:3979/v1.0"
     graph_timeout_seconds: float = Field(10.0, gt=0, le=120)
-    # How the bot authenticates to Graph: none (sandbox only), managed identity,
-    # client secret or certificate of the Entra app registration.
-    graph_auth: Literal["none", "managed_identity", "client_secret", "certificate"] = "none"
-    # The bot's Entra app registration (Bot Framework channel authentication).
+    # A throttled Graph call is retried after its Retry-After only up to this many seconds; a longer wait
+    # fails the call at once (the user is told to try again) instead of holding a card action.
+    graph_max_retry_after_seconds: float = Field(5.0, ge=0, le=60)
+    # How long a card action (booking, finalizing) may work before Teams gets an answer: past it the card
+    # says the work goes on, and is updated in place when it is done. Teams waits about 15 s.
+    action_budget_seconds: float = Field(8.0, gt=0, le=14)
+    # How the bot authenticates to Graph: none (sandbox only), the Entra app registration's client secret or
+    # certificate, or a managed identity (user-assigned: YA_MANAGED_IDENTITY_CLIENT_ID; system-assigned).
+    graph_auth: Literal["none", "client_secret", "certificate", "user_managed_identity",
+                        "system_managed_identity"] = "none"
+    # How the bot gets its own token for the Bot Framework channel (replies, proactive messages). Unset: the
+    # client secret when YA_CLIENT_ID is set (anonymous without it). See bot/credentials.py.
+    channel_auth: Literal["client_secret", "certificate", "user_managed_identity",
+                          "system_managed_identity"] | None = None
+    # The bot's app id (the Entra app registration, or the user-assigned identity of an Azure Bot of type
+    # UserAssignedMSI) and its tenant.
     client_id: str | None = None
     tenant_id: str | None = None
     client_secret: SecretStr | None = None
+    # A PKCS#12 (.pfx) file with the private key; the channel (MSAL) reads it without a password, Graph
+    # (azure-identity) also takes PEM and YA_CERTIFICATE_PASSWORD.
     certificate_path: Path | None = None
+    certificate_password: SecretStr | None = None
+    # The client id of the user-assigned managed identity for Graph and Blob storage (default: YA_CLIENT_ID
+    # when YA_CHANNEL_AUTH=user_managed_identity, where the bot's app id is the identity's client id).
+    managed_identity_client_id: str | None = None
     # Entra tenant ids whose activities the bot serves (comma-separated); empty: any tenant the channel admits.
     allowed_tenants: Annotated[tuple[str, ...], NoDecode] = ()
     # Local tests only: the OpenID configuration whose jwks_uri signs channel tokens, in place of the
@@ -56,6 +76,9 @@ class BotSettings(BaseSettings):
     retention_days: int = Field(365, ge=1, le=3650)
     reminder_hours: int = Field(24, ge=1, le=168)
     scheduler_seconds: float = Field(30.0, gt=0, le=3600)
+    # How long proposed times are trusted at booking without asking Graph again (the bot's own bookings
+    # meanwhile are caught by its reservation index).
+    proposals_fresh_minutes: int = Field(10, ge=0, le=120)
 
     @field_validator("allowed_tenants", mode="before")
     @classmethod
@@ -87,8 +110,11 @@ class BotSettings(BaseSettings):
             if missing:
                 raise ValueError(f"production mode requires {', '.join(missing)}: refusing to run anonymously")
             if self.graph_auth == "none":
-                raise ValueError("production mode requires YA_GRAPH_AUTH (managed_identity, client_secret "
-                                 "or certificate)")
+                raise ValueError("production mode requires YA_GRAPH_AUTH (user_managed_identity, "
+                                 "system_managed_identity, client_secret or certificate)")
+            if self.channel_credential == "client_secret" and self.client_secret is None:
+                raise ValueError("production mode requires a channel credential: YA_CLIENT_SECRET, or "
+                                 "YA_CHANNEL_AUTH (certificate, user_managed_identity, system_managed_identity)")
             if not self.graph_base_url.startswith("https://"):
                 raise ValueError("production mode requires an https YA_GRAPH_BASE_URL")
             if self.openid_metadata_url is not None:
@@ -96,11 +122,24 @@ class BotSettings(BaseSettings):
                                  "tokens with Microsoft's keys")
         if self.state_backend == "blob" and not (self.blob_connection_string or self.blob_account_url):
             raise ValueError("YA_STATE_BACKEND=blob requires YA_BLOB_ACCOUNT_URL (or YA_BLOB_CONNECTION_STRING)")
-        if self.graph_auth == "client_secret" and self.client_secret is None:
-            raise ValueError("YA_GRAPH_AUTH=client_secret requires YA_CLIENT_SECRET")
-        if self.graph_auth == "certificate" and self.certificate_path is None:
-            raise ValueError("YA_GRAPH_AUTH=certificate requires YA_CERTIFICATE_PATH")
+        problem = credential_problem(self)
+        if problem:
+            raise ValueError(problem)
         return self
+
+    @property
+    def channel_credential(self) -> ChannelAuth:
+        """How the bot authenticates to the channel: YA_CHANNEL_AUTH, or the client secret, or none (anonymous)."""
+        if self.channel_auth is not None:
+            return self.channel_auth
+        return "none" if self.client_id is None else "client_secret"
+
+    @property
+    def user_identity_client_id(self) -> str | None:
+        """The user-assigned managed identity's client id, when one is configured."""
+        if self.managed_identity_client_id:
+            return self.managed_identity_client_id
+        return self.client_id if self.channel_auth == "user_managed_identity" else None
 
     @property
     def public_base_url(self) -> str:

@@ -19,6 +19,7 @@ from microsoft_agents.hosting.core.app import ApplicationOptions
 from microsoft_teams.cards import AdaptiveCard
 
 from bot.action_router import ActionContext, ActionRouter
+from bot.language import LANGUAGE_COMMANDS, LanguageChooser, turn_language
 from bot.safe_logging import log_failure, new_reference
 from cards.common import CARD_CONTENT_TYPE, to_json
 from cards.status import notice_card
@@ -34,6 +35,7 @@ COMMANDS: dict[str, Verb] = {
     "uusi": Verb.START, "ny": Verb.START, "new": Verb.START,
     "tilanne": Verb.STATUS, "status": Verb.STATUS, "läge": Verb.STATUS,
     "ohje": Verb.HELP, "hjälp": Verb.HELP, "help": Verb.HELP, "apua": Verb.HELP,
+    "tilastot": Verb.STATISTICS, "statistik": Verb.STATISTICS, "statistics": Verb.STATISTICS,
 }
 _INVOKE_NAME = "adaptiveCard/action"
 
@@ -62,17 +64,6 @@ class ConversationBookLike(Protocol):
         ...
 
 
-def language_of(activity: Activity) -> str:
-    """Finnish first: Swedish for a Swedish client locale, Finnish otherwise.
-
-    English is offered by explicit choice only: Teams clients (and the Agents
-    Playground, which always says en-US) often run in English for staff who
-    work in Finnish.
-    """
-    locale = (activity.locale or "").lower()
-    return "sv" if locale.startswith("sv") else "fi"
-
-
 def caller_of(activity: Activity) -> Caller | None:
     """The acting user from the channel's identity (aadObjectId), never from card data."""
     sender = activity.from_property
@@ -87,16 +78,44 @@ def card_message(card: AdaptiveCard) -> Activity:
                     attachments=[Attachment(content_type=CARD_CONTENT_TYPE, content=to_json(card))])
 
 
+class OwnStateTurnState(TurnState):
+    """The SDK's turn state without storage round trips: our state lives in our own stores.
+
+    ``TurnState.load`` would read conversation and user state from storage on every turn (two SQLite
+    reads, and blob reads with several instances) and ``save`` would write them back; nothing uses them.
+    """
+
+    async def load(self, context: TurnContext, storage: Storage) -> TurnState:
+        """Keeps only the temp scope (made in ``__init__``)."""
+        return self
+
+    async def save(self, turn_context: TurnContext, force: bool = False) -> None:
+        """Nothing to save."""
+
+
+class SharedBody(dict[str, Any]):
+    """An invoke response's body, built for one response and never changed: the SDK deep-copies every
+    activity it sends, which for a card of proposals took ~1 ms a click (make bench); this one is shared."""
+
+    def __deepcopy__(self, memo: dict[int, object]) -> SharedBody:
+        return self
+
+
 def build_application(storage: Storage, router: ActionRouter, connections: Connections,
-                      book: ConversationBookLike, chat: ChatSharing) -> AgentApplication[TurnState]:
-    """The AgentApplication with our routes and our own turn-error handler."""
+                      book: ConversationBookLike, chat: ChatSharing,
+                      languages: LanguageChooser | None = None) -> AgentApplication[TurnState]:
+    """The AgentApplication with our routes and our own turn-error handler.
+
+    ``languages`` decides each turn's language (the user's own choice, then the client locale).
+    """
+    languages = languages or LanguageChooser(None)
     options = ApplicationOptions(storage=storage, start_typing_timer=False,
                                  # Our state lives in our own stores; the turn needs no storage round trips.
-                                 turn_state_factory=TurnState)
+                                 turn_state_factory=OwnStateTurnState)
     app: AgentApplication[TurnState] = AgentApplication(options, connection_manager=connections)
 
     async def on_message(context: TurnContext, _: TurnState) -> None:
-        lang = language_of(context.activity)
+        lang = await languages.of(context)
         words = (context.activity.text or "").strip().lower().split()
         conversation = context.activity.conversation
         in_group = conversation is not None and (conversation.conversation_type or "personal") != "personal"
@@ -110,32 +129,36 @@ def build_application(storage: Storage, router: ActionRouter, connections: Conne
             if meeting_id is not None:
                 await chat.attach(meeting_id, conversation.id, sent.id if sent else None)
             return
+        if words and words[0] in LANGUAGE_COMMANDS:
+            await context.send_activity(card_message(await languages.command(context, words[1:])))
+            return
         verb = COMMANDS.get(words[0]) if words else None
-        if in_group and verb in (Verb.START, Verb.STATUS):
+        if in_group and verb in (Verb.START, Verb.STATUS, Verb.STATISTICS):
             # Convening and one's own convenings show a family's reference: only in the personal chat.
+            # Statistics are for coordinators: not shown where others read along.
             await context.send_activity(card_message(notice_card(t("group.use_personal_chat", lang), lang)))
             return
         if verb is None:
             await context.send_activity(card_message(welcome_card(lang)) if not words else
                                         card_message(notice_card(t("unknown_command", lang), lang)))
             return
-        card = await _act(router, context, verb.value, {})
+        card = await _act(router, context, verb.value, {}, lang)
         await context.send_activity(card_message(card))
 
     async def on_members_added(context: TurnContext, _: TurnState) -> None:
         recipient = context.activity.recipient.id if context.activity.recipient else None
         if any(m.id == recipient for m in context.activity.members_added or []):
-            await context.send_activity(card_message(welcome_card(language_of(context.activity))))
+            await context.send_activity(card_message(welcome_card(await languages.of(context))))
 
     async def on_card_action(context: TurnContext, _: TurnState) -> None:
         value: Any = context.activity.value
         action: Any = value.get("action") if isinstance(value, dict) else None
         if not isinstance(action, dict):
             action = {}
-        card = await _act(router, context, action.get("verb"), action.get("data"))
+        card = await _act(router, context, action.get("verb"), action.get("data"), await languages.of(context))
         response = AdaptiveCardInvokeResponse(status_code=HTTPStatus.OK, type=CARD_CONTENT_TYPE, value=to_json(card))
         await context.send_activity(Activity(type=ActivityTypes.invoke_response, value=InvokeResponse(
-            status=HTTPStatus.OK, body=response.model_dump(mode="json", by_alias=True, exclude_none=True))))
+            status=HTTPStatus.OK, body=SharedBody(response.model_dump(mode="json", by_alias=True, exclude_none=True)))))
 
     async def remember(context: TurnContext, _: TurnState) -> bool:
         # Every turn from a personal chat keeps the way to reach that worker proactively.
@@ -157,14 +180,13 @@ def build_application(storage: Storage, router: ActionRouter, connections: Conne
     return app
 
 
-async def _act(router: ActionRouter, context: TurnContext, verb: object, data: object) -> AdaptiveCard:
-    lang = language_of(context.activity)
+async def _act(router: ActionRouter, context: TurnContext, verb: object, data: object, lang: str) -> AdaptiveCard:
     caller = caller_of(context.activity)
     if caller is None:
         return notice_card(t("convening.not_in_directory", lang), lang)
     conversation = context.activity.conversation
     if (conversation is not None and (conversation.conversation_type or "personal") != "personal"
-            and verb in (Verb.START.value, Verb.STATUS.value)):
+            and verb in (Verb.START.value, Verb.STATUS.value, Verb.STATISTICS.value)):
         # The welcome card's buttons in a group chat: like the commands, only in the personal chat.
         return notice_card(t("group.use_personal_chat", lang), lang)
     message_id = context.activity.reply_to_id if context.activity.type == ActivityTypes.invoke else None
@@ -185,7 +207,7 @@ async def on_turn_error(context: TurnContext, err: Exception) -> None:
     """Replaces the SDK's default handler, which would show the exception text to the user."""
     ref = new_reference()
     log_failure(log, "turn", err, ref)
-    lang = language_of(context.activity)
+    lang = turn_language(context)
     try:
         await context.send_activity(card_message(notice_card(t("error.unexpected", lang, ref=ref), lang)))
     except Exception as send_err:  # noqa: BLE001 - the channel itself failed; nothing more to tell the user

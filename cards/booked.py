@@ -53,6 +53,8 @@ def booked_card(convening: Convening, team: Team, lang: str = "fi", *, heading_k
     body.append(facts(pairs))
     if booking.room_declined and room is not None and not cancelled:
         body.append(notice(t("booked.room_declined", lang, room=room.display_name), attention=False))
+        body.append(action_row(execute(t("booked.room_change", lang), Verb.ROOM_CHANGE, record_id=convening.id),
+                               execute(t("booked.room_without", lang), Verb.ROOM_WITHOUT, record_id=convening.id)))
     body += _answers(convening, team, lang, show_offers=not cancelled)
     if cancelled:
         return card(body, [], lang=lang)

@@ -30,8 +30,13 @@ def _next_contact(meeting: Meeting, lang: str) -> str:
 
 
 def finalized_card(meeting: Meeting, lang: str = "fi", *, responsible_names: Sequence[str],
-                   recipient_names: Sequence[str], unreachable: tuple[str, ...] = ()) -> AdaptiveCard:
-    """"Suunnitelma valmis": the PDF and Word links, who has it, the next contact and Seurantatapaaminen."""
+                   recipient_names: Sequence[str], unreachable: tuple[str, ...] = (),
+                   not_shared: Sequence[str] = ()) -> AdaptiveCard:
+    """"Suunnitelma valmis": the PDF and Word links, who has it, the next contact and Seurantatapaaminen.
+
+    ``not_shared``: consented recipients the files could not be shared with; the card names them and
+    offers to try again (sharing only, the same files).
+    """
     record = meeting.finalized
     if record is None:
         raise ValueError("finalized_card needs a finalized meeting")
@@ -45,8 +50,13 @@ def finalized_card(meeting: Meeting, lang: str = "fi", *, responsible_names: Seq
     ]
     if unreachable:
         body.append(notice(t("finalized.unreachable", lang, names=", ".join(unreachable)), attention=False))
+    if not_shared:
+        body.append(notice(t("finalized.not_shared", lang, names=", ".join(not_shared))))
     body.append(text(t("finalized.print", lang), subtle=True))
     actions: list[Action] = []
+    if not_shared:
+        actions.append(execute(t("finalized.retry_share", lang), Verb.SHARE_RETRY, record_id=meeting.id,
+                               primary=True))
     if record.pdf_url:
         actions.append(OpenUrlAction(title=t("finalized.open_pdf", lang), url=record.pdf_url))
     if record.docx_url:

@@ -10,7 +10,7 @@ from cards.verbs import Verb
 from domain.convening import Convening
 from domain.meeting import Meeting
 from domain.team import Team
-from i18n.formatting import format_span
+from i18n.formatting import format_moment, format_span
 from i18n.messages import t
 from services.invitation_text import event_location
 
@@ -39,11 +39,10 @@ def next_contact_reminder_card(meeting: Meeting, lang: str = "fi") -> AdaptiveCa
     record = meeting.finalized
     if record is None or record.next_contact is None:
         raise ValueError("next_contact_reminder_card needs a finalized meeting with a next contact")
-    end = record.next_contact
     body = [title(t("notice.next_contact_title", lang)),
             text(t("notice.next_contact_text", lang)),
             facts([(t("booked.family", lang), meeting.family_ref),
-                   (t("booked.time", lang), format_span(record.next_contact, end, lang).rsplit("–", 1)[0])])]
+                   (t("booked.time", lang), format_moment(record.next_contact, lang))])]
     actions: list[OpenUrlAction] = []
     if record.pdf_url:
         actions.append(OpenUrlAction(title=t("notice.open_plan", lang), url=record.pdf_url))

@@ -22,6 +22,8 @@ class Verb(StrEnum):
     CANCEL_CONFIRM = "convening.cancel_confirm"
     REPLACE_DECLINER = "convening.replace"
     GO_WITHOUT = "convening.without"
+    ROOM_CHANGE = "convening.room_change"  # the room declined: another free room at the same time
+    ROOM_WITHOUT = "convening.room_without"  # the room declined: go on without a room
     STATUS = "status.show"
     HELP = "help.show"
     # The meeting (issue: steps, star, plan, feedback, finalize)
@@ -36,5 +38,7 @@ class Verb(StrEnum):
     FEEDBACK_SAVE = "feedback.save"
     FINALIZE = "meeting.finalize"
     FOLLOWUP = "meeting.followup"
+    SHARE_RETRY = "meeting.share_retry"  # share the finalized plan again with those it failed for
     MEETING_VIEW = "meeting.view"  # the shared card's refresh: each participant gets their own view
     MEETING_SHARE = "meeting.share"  # "aloita" in the meeting chat posts the shared card there
+    STATISTICS = "statistics.show"  # "tilastot" and the statistics card's "Näytä" (coordinators only)

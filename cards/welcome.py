@@ -9,7 +9,8 @@ from cards.verbs import Verb
 from i18n.messages import t
 
 #: The commands, in the order shown; the manifest declares the same.
-COMMANDS = (("uusi", "command.new"), ("tilanne", "command.status"), ("ohje", "command.help"))
+COMMANDS = (("uusi", "command.new"), ("tilanne", "command.status"), ("ohje", "command.help"),
+            ("kieli", "command.language"))
 
 
 def welcome_card(lang: str = "fi") -> AdaptiveCard:

@@ -10,6 +10,8 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, Validation
 
 from domain.star import RatingScale, StarDefinition, StarGroup, StarPoint, definition_problems
 
+#: libyaml's safe loader where PyYAML has it: the same documents, ~5 × faster to read at start-up.
+_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 #: The default star's key (config/stars/lape-pohjois-savo.yaml).
 DEFAULT_STAR_KEY = "lape-pohjois-savo"
 
@@ -138,7 +140,7 @@ def parse_star(data: Any, source: str = "star file") -> StarDefinition:
 def load_star(path: Path) -> StarDefinition:
     """Reads and validates one star file."""
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_SAFE_LOADER)  # noqa: S506 - a safe loader
     except OSError as err:
         raise StarConfigError(f"{path}: cannot read ({err.strerror})") from None
     except yaml.YAMLError as err:

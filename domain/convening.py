@@ -130,6 +130,7 @@ class Convening:
     responses: dict[str, Response] = field(default_factory=dict)  # invitee address → their answer in Outlook
     going_without: tuple[str, ...] = ()  # decliners the near worker chose to go on without
     status_activity_id: str | None = None  # the chat message whose card shows the answers (updated in place)
+    proposed_at: datetime | None = None  # when the proposals were read from free/busy (their freshness)
 
     def response_of(self, email: str) -> Response:
         """The invitee's answer so far (not answered when unknown)."""

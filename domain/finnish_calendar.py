@@ -9,8 +9,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date, timedelta
 
-import holidays
-
 # Our UI languages → the library's language codes for Finland.
 _LIBRARY_LANGUAGES = {"fi": "fi", "sv": "sv_FI", "en": "en_US"}
 
@@ -51,6 +49,10 @@ class FinnishHolidays:
         return names.get(lang) or names["fi"]
 
     def _load(self, year: int) -> None:
+        # Imported on first use: the library loads every calendar it knows (~0.15 s) and the bot's
+        # start should not wait for it.
+        import holidays  # noqa: PLC0415
+
         for lang, code in _LIBRARY_LANGUAGES.items():
             for day, label in holidays.country_holidays("FI", years=year, language=code).items():
                 self._names.setdefault(day, {})[lang] = label

@@ -111,6 +111,7 @@ class FinalizeRecord:
     shared_with: tuple[str, ...]
     next_contact_event_id: str | None
     next_contact: datetime | None
+    share_failed: tuple[str, ...] = ()  # consented recipients the files could not be shared with (yet)
 
 
 @dataclass(frozen=True)

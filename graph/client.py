@@ -7,10 +7,13 @@ from typing import TYPE_CHECKING
 
 import httpx
 from kiota_abstractions.authentication import AnonymousAuthenticationProvider, AuthenticationProvider
+from kiota_http.kiota_client_factory import KiotaClientFactory
+from kiota_http.middleware import RetryHandler
 from kiota_http.middleware.options import RetryHandlerOption
 from msgraph.graph_request_adapter import GraphRequestAdapter
 from msgraph.graph_service_client import GraphServiceClient
 from msgraph_core import GraphClientFactory
+from msgraph_core.middleware import GraphTelemetryHandler
 
 if TYPE_CHECKING:
     from azure.core.credentials_async import AsyncTokenCredential
@@ -24,12 +27,35 @@ class GraphSettings:
 
     base_url: str
     timeout_seconds: float = 10.0
+    max_retry_after_seconds: float = 5.0
+
+
+class BoundedRetryHandler(RetryHandler):
+    """Kiota's retry middleware, honouring Retry-After only up to ``max_retry_after`` seconds.
+
+    Kiota waits any Retry-After below 180 s; a card action cannot. A longer Retry-After is not
+    waited: the throttled response is returned at once and the caller reports it politely.
+    """
+
+    def __init__(self, options: RetryHandlerOption, max_retry_after: float) -> None:
+        super().__init__(options)
+        self.max_retry_after = max_retry_after
+
+    def get_delay_time(self, retry_count: int, response: httpx.Response | None = None,
+                       delay: float = RetryHandlerOption.DEFAULT_DELAY) -> float:
+        """The wait before the next attempt; ``MAX_DELAY`` (no retry) when Retry-After is beyond the cap."""
+        retry_after = self._get_retry_after(response)
+        if retry_after is not None and retry_after > self.max_retry_after:
+            return RetryHandlerOption.MAX_DELAY
+        return float(super().get_delay_time(retry_count, response, delay))
 
 
 class GraphClientHolder:
-    """Owns the HTTP client behind a GraphServiceClient so it can be closed on shutdown."""
+    """Owns the HTTP client (and the credential) behind a GraphServiceClient so both close on shutdown."""
 
     def __init__(self, settings: GraphSettings, credential: AsyncTokenCredential | None) -> None:
+        #: The azure-identity credential (None: anonymous, the sandbox); the holder closes it.
+        self.credential = credential
         # msgraph-core wraps the client's transport and never closes it: keep our own handle to close.
         self._transport = httpx.AsyncHTTPTransport()
         self._http = httpx.AsyncClient(transport=self._transport, timeout=settings.timeout_seconds)
@@ -42,11 +68,14 @@ class GraphClientHolder:
             )
 
             auth = AzureIdentityAuthenticationProvider(credential, scopes=[GRAPH_SCOPE])
-        # The default middleware retries 429/503 honouring Retry-After, as Graph asks clients to.
-        # Throttling (429) and 503 are retried by the middleware, honouring Retry-After; the base delay
-        # added to every attempt is kept short so a card action still answers in time.
-        options = {RetryHandlerOption.get_key(): RetryHandlerOption(delay=0.2, max_retries=3)}
-        self._graph_http = GraphClientFactory.create_with_default_middleware(client=self._http, options=options)
+        # Throttling (429) and 503 are retried by the middleware, honouring Retry-After as Graph asks, but
+        # only up to settings.max_retry_after_seconds (BoundedRetryHandler); the base delay added to every
+        # attempt is kept short so a card action still answers in time.
+        retry = RetryHandlerOption(delay=0.2, max_retries=3)
+        middleware = [BoundedRetryHandler(retry, settings.max_retry_after_seconds) if isinstance(m, RetryHandler)
+                      else m for m in KiotaClientFactory.get_default_middleware({retry.get_key(): retry})]
+        middleware.append(GraphTelemetryHandler())
+        self._graph_http = GraphClientFactory.create_with_custom_middleware(middleware, client=self._http)
         adapter = GraphRequestAdapter(auth, client=self._graph_http)
         adapter.base_url = settings.base_url.rstrip("/")
         self.client = GraphServiceClient(request_adapter=adapter)
@@ -57,7 +86,9 @@ class GraphClientHolder:
         return self._http
 
     async def close(self) -> None:
-        """Closes the underlying HTTP connections."""
+        """Closes the underlying HTTP connections and the credential's own."""
         await self._graph_http.aclose()
         await self._http.aclose()
         await self._transport.aclose()
+        if self.credential is not None:
+            await self.credential.close()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import partial
 from urllib.parse import quote
 
 import httpx
@@ -78,14 +79,25 @@ class GraphDrive:
             raise GraphUnavailableError(None, "noItemId")
         return StoredFile(item.id, item.name or file_name, item.web_url or "")
 
-    async def share(self, owner: str, item_id: str, emails: Sequence[str], message: str) -> None:
-        """Read access for the named people, who must sign in: never an anonymous or organisation link."""
+    async def share(self, owner: str, item_id: str, emails: Sequence[str], message: str) -> tuple[str, ...]:
+        """Read access for the named people, who must sign in: never an anonymous or organisation link.
+
+        One ``invite`` per person, so a failure for one is known and retried for that one only;
+        returns those it failed for.
+        """
         if not emails:
-            return
+            return ()
         drive_id = await self._drive_id(owner)
-        body = InvitePostRequestBody(recipients=[DriveRecipient(email=e) for e in emails], require_sign_in=True,
-                                     send_invitation=True, roles=["read"], message=message)
-        await call(lambda: self._client.drives.by_drive_id(drive_id).items.by_drive_item_id(item_id).invite.post(body))
+        item = self._client.drives.by_drive_id(drive_id).items.by_drive_item_id(item_id)
+        failed: list[str] = []
+        for email in emails:
+            body = InvitePostRequestBody(recipients=[DriveRecipient(email=email)], require_sign_in=True,
+                                         send_invitation=True, roles=["read"], message=message)
+            try:
+                await call(partial(item.invite.post, body))
+            except GraphUnavailableError:
+                failed.append(email)
+        return tuple(failed)
 
     async def _upload_in_ranges(self, drive_id: str, item_path: str, folder_id: str, file_name: str,
                                 content: bytes) -> DriveItem | None:

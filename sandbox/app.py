@@ -110,6 +110,8 @@ async def _faulted(request: web.Request, ids: _Ids) -> web.StreamResponse | Lite
     app = request.app
     injector = app[FAULTS]
     config = injector.config
+    if not config.applies_to(request.method, request.path):
+        return None
     if config.latency_ms:
         await asyncio.sleep(config.latency_ms / 1000)
     fault = injector.decide()

@@ -14,6 +14,8 @@ _FIELDS = {
     "pDrop": "p_drop",
     "retryAfterSeconds": "retry_after_seconds",
     "seed": "seed",
+    "pathContains": "path_contains",
+    "method": "method",
 }
 
 
@@ -31,6 +33,16 @@ class FaultConfig:
     p_drop: float = 0.0
     retry_after_seconds: int = 1
     seed: int | None = None
+    # Targeting: latency and faults only for requests whose path contains this text (e.g. "/invite")
+    # and, when set, with this HTTP method; None: every /v1.0 request.
+    path_contains: str | None = None
+    method: str | None = None
+
+    def applies_to(self, method: str, path: str) -> bool:
+        """Whether the settings target this request."""
+        if self.path_contains is not None and self.path_contains not in path:
+            return False
+        return self.method is None or self.method.upper() == method.upper()
 
     def __post_init__(self) -> None:
         for name in ("p429", "p503", "p_drop"):
@@ -52,7 +64,11 @@ class FaultConfig:
         values: dict[str, Any] = {}
         for key, value in changes.items():
             attr = _FIELDS[key]
-            if attr == "seed":
+            if attr in {"path_contains", "method"}:
+                if value is not None and (not isinstance(value, str) or not value):
+                    raise FaultConfigError(f"{key} must be a non-empty string or null")
+                values[attr] = value
+            elif attr == "seed":
                 if value is not None and (not isinstance(value, int) or isinstance(value, bool)):
                     raise FaultConfigError("seed must be an integer or null")
                 values[attr] = value

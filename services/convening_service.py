@@ -18,15 +18,27 @@ from i18n.messages import t
 from services.convening_form import ConveningForm, validate_form
 from services.errors import UserFacingError
 from services.invitation_text import event_body_html, event_location, event_subject
-from services.ports import Calendar, ConveningStore, Directory, EventDraft, StaleWriteError
+from services.ports import (
+    Calendar,
+    ConveningStore,
+    Directory,
+    EventDraft,
+    NoStatistics,
+    SlotReservations,
+    StaleWriteError,
+    StatisticsRecorder,
+)
 
 log = logging.getLogger(__name__)
 
 PAGE = 5
 #: How long before the meeting the near worker gets the "meeting starts" card.
 START_NOTICE_AHEAD = timedelta(minutes=10)
-#: getSchedule is asked for up to 20 schedules in one request; keep invitees within that.
+#: An existing client's network named on the form, at most (one getSchedule takes up to 100 schedules).
 MAX_INVITEES = 15
+#: How long proposals are trusted without asking Graph again at booking (the reservation index covers
+#: the bot's own bookings meanwhile).
+PROPOSALS_FRESH = timedelta(minutes=10)
 #: People the family brings besides the invitees, when sizing a room.
 FAMILY_SEATS = 3
 
@@ -52,7 +64,9 @@ class ConveningService:
 
     def __init__(self, *, teams: Mapping[str, Team], default_team: str, directory: Directory,
                  calendar: Calendar, store: ConveningStore, clock: Callable[[], datetime],
-                 is_holiday: HolidayCheck, new_id: Callable[[], str] | None = None) -> None:
+                 is_holiday: HolidayCheck, new_id: Callable[[], str] | None = None,
+                 reservations: SlotReservations | None = None, fresh_for: timedelta = PROPOSALS_FRESH,
+                 statistics: StatisticsRecorder | None = None) -> None:
         self._teams = teams
         self._default_team = default_team
         self._directory = directory
@@ -61,6 +75,9 @@ class ConveningService:
         self._clock = clock
         self._is_holiday = is_holiday
         self._new_id = new_id or (lambda: uuid.uuid4().hex[:16])
+        self._reservations = reservations
+        self._fresh_for = fresh_for
+        self._statistics: StatisticsRecorder = statistics or NoStatistics()
 
     @property
     def teams(self) -> Mapping[str, Team]:
@@ -165,8 +182,8 @@ class ConveningService:
         team = self.team(convening.team_key)
         search = await self._search(convening, request, team, invitees)
         unavailable = tuple(e.lower() for e in search.never_free)
-        updated = convening.with_proposals(request, invitees, search.slots, min(PAGE, len(search.slots)),
-                                           unavailable)
+        updated = replace(convening.with_proposals(request, invitees, search.slots, min(PAGE, len(search.slots)),
+                                                   unavailable), proposed_at=self._clock())
         if convening.booking is not None:
             # Rescheduling: the proposals are for moving the existing event.
             updated = replace(updated, status=ConveningStatus.RESCHEDULING)
@@ -215,6 +232,7 @@ class ConveningService:
         """
         convening, etag = await self.get_own(convening_id, caller)
         if convening.status is ConveningStatus.BOOKED:
+            await self._statistics.convened(convening)  # counted once: a retry after a crash still counts it
             return convening
         if convening.status is ConveningStatus.CANCELLED:
             raise UserFacingError("convening.cancelled")
@@ -239,18 +257,30 @@ class ConveningService:
                           join_url=created.join_url, room_declined=created.room_response == "declined")
         booked = choosing.booked(booking)
         await self._save(booked, etag)
+        await self._statistics.convened(booked)
         log.info("convening booked", extra={"convening": convening.id, "venue": draft.online})
         return booked
 
     async def _still_free(self, convening: Convening, slot: Slot) -> None:
-        """Proposals age: someone (or another convening) may have taken the time meanwhile. One
-        getSchedule over just this slot keeps two bookings from landing on the same people."""
+        """Proposals age: another convening (or someone in Outlook) may have taken the time meanwhile.
+
+        The bot's own bookings are in the reservation index (no Graph call): reserving the slot for
+        everyone fails if another convening holds any of them then, so two bookings never land on the
+        same people. Proposals older than the freshness window are also checked with one getSchedule
+        over just this slot (bookings made in Outlook since)."""
         team = self.team(convening.team_key)
         people = [convening.convener_email, *(p.email for p in convening.invitees)]
         addresses = [*people, *([slot.room] if slot.room else [])]
-        schedules = await self._calendar.schedules(convening.convener_id, addresses, slot.start, slot.end,
-                                                   team.timezone)
-        if not all(_free(schedules.get(a.lower()), slot.start, slot.end) for a in addresses):
+        proposed_at = convening.proposed_at
+        fresh = (self._reservations is not None and proposed_at is not None
+                 and self._clock() - proposed_at <= self._fresh_for)
+        if not fresh:
+            schedules = await self._calendar.schedules(convening.convener_id, addresses, slot.start, slot.end,
+                                                       team.timezone)
+            if not all(_free(schedules.get(a.lower()), slot.start, slot.end) for a in addresses):
+                raise UserFacingError("convening.slot_taken")
+        if self._reservations is not None and not await self._reservations.reserve(
+                convening.id, addresses, slot.start, slot.end):
             raise UserFacingError("convening.slot_taken")
 
     async def _move(self, convening: Convening, etag: str, slot: Slot) -> Convening:
@@ -261,6 +291,9 @@ class ConveningService:
         updated = await self._calendar.update_event(convening.convener_id, convening.booking.event_id, draft)
         booking = replace(convening.booking, start=slot.start, end=slot.end, room=slot.room,
                           room_declined=updated.room_response == "declined")
+        old = convening.booking
+        if self._reservations is not None and (old.start, old.end) != (slot.start, slot.end):
+            await self._reservations.release(convening.id, old.start, old.end)
         # A new time asks everyone again: Outlook resets the answers.
         moved = replace(convening.booked(booking), responses={}, start_notified=False, reminded=False,
                         chosen=slot, proposals=(), shown=0)
@@ -287,9 +320,17 @@ class ConveningService:
             raise UserFacingError(f"cancel.{problem.value}")
         await self._calendar.cancel_event(convening.convener_id, convening.booking.event_id,
                                           comment.strip() or t("cancel.default_message", convening.lang))
+        # The time is free again as soon as Outlook has cancelled it; before saving, because Outlook's change
+        # notification may mark the convening cancelled first (then the save below is refused).
+        await self._release(convening)
         cancelled = replace(convening, status=ConveningStatus.CANCELLED)
         await self._save(cancelled, etag)
         return cancelled
+
+    async def _release(self, convening: Convening) -> None:
+        """Gives the booked time's reservation back (a cancelled meeting)."""
+        if self._reservations is not None and convening.booking is not None:
+            await self._reservations.release(convening.id, convening.booking.start, convening.booking.end)
 
     async def substitute_decliner(self, convening_id: str, caller: Caller, person: int) -> Convening:
         """Invites another member with the decliner's role who is free at the booked time, into the same event."""
@@ -332,6 +373,42 @@ class ConveningService:
         await self._save(updated, etag)
         return updated
 
+    async def change_room(self, convening_id: str, caller: Caller) -> Convening:
+        """The room declined: another free room that seats everyone, at the same time, in the same event."""
+        convening, etag = await self.get_own(convening_id, caller)
+        booking, request = convening.booking, convening.request
+        if booking is None or request is None or convening.status is not ConveningStatus.BOOKED:
+            raise UserFacingError("convening.not_booked")
+        team = self.team(convening.team_key)
+        seats = 1 + len(convening.invitees) + FAMILY_SEATS
+        rooms = [r.email for r in sorted(team.rooms, key=lambda r: (r.capacity, r.email))
+                 if r.capacity >= seats and r.email.lower() != (booking.room or "").lower()]
+        schedules = await self._calendar.schedules(convening.convener_id, rooms, booking.start, booking.end,
+                                                   team.timezone) if rooms else {}
+        room = next((r for r in rooms if _free(schedules.get(r.lower()), booking.start, booking.end)), None)
+        if room is None:
+            raise UserFacingError("booked.room_none_free")
+        slot = Slot(booking.start, booking.end, room)
+        updated_event = await self._calendar.update_event(convening.convener_id, booking.event_id,
+                                                          self._draft(convening, request, team, slot))
+        updated = replace(convening, booking=replace(booking, room=room,
+                                                     room_declined=updated_event.room_response == "declined"))
+        await self._save(updated, etag)
+        return updated
+
+    async def go_without_room(self, convening_id: str, caller: Caller) -> Convening:
+        """The room declined and the near worker goes on without one: the room leaves the event."""
+        convening, etag = await self.get_own(convening_id, caller)
+        booking, request = convening.booking, convening.request
+        if booking is None or request is None or convening.status is not ConveningStatus.BOOKED:
+            raise UserFacingError("convening.not_booked")
+        team = self.team(convening.team_key)
+        await self._calendar.update_event(convening.convener_id, booking.event_id,
+                                          self._draft(convening, request, team, Slot(booking.start, booking.end, None)))
+        updated = replace(convening, booking=replace(booking, room=None, room_declined=False))
+        await self._save(updated, etag)
+        return updated
+
     async def remember_status_card(self, convening_id: str, activity_id: str | None) -> None:
         """Where the card showing the answers is, so it can be updated in place."""
         if not activity_id:
@@ -364,14 +441,21 @@ class ConveningService:
         if answers is None:
             if convening.status is ConveningStatus.CANCELLED:
                 return None
+            await self._release(convening)
             updated = replace(convening, status=ConveningStatus.CANCELLED)
         else:
             merged = {email: replace(answer, comment=answer.comment or convening.response_of(email).comment)
                       for email, answer in answers.items()
                       if any(p.email.lower() == email for p in convening.invitees)}
-            if merged == convening.responses:
+            booking = convening.booking
+            room = answers.get(booking.room.lower()) if booking is not None and booking.room else None
+            room_declined = booking is not None and (booking.room_declined or (
+                room is not None and room.answer is Answer.DECLINED))
+            if merged == convening.responses and (booking is None or room_declined == booking.room_declined):
                 return None
             updated = convening.with_responses(merged)
+            if booking is not None and room_declined != booking.room_declined:
+                updated = replace(updated, booking=replace(booking, room_declined=room_declined))
         try:
             await self._store.replace(updated, stored.etag)
         except StaleWriteError:

@@ -28,9 +28,20 @@ from i18n.messages import t
 from services.convening_service import Caller, ConveningService
 from services.errors import UserFacingError
 from services.invitation_text import event_location
-from services.ports import Calendar, Drive, EventDraft, MeetingStore, PlanRenderer, StaleWriteError
+from services.ports import (
+    Calendar,
+    Drive,
+    EventDraft,
+    MeetingStore,
+    NoStatistics,
+    PlanRenderer,
+    StaleWriteError,
+    StatisticsRecorder,
+)
 
 log = logging.getLogger(__name__)
+#: How many times a step click is applied on fresh state when it meets a concurrent change.
+TOGGLE_ATTEMPTS = 5
 
 
 @dataclass(frozen=True)
@@ -71,6 +82,8 @@ class FinalizeOutcome:
     notify: tuple[str, ...]
     responsible_names: tuple[str, ...]
     recipient_names: tuple[str, ...]
+    not_shared_names: tuple[str, ...] = ()  # sharing failed for these (the card offers to try again)
+    just_finalized: bool = False  # this call finished it (tell the others once, not on every re-click)
 
 
 class MeetingService:
@@ -78,7 +91,7 @@ class MeetingService:
 
     def __init__(self, *, convenings: ConveningService, store: MeetingStore, calendar: Calendar, drive: Drive,
                  renderer: PlanRenderer, stars: Mapping[str, StarDefinition], settings: MeetingSettings,
-                 clock: Callable[[], datetime]) -> None:
+                 clock: Callable[[], datetime], statistics: StatisticsRecorder | None = None) -> None:
         self._convenings = convenings
         self._store = store
         self._calendar = calendar
@@ -87,6 +100,7 @@ class MeetingService:
         self._stars = stars
         self._settings = settings
         self._clock = clock
+        self._statistics: StatisticsRecorder = statistics or NoStatistics()
 
     @property
     def settings(self) -> MeetingSettings:
@@ -152,9 +166,20 @@ class MeetingService:
                                               chat_activity_id=activity_id), stored.etag)
 
     async def toggle_step(self, meeting_id: str, caller: Caller, step: str) -> Meeting:
-        """Checks a step of the structure off, or back on."""
+        """Checks a step of the structure off, or back on.
+
+        A click that meets a concurrent change (another click, another instance) is applied again on
+        the fresh state, a few times, before the worker is asked to try again: no click is lost.
+        """
         if step not in STEP_KEYS:
             raise UserFacingError("input.invalid")
+        for _ in range(TOGGLE_ATTEMPTS - 1):
+            meeting, etag = await self._running(meeting_id, caller)
+            try:
+                await self._store.replace(meeting.toggled(step), etag)
+            except StaleWriteError:
+                continue
+            return meeting.toggled(step)
         meeting, etag = await self._running(meeting_id, caller)
         return await self._save(meeting.toggled(step), etag)
 
@@ -197,7 +222,9 @@ class MeetingService:
         clean = {k: v for k, v in scores.items() if k in FEEDBACK_KEYS and 1 <= v <= 5}
         if not clean:
             raise UserFacingError("feedback.empty")
-        return await self._save(replace(meeting, feedback=meeting.feedback.add(clean)), etag)
+        saved = await self._save(replace(meeting, feedback=meeting.feedback.add(clean)), etag)
+        await self._statistics.feedback_given(saved, clean)
+        return saved
 
     async def finalize(self, meeting_id: str, caller: Caller) -> FinalizeOutcome:
         """Documents to the responsible worker's OneDrive, shared as consented; the next contact booked.
@@ -207,6 +234,7 @@ class MeetingService:
         """
         meeting, etag = await self._open(meeting_id, caller)
         if meeting.status is MeetingStatus.FINALIZED:
+            await self._statistics.held(meeting)  # counted once: a retry after a crash still counts it
             return self._outcome(meeting)
         plan = meeting.plan
         participants = self._participants(meeting)
@@ -241,11 +269,9 @@ class MeetingService:
             meeting = replace(meeting, finalized=progress)
             etag = await self._store.replace(meeting, etag)
         share_to = self._share_list(meeting, plan, owner)
-        if set(progress.shared_with) != set(share_to):
-            message = t("finalize.share_message", plan_lang(meeting))
-            for item in (progress.docx_item_id, progress.pdf_item_id):
-                await self._drive.share(owner, item, share_to, message)
-            progress = replace(progress, shared_with=share_to)
+        missing = tuple(e for e in share_to if e not in progress.shared_with)
+        if missing:
+            progress = await self._share(meeting, progress, missing)
             meeting = replace(meeting, finalized=progress)
             etag = await self._store.replace(meeting, etag)
         if progress.next_contact_event_id is None and plan.next_contact is not None:
@@ -254,8 +280,32 @@ class MeetingService:
         finalized = replace(meeting, finalized=progress, status=MeetingStatus.FINALIZED,
                             finalized_at=self._clock()).pruned()
         await self._save(finalized, etag)
+        await self._statistics.held(finalized)
         log.info("meeting finalized", extra={"meeting": meeting.id})
-        return self._outcome(finalized, plan)
+        return replace(self._outcome(finalized, plan), just_finalized=True)
+
+    async def retry_sharing(self, meeting_id: str, caller: Caller) -> FinalizeOutcome:
+        """Shares the finalized files again with those it failed for: no upload, never anyone else."""
+        meeting, etag = await self._open(meeting_id, caller)
+        record = meeting.finalized
+        if meeting.status is not MeetingStatus.FINALIZED or record is None:
+            raise UserFacingError("meeting.not_found")
+        if record.share_failed:
+            meeting = replace(meeting, finalized=await self._share(meeting, record, record.share_failed))
+            meeting = await self._save(meeting, etag)
+        return self._outcome(meeting)
+
+    async def _share(self, meeting: Meeting, record: FinalizeRecord, emails: tuple[str, ...]) -> FinalizeRecord:
+        """Read access to both files, one person at a time: whom it failed for is remembered, not fatal."""
+        message = t("finalize.share_message", plan_lang(meeting))
+        failed: set[str] = set()
+        for item in (record.docx_item_id, record.pdf_item_id):
+            failed.update(await self._drive.share(record.drive_owner, item, emails, message))
+        if failed:
+            log.warning("sharing failed for %d recipient(s)", len(failed), extra={"meeting": meeting.id})
+        shared = [e for e in emails if e not in failed]
+        return replace(record, shared_with=tuple(dict.fromkeys((*record.shared_with, *shared))),
+                       share_failed=tuple(e for e in emails if e in failed))
 
     def _outcome(self, meeting: Meeting, plan: JointPlan | None = None) -> FinalizeOutcome:
         record = meeting.finalized
@@ -264,7 +314,8 @@ class MeetingService:
         owner = record.drive_owner.lower() if record else ""
         notify = tuple(dict.fromkeys([meeting.convener_email.lower(), owner]))
         responsible = tuple(names.get(e, e) for e in (owner,) if e) if plan is None else plan.responsible
-        return FinalizeOutcome(meeting, notify, responsible, tuple(names.get(e.lower(), e) for e in shared))
+        return FinalizeOutcome(meeting, notify, responsible, tuple(names.get(e.lower(), e) for e in shared),
+                               tuple(names.get(e.lower(), e) for e in (record.share_failed if record else ())))
 
     async def _book_next_contact(self, meeting: Meeting, plan: JointPlan, responsible: list[Attendee]) -> str:
         team = self.team(meeting)

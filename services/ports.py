@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
@@ -11,6 +11,7 @@ from domain.availability import Schedule
 from domain.convening import Convening, Person, Response
 from domain.meeting import Meeting
 from domain.plan import PlanDocumentData
+from domain.statistics import TeamYear
 
 
 @dataclass(frozen=True)
@@ -77,6 +78,19 @@ class Calendar(Protocol):
         ...
 
 
+class SlotReservations(Protocol):
+    """Slots the bot is booking or has just booked, checked without asking Graph (shared by instances)."""
+
+    async def reserve(self, owner: str, addresses: Sequence[str], start: datetime, end: datetime) -> bool:
+        """Reserves the slot for ``owner`` (a convening id); False when another owner holds any of the
+        addresses at an overlapping time."""
+        ...
+
+    async def release(self, owner: str, start: datetime, end: datetime) -> None:
+        """Gives ``owner``'s reservation of this slot back."""
+        ...
+
+
 class StaleWriteError(Exception):
     """Someone else saved the record since it was read (eTag mismatch)."""
 
@@ -137,8 +151,9 @@ class Drive(Protocol):
         """Uploads a new file (``conflictBehavior: rename``; large files through an upload session)."""
         ...
 
-    async def share(self, owner: str, item_id: str, emails: Sequence[str], message: str) -> None:
-        """Grants read access to the named people only (``invite`` with ``requireSignIn``)."""
+    async def share(self, owner: str, item_id: str, emails: Sequence[str], message: str) -> tuple[str, ...]:
+        """Grants read access to the named people only (``invite`` with ``requireSignIn``), one at a time;
+        returns those it failed for (the others have access)."""
         ...
 
 
@@ -187,4 +202,57 @@ class MeetingStore(Protocol):
 
     async def delete(self, meeting_id: str) -> None:
         """Removes the meeting."""
+        ...
+
+
+class StatisticsRecorder(Protocol):
+    """Counts what happened for the statistics (services.statistics_service implements it).
+
+    Each call counts its event at most once, however often it is repeated (a retried turn, a replayed
+    card action), and never raises: a failed count must not fail the worker's booking or meeting.
+    """
+
+    async def convened(self, convening: Convening) -> None:
+        """A meeting was booked."""
+        ...
+
+    async def held(self, meeting: Meeting) -> None:
+        """A meeting was finalized."""
+        ...
+
+    async def feedback_given(self, meeting: Meeting, scores: Mapping[str, int]) -> None:
+        """One feedback response was added to ``meeting`` (its ``feedback.responses`` counts it)."""
+        ...
+
+
+class NoStatistics:
+    """A StatisticsRecorder that counts nothing (services built without statistics, e.g. in tests)."""
+
+    async def convened(self, convening: Convening) -> None:
+        """Nothing."""
+
+    async def held(self, meeting: Meeting) -> None:
+        """Nothing."""
+
+    async def feedback_given(self, meeting: Meeting, scores: Mapping[str, int]) -> None:
+        """Nothing."""
+
+
+class StatisticsStore(Protocol):
+    """Where the statistics' counters live (bot.state.statistics on the document store)."""
+
+    async def apply_once(self, once: str, team_key: str, year: int,
+                         change: Callable[[TeamYear], TeamYear]) -> bool:
+        """Applies ``change`` to the team's year unless event ``once`` (a digest) was counted already.
+
+        True when counted now. Concurrent writers are retried on eTags, so no count is lost.
+        """
+        ...
+
+    async def year(self, team_key: str, year: int) -> TeamYear:
+        """The team's counters for ``year`` (empty when nothing was counted)."""
+        ...
+
+    async def purge(self) -> int:
+        """Forgets expired bookkeeping of what was counted; returns how many."""
         ...

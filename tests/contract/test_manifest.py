@@ -37,6 +37,7 @@ EXPECTED_COMMANDS = {
     "uusi": "Kutsu koolle uusi Yhdessä aika",
     "tilanne": "Omat tulevat ja vireillä olevat kutsut",
     "ohje": "Ohje ja komennot",
+    "kieli": "Vaihda kieli: kieli fi, kieli sv tai kieli en",
 }
 BOT_SCOPES = {"personal", "groupChat", "team"}
 DEFAULTS = {"APP_ID": bp.DEMO_APP_ID, "BOT_ID": bp.DEMO_BOT_ID, "APP_VERSION": "0.1.0"}
@@ -96,7 +97,7 @@ def test_vendored_schema_is_the_official_file() -> None:
     assert bp.SCHEMA_PATH.read_bytes() == SHARED_SCHEMA.read_bytes()
 
 
-def test_every_bot_scope_offers_the_three_commands(manifest: dict[str, Any]) -> None:
+def test_every_bot_scope_offers_the_commands(manifest: dict[str, Any]) -> None:
     (bot,) = manifest["bots"]
     assert set(bot["scopes"]) == BOT_SCOPES
     assert bot["supportsFiles"] is False
@@ -146,7 +147,7 @@ def test_localization_is_complete_and_swedish(files: dict[str, bytes], manifest:
     strings = json.loads(files["sv.json"])
     assert bp.localization_problems("sv.json", strings, manifest) == []
     titles = {value for key, value in strings.items() if key.endswith(".title")}
-    assert titles == {"ny", "status", "hjälp"}
+    assert titles == {"ny", "status", "hjälp", "språk"}
     del strings["bots[0].commandLists[2].commands[1].description"]
     strings["name.short"] = "x" * 31
     assert bp.localization_problems("sv.json", strings, manifest) == [

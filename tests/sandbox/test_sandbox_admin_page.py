@@ -194,6 +194,7 @@ async def test_fault_and_clock_forms(http: httpx.AsyncClient) -> None:
     assert saved.status_code == 303 and saved.headers["location"].endswith("#viat")
     assert (await http.get("/_admin/faults")).json() == {
         "latencyMs": 3, "p429": 0.25, "p503": 0.0, "pDrop": 0.0, "retryAfterSeconds": 2, "seed": 7,
+        "pathContains": None, "method": None,  # the form aims at every request
     }
     refused = await http.post("/_admin/ui/faults", data={"p429": "paljon"})
     assert refused.status_code == 400 and "ei ole luku" in refused.text

@@ -41,6 +41,8 @@ async def test_toggle_faults_at_run_time(sandbox: RunningSandbox, http: httpx.As
         "pDrop": 0.0,
         "retryAfterSeconds": 1,
         "seed": None,
+        "pathContains": None,
+        "method": None,
     }
     changed = await http.put("/_admin/faults", json={"p503": 1.0, "seed": 3})
     assert changed.json()["p503"] == 1.0 and changed.json()["seed"] == 3
@@ -51,6 +53,17 @@ async def test_toggle_faults_at_run_time(sandbox: RunningSandbox, http: httpx.As
     assert (await http.get(f"/v1.0/users/{MIKKO_ID}")).status_code == 200
     bad = await http.put("/_admin/faults", json={"p429": 2})
     assert bad.status_code == 400
+
+
+async def test_faults_targeted_by_path_and_method(sandbox: RunningSandbox, http: httpx.AsyncClient) -> None:
+    changed = await http.put("/_admin/faults", json={"p503": 1.0, "pathContains": "/users/", "method": "GET"})
+    assert changed.json()["pathContains"] == "/users/" and changed.json()["method"] == "GET"
+    assert (await http.get(f"/v1.0/users/{MIKKO_ID}")).status_code == 503
+    assert (await http.get("/v1.0/places/microsoft.graph.room")).status_code == 200  # another path: untouched
+    await http.put("/_admin/faults", json={"method": "POST"})
+    assert (await http.get(f"/v1.0/users/{MIKKO_ID}")).status_code == 200  # another method: untouched
+    assert (await http.put("/_admin/faults", json={"pathContains": 3})).status_code == 400
+    await http.put("/_admin/faults", json={"p503": 0, "pathContains": None, "method": None})
 
 
 async def test_sdk_retry_handler_honours_retry_after(sandbox: RunningSandbox, graph_for: GraphFactory) -> None:

@@ -35,6 +35,7 @@ class RecordingConnector:
 
     async def _put(self, request: web.Request) -> web.Response:
         body = await request.json()
+        body["_conversation"] = request.match_info["cid"]
         body["id"] = request.match_info["aid"]
         self.updated.append(body)
         return web.json_response({"id": body["id"]})
