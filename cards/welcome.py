@@ -11,6 +11,11 @@ from i18n.messages import t
 #: The commands, in the order shown; the manifest declares the same.
 COMMANDS = (("uusi", "command.new"), ("tilanne", "command.status"), ("ohje", "command.help"),
             ("kieli", "command.language"))
+#: The same commands as a Swedish or English speaker types them (bot/teams_app.py accepts all three).
+_COMMAND_WORDS = {
+    "sv": {"uusi": "ny", "tilanne": "status", "ohje": "hjälp", "kieli": "språk"},
+    "en": {"uusi": "new", "tilanne": "status", "ohje": "help", "kieli": "language"},
+}
 
 
 def welcome_card(lang: str = "fi") -> AdaptiveCard:
@@ -21,7 +26,7 @@ def welcome_card(lang: str = "fi") -> AdaptiveCard:
             text(t("welcome.what", lang)),
             text(t("welcome.how", lang)),
             text(t("welcome.commands", lang), bold=True),
-            facts([(name, t(key, lang)) for name, key in COMMANDS]),
+            facts([(_COMMAND_WORDS.get(lang, {}).get(name, name), t(key, lang)) for name, key in COMMANDS]),
             text(t("help.privacy", lang), subtle=True),
         ],
         [execute(t("welcome.start", lang), Verb.START, primary=True),

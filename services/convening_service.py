@@ -373,13 +373,18 @@ class ConveningService:
         await self._save(updated, etag)
         return updated
 
-    async def change_room(self, convening_id: str, caller: Caller) -> Convening:
-        """The room declined: another free room that seats everyone, at the same time, in the same event."""
+    async def _booked(self, convening_id: str, caller: Caller
+                      ) -> tuple[Convening, str, Booking, ConveningRequest, Team]:
+        """The caller's own booked convening with its booking, request and team; refused if not booked."""
         convening, etag = await self.get_own(convening_id, caller)
         booking, request = convening.booking, convening.request
         if booking is None or request is None or convening.status is not ConveningStatus.BOOKED:
             raise UserFacingError("convening.not_booked")
-        team = self.team(convening.team_key)
+        return convening, etag, booking, request, self.team(convening.team_key)
+
+    async def change_room(self, convening_id: str, caller: Caller) -> Convening:
+        """The room declined: another free room that seats everyone, at the same time, in the same event."""
+        convening, etag, booking, request, team = await self._booked(convening_id, caller)
         seats = 1 + len(convening.invitees) + FAMILY_SEATS
         rooms = [r.email for r in sorted(team.rooms, key=lambda r: (r.capacity, r.email))
                  if r.capacity >= seats and r.email.lower() != (booking.room or "").lower()]
@@ -398,11 +403,7 @@ class ConveningService:
 
     async def go_without_room(self, convening_id: str, caller: Caller) -> Convening:
         """The room declined and the near worker goes on without one: the room leaves the event."""
-        convening, etag = await self.get_own(convening_id, caller)
-        booking, request = convening.booking, convening.request
-        if booking is None or request is None or convening.status is not ConveningStatus.BOOKED:
-            raise UserFacingError("convening.not_booked")
-        team = self.team(convening.team_key)
+        convening, etag, booking, request, team = await self._booked(convening_id, caller)
         await self._calendar.update_event(convening.convener_id, booking.event_id,
                                           self._draft(convening, request, team, Slot(booking.start, booking.end, None)))
         updated = replace(convening, booking=replace(booking, room=None, room_declined=False))
