@@ -10,10 +10,8 @@ from cards.common import card, execute, facts, notice, text, title
 from cards.meeting_steps import local
 from cards.verbs import Verb
 from domain.meeting import Meeting
-from i18n.formatting import format_date, format_time
+from i18n.formatting import format_moment
 from i18n.messages import t
-
-_AT = {"fi": "klo", "sv": "kl.", "en": "at"}
 
 
 def _names(names: Sequence[str], lang: str) -> str:
@@ -24,8 +22,7 @@ def _next_contact(meeting: Meeting, lang: str) -> str:
     record = meeting.finalized
     if record is None or record.next_contact is None:
         return t("finalized.none", lang)
-    moment = local(record.next_contact)
-    when = f"{format_date(moment.date(), lang)} {_AT.get(lang, 'klo')} {format_time(moment, lang)}"
+    when = format_moment(local(record.next_contact), lang)
     return t("finalized.next_booked", lang, when=when) if record.next_contact_event_id else when
 
 

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 from aiohttp import web
+
+from sandbox.admin_actions import AdminActionError
 
 
 def admin_json(payload: Any, status: int = 200) -> web.Response:
@@ -26,3 +29,15 @@ async def admin_body(request: web.Request) -> dict[str, Any] | None:
     except ValueError:
         return None
     return parsed if isinstance(parsed, dict) else None
+
+
+async def admin_action(request: web.Request, action: Callable[[dict[str, Any]], Any], status: int = 200
+                       ) -> web.Response:
+    """Runs ``action`` on the request's JSON object body: its result as JSON, or the admin error it raised."""
+    body = await admin_body(request)
+    if body is None:
+        return admin_problem(400, "The body must be a JSON object.")
+    try:
+        return admin_json(action(body), status)
+    except AdminActionError as exc:
+        return admin_json(exc.to_json(), exc.status)

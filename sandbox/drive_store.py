@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import json
 import secrets
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from pathlib import Path
 
-from sandbox.database import connect
+from sandbox.database import NestedCommits, connect
 from sandbox.drive_model import ItemRecord, PermissionRecord, UploadSessionRecord
 
 _SCHEMA = (
@@ -28,25 +27,14 @@ class DriveStore:
 
     def __init__(self, path: str | Path) -> None:
         self._db = connect(path, _SCHEMA)
-        self._depth = 0
+        self._commits = NestedCommits(self._db)
 
-    @contextmanager
-    def transaction(self) -> Iterator[None]:
+    def transaction(self) -> AbstractContextManager[None]:
         """Group several writes into one commit (nesting is allowed)."""
-        self._depth += 1
-        try:
-            yield
-        except BaseException:
-            self._depth -= 1
-            if self._depth == 0:
-                self._db.rollback()
-            raise
-        self._depth -= 1
-        self._commit()
+        return self._commits.transaction()
 
     def _commit(self) -> None:
-        if self._depth == 0:
-            self._db.commit()
+        self._commits.commit()
 
     # --- items ---------------------------------------------------------------------------
 

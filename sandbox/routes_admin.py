@@ -17,10 +17,9 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from sandbox.admin_actions import AdminActionError, answer_invitation, change_faults
-from sandbox.admin_http import admin_body as _body
+from sandbox.admin_actions import answer_invitation, change_faults
+from sandbox.admin_http import admin_action
 from sandbox.admin_http import admin_json as _json
-from sandbox.admin_http import admin_problem as _problem
 from sandbox.context import COUNTER, DRIVES, FAULTS, MAIL, SERVICE, SUBSCRIPTIONS, TENANT
 
 
@@ -50,13 +49,7 @@ async def get_faults(request: web.Request) -> web.Response:
 
 async def put_faults(request: web.Request) -> web.Response:
     """PUT /_admin/faults: change the given settings (the random sequence restarts from ``seed``)."""
-    body = await _body(request)
-    if body is None:
-        return _problem(400, "The body must be a JSON object.")
-    try:
-        return _json(change_faults(request.app[FAULTS], body))
-    except AdminActionError as exc:
-        return _json(exc.to_json(), exc.status)
+    return await admin_action(request, lambda body: change_faults(request.app[FAULTS], body))
 
 
 async def get_requests(request: web.Request) -> web.Response:
@@ -72,13 +65,7 @@ async def reset_requests(request: web.Request) -> web.Response:
 
 async def respond(request: web.Request) -> web.Response:
     """POST /_admin/respond: answer an invitation as the attendee ``user`` (202)."""
-    body = await _body(request)
-    if body is None:
-        return _problem(400, "The body must be a JSON object.")
-    try:
-        return _json(answer_invitation(request.app[SERVICE], body), 202)
-    except AdminActionError as exc:
-        return _json(exc.to_json(), exc.status)
+    return await admin_action(request, lambda body: answer_invitation(request.app[SERVICE], body), 202)
 
 
 def add_routes(app: web.Application) -> None:

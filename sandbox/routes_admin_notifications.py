@@ -14,8 +14,8 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from sandbox.admin_actions import AdminActionError, change_clock
-from sandbox.admin_http import admin_body, admin_json, admin_problem
+from sandbox.admin_actions import change_clock
+from sandbox.admin_http import admin_action, admin_body, admin_json, admin_problem
 from sandbox.context import CLOCK, NOTIFIER, SUBSCRIPTIONS, TENANT
 from sandbox.errors import GraphError
 from sandbox.subscriptions import lifecycle_notification
@@ -30,13 +30,7 @@ async def get_clock(request: web.Request) -> web.Response:
 
 async def put_clock(request: web.Request) -> web.Response:
     """PUT /_admin/clock: set or move the sandbox clock; lists the subscriptions that expired."""
-    body = await admin_body(request)
-    if body is None:
-        return admin_problem(400, "The body must be a JSON object.")
-    try:
-        return admin_json(change_clock(request.app[CLOCK], request.app[SUBSCRIPTIONS], body))
-    except AdminActionError as exc:
-        return admin_json(exc.to_json(), exc.status)
+    return await admin_action(request, lambda body: change_clock(request.app[CLOCK], request.app[SUBSCRIPTIONS], body))
 
 
 async def get_notifications(request: web.Request) -> web.Response:

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Literal
 
-from sandbox.database import connect
+from sandbox.database import NestedCommits, connect
 from sandbox.timezones import parse_date_time_time_zone
 
 _SCHEMA = (
@@ -107,8 +107,8 @@ class CalendarStore:
         self._check_tenant(tenant_id)
         self._events: dict[str, StoredEvent] = {}
         self._by_mailbox: dict[str, dict[str, StoredEvent]] = {}
-        self._depth = 0
         self._pending: dict[str, EventChange] = {}
+        self._commits = NestedCommits(self._db, after_commit=self._publish, after_rollback=self._pending.clear)
         self._listeners: list[ChangeListener] = []
         for mailbox_id, raw in self._db.execute("SELECT mailbox_id, data FROM events"):
             self._index(StoredEvent.from_data(mailbox_id, json.loads(raw)))
@@ -139,29 +139,20 @@ class CalendarStore:
         self._db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value))
         self._commit()
 
-    @contextmanager
-    def batch(self) -> Iterator[None]:
+    def batch(self) -> AbstractContextManager[None]:
         """Group several writes into one transaction (nesting is allowed)."""
-        self._depth += 1
-        try:
-            yield
-        except BaseException:
-            self._depth -= 1
-            if self._depth == 0:
-                self._db.rollback()
-                self._pending.clear()
-            raise
-        self._depth -= 1
-        self._commit()
+        return self._commits.transaction()
 
     def _commit(self) -> None:
-        if self._depth == 0:
-            self._db.commit()
-            changes = list(self._pending.values())
-            self._pending.clear()
-            if changes:
-                for listener in self._listeners:
-                    listener(changes)
+        self._commits.commit()
+
+    def _publish(self) -> None:
+        """After a commit: tell the listeners what it changed."""
+        changes = list(self._pending.values())
+        self._pending.clear()
+        if changes:
+            for listener in self._listeners:
+                listener(changes)
 
     def _record(self, change_type: ChangeType, event: StoredEvent) -> None:
         """Remember a change for the listeners, merged with earlier changes in the same batch."""
