@@ -28,6 +28,7 @@ def main() -> int:
     logging.getLogger("microsoft_agents").setLevel(logging.WARNING)
     logging.getLogger("httpx").setLevel(logging.WARNING)
     from bot.bootstrap import bootstrap  # noqa: PLC0415
+    from bot.safe_logging import RedactedAccessLogger  # noqa: PLC0415
     from bot.team_config import ConfigError  # noqa: PLC0415
     from bot.web import create_web_app  # noqa: PLC0415
 
@@ -39,7 +40,8 @@ def main() -> int:
     app = create_web_app(bot)
     gc.freeze()
     gc.enable()
-    web.run_app(app, host=settings.host, port=settings.port, print=None)
+    # The access log without media capability tokens, query strings or referers (bot/safe_logging.py).
+    web.run_app(app, host=settings.host, port=settings.port, print=None, access_log_class=RedactedAccessLogger)
     return 0
 
 

@@ -11,6 +11,7 @@ from microsoft_teams.cards import AdaptiveCard
 from pydantic import BaseModel, ValidationError
 
 from bot.safe_logging import log_failure, new_reference
+from cards.common import quoted
 from cards.status import notice_card
 from cards.verbs import Verb
 from graph.errors import GraphUnavailableError
@@ -78,7 +79,7 @@ class ActionRouter:
         try:
             return await call()
         except UserFacingError as err:
-            return notice_card(t(err.key, ctx.lang, **err.params), ctx.lang, convening_id=_safe_id(record))
+            return notice_card(quoted(err.key, ctx.lang, **err.params), ctx.lang, convening_id=_safe_id(record))
         except GraphUnavailableError as err:
             ref = new_reference()
             log_failure(log, "graph call", err, ref)

@@ -68,6 +68,14 @@ def _utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+def settings_clock(settings: BotSettings, real: Callable[[], datetime] = _utc_now) -> Callable[[], datetime]:
+    """The bot's clock: real time, or in development from ``YA_DEV_NOW`` on (the same offset for the whole run)."""
+    if settings.dev_now is None:
+        return real
+    offset = settings.dev_now - real()
+    return lambda: real() + offset
+
+
 @dataclass
 class Bot:
     """Everything the running bot holds; ``close`` releases it."""
@@ -111,8 +119,12 @@ def _documents(settings: BotSettings) -> DocumentStore:
     return SqliteDocuments(settings.state_db)
 
 
-def bootstrap(settings: BotSettings, *, clock: Callable[[], datetime] = _utc_now) -> Bot:
-    """Builds the bot from settings. Raises ConfigError/ValidationError with a clear message on bad config."""
+def bootstrap(settings: BotSettings, *, clock: Callable[[], datetime] | None = None) -> Bot:
+    """Builds the bot from settings. Raises ConfigError/ValidationError with a clear message on bad config.
+
+    ``clock`` is every part's "now" (tests give the sandbox's); by default the settings' clock.
+    """
+    clock = clock or settings_clock(settings)
     install_sdk_redaction()  # the SDK's own log lines must not echo a refused activity's values
     team_config = load_team_config(settings.teams_file)
     teams, default_team = team_config.teams, team_config.default_team

@@ -12,7 +12,19 @@ issuer allow-list, and the Entra ``tid``/issuer binding. This module adds what t
   ``aud``) are refused: this bot serves the Teams channel only, and the SDK keeps no allow-list of callers;
 - a local-tests-only seam: the SDK picks its key URL from the token's (unverified) issuer among
   fixed Microsoft addresses and offers no setting for it, so with ``YA_OPENID_METADATA_URL`` set the
-  keys come from that OpenID configuration's ``jwks_uri`` instead. Production refuses the setting.
+  keys come from that OpenID configuration's ``jwks_uri`` instead. Production refuses the setting;
+- a token without ``exp`` is refused (PyJWT checks the expiry only when there is one);
+- channel validation as the Bot Framework SDKs do it (``ChannelValidation``): the token's ``serviceurl``
+  claim must be there and name the activity's ``serviceUrl`` (case-insensitive; a trailing slash is
+  ignored). The bot posts its replies, with its own outbound token, to that address: without the check any
+  validly signed token could point them elsewhere. The SDK 1.9 adapter compares hosts only, and only
+  warns. Tokens without the claim are refused whoever issued them: Teams' channel tokens
+  (``https://api.botframework.com``) always carry it; an Emulator or plain Entra token has none and is not
+  a Teams channel (use the Playground, anonymous, locally);
+- anonymous mode (no ``YA_CLIENT_ID``; the settings allow it on a loopback host only) answers loopback
+  connectors only (``localhost``, 127.0.0.0/8, ``::1``): the Playground's;
+- a body that is not an activity with a usable ``serviceUrl`` (absolute http(s), no query, fragment or user
+  info) is a 400, and an ``Authorization`` header over ``MAX_AUTHORIZATION_CHARS`` a quiet 400.
 """
 
 from __future__ import annotations
@@ -29,6 +41,8 @@ from microsoft_agents.hosting.core import AgentAuthConfiguration, ClaimsIdentity
 from microsoft_agents.hosting.core.authorization.jwt import JwtTokenValidator
 from microsoft_agents.hosting.core.authorization.jwt.jwt_token_validator import _JwkClientManager
 
+from bot.activity_body import activity_json, not_an_activity, same_service_url, service_url
+from bot.loopback import is_loopback_host
 from bot.settings import BotSettings
 
 log = logging.getLogger(__name__)
@@ -36,6 +50,9 @@ log = logging.getLogger(__name__)
 #: Where the SDK's adapter looks for the caller's identity (AiohttpRequestAdapter.get_claims_identity).
 CLAIMS_KEY = "claims_identity"
 _METADATA_TIMEOUT = aiohttp.ClientTimeout(total=10)
+#: Channel tokens for a bot are 1–2 KB; a longer header is not one (aiohttp itself refuses over 8190 bytes).
+MAX_AUTHORIZATION_CHARS = 4096
+SERVICE_URL_CLAIM = "serviceurl"
 
 
 def validation_config(settings: BotSettings) -> AgentAuthConfiguration:
@@ -97,7 +114,8 @@ def _unauthorized() -> web.Response:
 
 
 def channel_auth_middleware(settings: BotSettings) -> Middleware:
-    """Admits a request with a valid Bot Framework token (or with none when anonymous); otherwise 401.
+    """Admits a request with a valid Bot Framework token for the activity's ``serviceUrl`` (or with none when
+    anonymous, for a loopback ``serviceUrl``); otherwise 401, or 400 for what is no activity at all.
 
     Anonymous is allowed only without ``YA_CLIENT_ID`` (the Playground), as in the SDK; a token sent
     anyway is still checked. The claims are left where the SDK's adapter reads them.
@@ -108,27 +126,64 @@ def channel_auth_middleware(settings: BotSettings) -> Middleware:
     @web.middleware
     async def authenticate(request: web.Request, handler: Handler) -> web.StreamResponse:
         header = request.headers.get(hdrs.AUTHORIZATION)
+        if header is not None and len(header) > MAX_AUTHORIZATION_CHARS:
+            log.warning("Channel request refused: Authorization header over %d characters.", MAX_AUTHORIZATION_CHARS)
+            return web.json_response({"error": "Authorization header too long."}, status=400)
         if header is None:
             if not anonymous:
                 log.warning("Channel request refused: no token.")
                 return _unauthorized()
-            _set_claims(request, validator.get_anonymous_claims())
-            return await handler(request)
-        token = _bearer(header)
-        if token is None:
-            log.warning("Channel request refused: malformed Authorization header.")
+            claims = validator.get_anonymous_claims()
+        else:
+            found = await _token_claims(validator, header)
+            if found is None:
+                return _unauthorized()
+            claims = found
+        activity = await activity_json(request)
+        url = service_url(activity)
+        if activity is None or url is None:
+            return not_an_activity()
+        if anonymous and not is_loopback_host(url.host):
+            # The Playground's connector is on this machine; anything else needs a Bot Framework token.
+            log.warning("Channel request refused: anonymous mode answers loopback service URLs only.")
             return _unauthorized()
-        try:
-            claims = await validator.validate_token(token)
-        except Exception as err:  # noqa: BLE001 - whatever an untrusted token makes the validator raise is a 401
-            log.warning("Channel request refused: token not valid (%s).", type(err).__name__)
-            return _unauthorized()
-        if claims.is_agent_claim():
-            # Another app's token for our app id (agent-to-agent); this bot has no agent callers, and the
-            # SDK checks no allow-list of callers: any app of an accepted issuer's tenant could get one.
-            log.warning("Channel request refused: agent-to-agent token.")
+        if header is not None and not _names_service_url(claims, activity["serviceUrl"]):
             return _unauthorized()
         _set_claims(request, claims)
         return await handler(request)
 
     return authenticate
+
+
+async def _token_claims(validator: JwtTokenValidator, header: str) -> ClaimsIdentity | None:
+    """The claims of a valid, expiring Bot Framework channel token; None (logged without the token) otherwise."""
+    token = _bearer(header)
+    if token is None:
+        log.warning("Channel request refused: malformed Authorization header.")
+        return None
+    try:
+        claims = await validator.validate_token(token)
+    except Exception as err:  # noqa: BLE001 - whatever an untrusted token makes the validator raise is a 401
+        log.warning("Channel request refused: token not valid (%s).", type(err).__name__)
+        return None
+    if "exp" not in claims.claims:
+        log.warning("Channel request refused: token without expiry.")
+        return None
+    if claims.is_agent_claim():
+        # Another app's token for our app id (agent-to-agent); this bot has no agent callers, and the
+        # SDK checks no allow-list of callers: any app of an accepted issuer's tenant could get one.
+        log.warning("Channel request refused: agent-to-agent token.")
+        return None
+    return claims
+
+
+def _names_service_url(claims: ClaimsIdentity, activity_service_url: str) -> bool:
+    claim = claims.get_claim_value(SERVICE_URL_CLAIM)
+    if not isinstance(claim, str) or not claim:
+        log.warning("Channel request refused: token without a serviceurl claim.")
+        return False
+    if not same_service_url(claim, activity_service_url):
+        # Neither address is logged: the activity's is the sender's choice.
+        log.warning("Channel request refused: the token's serviceurl is not the activity's serviceUrl.")
+        return False
+    return True

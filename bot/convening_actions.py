@@ -12,6 +12,7 @@ from bot.action_router import ActionContext, ActionRouter
 from bot.background import BackgroundWork
 from bot.payloads import BookPayload, CancelPayload, NoPayload, PersonPayload, RecordPayload, SearchPayload
 from cards.booked import booked_card, cancel_card
+from cards.common import quoted
 from cards.convening_form import FormValues, convening_form_card
 from cards.proposals import no_slots_card, proposals_card
 from cards.status import status_card
@@ -82,7 +83,7 @@ class ConveningActions:
                 values = replace(values, family_place="")
             if err.key.startswith("network."):
                 values = replace(values, network="")
-            return self._form(convening, ctx.lang, values=values, error=t(err.key, ctx.lang, **err.params))
+            return self._form(convening, ctx.lang, values=values, error=quoted(err.key, ctx.lang, **err.params))
         return self._outcome(outcome, ctx.lang)
 
     async def search_invalid(self, ctx: ActionContext, raw: Mapping[str, Any]) -> AdaptiveCard:
@@ -178,7 +179,8 @@ class ConveningActions:
         if convening.status in (ConveningStatus.PROPOSED, ConveningStatus.RESCHEDULING):
             if convening.proposals:
                 return proposals_card(convening, team, ctx.lang)
-            return no_slots_card(convening, SlotSearch((), 1, convening.unavailable, False), team, ctx.lang)
+            return no_slots_card(convening, SlotSearch((), 1, convening.unavailable, False), team,
+                                 self._service.ways_on(convening), ctx.lang)
         return self._form(convening, ctx.lang)
 
     async def widen(self, ctx: ActionContext, p: RecordPayload) -> AdaptiveCard:
@@ -205,7 +207,7 @@ class ConveningActions:
         team = self._service.team(outcome.convening.team_key)
         if outcome.convening.proposals:
             return proposals_card(outcome.convening, team, lang)
-        return no_slots_card(outcome.convening, outcome.search, team, lang)
+        return no_slots_card(outcome.convening, outcome.search, team, outcome.ways, lang)
 
     def _form(self, convening: Convening, lang: str, *, values: FormValues | None = None,
               error: str | None = None) -> AdaptiveCard:

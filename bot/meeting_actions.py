@@ -11,6 +11,7 @@ from bot.meeting_chat import MeetingChat
 from bot.meeting_payloads import FeedbackSavePayload, PlanSavePayload, StarSavePayload, StepPayload
 from bot.payloads import RecordPayload
 from bot.proactive import Messenger
+from cards.common import quoted
 from cards.convening_form import FormValues, convening_form_card
 from cards.feedback_card import feedback_card
 from cards.finalized_card import finalized_card
@@ -91,7 +92,7 @@ class MeetingActions:
         try:
             saved = await self._meetings.save_star(p.convening_id, ctx.caller, points)
         except UserFacingError as err:
-            return await self._star(meeting, ctx.lang, message=t(err.key, ctx.lang, **err.params))
+            return await self._star(meeting, ctx.lang, message=quoted(err.key, ctx.lang, **err.params))
         return await self._star(saved, ctx.lang, message=t("meeting.saved", ctx.lang))
 
     async def plan(self, ctx: ActionContext, p: RecordPayload) -> AdaptiveCard:
@@ -112,7 +113,7 @@ class MeetingActions:
             if err.key in ("meeting.not_found", "meeting.already_finalized"):
                 raise
             current, _ = await self._meetings.get(p.convening_id, ctx.caller)
-            return plan_card(current, ctx.lang, message=t(err.key, ctx.lang, **err.params))
+            return plan_card(current, ctx.lang, message=quoted(err.key, ctx.lang, **err.params))
         if p.then == "finalize":
             return await self.finalize(ctx, RecordPayload.model_validate({"conveningId": p.convening_id}))
         return plan_card(meeting, ctx.lang, message=t("meeting.saved", ctx.lang))
@@ -125,9 +126,9 @@ class MeetingActions:
     async def save_feedback(self, ctx: ActionContext, p: FeedbackSavePayload) -> AdaptiveCard:
         """Adds one response to the counts; the card comes back empty for the next person."""
         try:
-            meeting = await self._meetings.add_feedback(p.convening_id, ctx.caller, p.scores())
+            meeting = await self._meetings.add_feedback(p.convening_id, ctx.caller, p.scores(), p.comment)
         except UserFacingError as err:
-            if err.key != "feedback.empty":
+            if not err.key.startswith("feedback."):
                 raise
             current, _ = await self._meetings.get(p.convening_id, ctx.caller)
             return feedback_card(current, ctx.lang, message=t(err.key, ctx.lang))
@@ -152,7 +153,7 @@ class MeetingActions:
             if not err.key.startswith("plan."):
                 raise
             current, _ = await self._meetings.get(p.convening_id, ctx.caller)
-            return plan_card(current, ctx.lang, message=t(err.key, ctx.lang, **err.params))
+            return plan_card(current, ctx.lang, message=quoted(err.key, ctx.lang, **err.params))
         # Only the call that finished it tells the others: a re-click or a retry does not message them again.
         unreachable = await self._tell_others(outcome, ctx) if outcome.just_finalized else ()
         return finalized_card(outcome.meeting, ctx.lang, responsible_names=outcome.responsible_names,

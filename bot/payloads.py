@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from domain.convening import Venue
+from domain.sensitive_text import clean_text
 
 RecordId = Annotated[str, Field(pattern=r"^[0-9a-f]{16}$")]
 
@@ -21,7 +22,16 @@ def _as_str(value: object) -> object:
     return value
 
 
-Text = Annotated[str, BeforeValidator(_as_str), Field(max_length=2000)]
+def _as_text(value: object) -> object:
+    """A text input as it is kept: cleaned of invisible characters before stripping and the length check."""
+    value = _as_str(value)
+    return clean_text(value) if isinstance(value, str) else value
+
+
+#: Every free-text input. Cleaned here, at the boundary (domain.sensitive_text.clean_text): nothing invisible
+#: is kept, so a code split by a zero-width space is never stored; the services' checks read the normalised
+#: spelling (en dashes, full-width digits) of the same text.
+Text = Annotated[str, BeforeValidator(_as_text), Field(max_length=2000)]
 
 
 class _Payload(BaseModel):

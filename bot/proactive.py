@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Awaitable, Callable
 
 from microsoft_agents.activity import Activity, ConversationReference
 from microsoft_agents.hosting.core import ChannelServiceAdapter, ClaimsIdentity, TurnContext
 from microsoft_teams.cards import AdaptiveCard
+from yarl import URL
 
+from bot.activity_body import same_service_url
+from bot.channel_auth import SERVICE_URL_CLAIM
+from bot.chat_kind import is_personal_chat
 from bot.safe_logging import log_failure, new_reference
 from bot.state.document_store import DocumentStore
 from bot.teams_app import card_message
@@ -27,22 +30,45 @@ class ConversationBook:
         self._docs = documents
         self._directory = directory
 
-    async def remember(self, activity: Activity) -> None:
+    async def remember(self, activity: Activity, identity: ClaimsIdentity | None = None) -> None:
         """Keeps the personal chat's reference (one write when it is new or changed); group and meeting
-        chats are kept by conversation id, so shared cards there can be updated later."""
+        chats are kept by conversation id, so shared cards there can be updated later.
+
+        The personal chat's reference is where reminders and notices carrying a family's reference go, so
+        what may re-point it is narrow:
+
+        - only a personal chat (``bot.chat_kind.is_personal_chat``: a meeting or group chat never);
+        - the first reference is kept as it comes: the turn has passed ``bot.channel_auth`` (a token naming
+          this ``serviceUrl``, or anonymous on loopback) and the sender's ``aadObjectId`` is the channel's;
+        - a new conversation id or ``serviceUrl`` for the same user replaces the kept one only when it comes
+          on the same channel and from the same tenant as the kept one, and its ``serviceUrl`` is vouched for:
+          named by the turn's token (``serviceurl`` claim), or on the same host as the kept one (anonymous
+          Playground). Otherwise the kept reference stays and a warning is logged.
+
+        Both outcomes are logged without ids, names or addresses.
+        """
         sender = activity.from_property
         conversation = activity.conversation
         if sender is None or not sender.aad_object_id or conversation is None:
             return
-        if (conversation.conversation_type or "personal") != "personal":
+        if not is_personal_chat(conversation):
             if await self._docs.get(_CHATS, conversation.id) is None:
                 reference = activity.get_conversation_reference()
                 await self._docs.put(_CHATS, conversation.id, reference.model_dump_json(
                     by_alias=True, exclude_none=True), if_match="*")
             return
         current = await self._docs.get(_COLLECTION, sender.aad_object_id)
-        if current is not None and json.loads(current.body).get("conversation", {}).get("id") == conversation.id:
-            return
+        if current is not None:
+            kept = ConversationReference.model_validate_json(current.body)
+            if kept.conversation is not None and kept.conversation.id == conversation.id \
+                    and kept.service_url == activity.service_url:
+                return
+            if not _may_replace(kept, activity, identity):
+                log.warning("Personal chat kept: an activity of another channel, tenant or unverified service "
+                            "address did not replace it.")
+                return
+            if kept.conversation is None or kept.conversation.id != conversation.id:
+                log.info("Personal chat replaced: the user's personal chat has a new conversation id.")
         reference = activity.get_conversation_reference()
         body = reference.model_dump_json(by_alias=True, exclude_none=True)
         person = await self._directory.person_by_id(sender.aad_object_id)
@@ -66,6 +92,32 @@ class ConversationBook:
             docs = await self._docs.by_owner(_COLLECTION, user.lower())
             doc = docs[-1] if docs else None
         return ConversationReference.model_validate_json(doc.body) if doc else None
+
+
+def _main_channel(channel_id: str | None) -> str:
+    return (channel_id or "").split(":", 1)[0].strip().lower()
+
+
+def _host(url: str | None) -> str | None:
+    try:
+        host = URL(url or "").host
+    except (ValueError, TypeError):
+        return None
+    return host.lower() if host else None
+
+
+def _may_replace(kept: ConversationReference, activity: Activity, identity: ClaimsIdentity | None) -> bool:
+    """Whether a personal-chat activity may replace the kept reference (the rule in ``remember``)."""
+    conversation = activity.conversation
+    kept_tenant = kept.conversation.tenant_id if kept.conversation else None
+    if _main_channel(kept.channel_id) != _main_channel(activity.channel_id) \
+            or (kept_tenant or "").lower() != ((conversation.tenant_id if conversation else None) or "").lower():
+        return False
+    claim = identity.get_claim_value(SERVICE_URL_CLAIM) if identity is not None else None
+    if isinstance(claim, str) and activity.service_url and same_service_url(claim, activity.service_url):
+        return True
+    new_host = _host(activity.service_url)
+    return new_host is not None and new_host == _host(kept.service_url)
 
 
 class Messenger:

@@ -1,11 +1,17 @@
-"""Logging failures without their messages: exception text may carry family data."""
+"""Logging without secrets: failures without their messages (exception text may carry family data), aiohttp's
+parse errors without the request's bytes, and access lines without capability tokens."""
 
 from __future__ import annotations
 
 import logging
+import re
 import secrets
 import traceback
+from urllib.parse import quote
 
+from aiohttp.abc import AbstractAccessLogger
+from aiohttp.http_exceptions import HttpProcessingError
+from aiohttp.web import BaseRequest, StreamResponse
 from pydantic import ValidationError
 
 
@@ -56,3 +62,66 @@ def install_sdk_redaction(names: tuple[str, ...] = SDK_VALIDATION_LOGGERS) -> No
         logger = logging.getLogger(name)
         if not any(isinstance(f, RedactValidationErrors) for f in logger.filters):
             logger.addFilter(RedactValidationErrors())
+
+
+#: aiohttp's server logger: it logs a request its HTTP parser refused with a traceback whose message quotes
+#: the start of the offending line (an over-long Authorization header: the caller's token).
+SERVER_LOGGER = "aiohttp.server"
+
+
+class QuietParseErrors(logging.Filter):
+    """Rewrites aiohttp's "Error handling request" record for a request its parser refused (answered 400
+    by aiohttp before any handler: an over-long header, a malformed request line) to one warning line with
+    the error's type and status only: no traceback, none of the request's bytes."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Always keeps the record; quiets it when it carries an HTTP parse error."""
+        error = record.exc_info[1] if record.exc_info else None
+        if not isinstance(error, HttpProcessingError):
+            return True
+        record.msg = "HTTP request refused by the parser: %s (%s)"
+        record.args = (type(error).__name__, error.code)
+        record.levelno, record.levelname = logging.WARNING, logging.getLevelName(logging.WARNING)
+        record.exc_info = None
+        record.exc_text = None
+        record.stack_info = None
+        return True
+
+
+def install_server_redaction() -> None:
+    """Adds :class:`QuietParseErrors` to aiohttp's server logger (once; called when the web app is built)."""
+    logger = logging.getLogger(SERVER_LOGGER)
+    if not any(isinstance(f, QuietParseErrors) for f in logger.filters):
+        logger.addFilter(QuietParseErrors())
+
+
+#: The capability token of a media URL (bot/media.py): whoever has the URL has the picture or the CSV.
+_MEDIA_TOKEN = re.compile(r"^/media/[^/]*?(\.[A-Za-z0-9]{1,8})?(?=/|$)")
+
+
+def redacted_path(raw_path: str, path: str) -> str:
+    """A request path fit for a log: ``raw_path`` as sent (percent-encoded: one line, printable), or when the
+    decoded ``path`` (what aiohttp routes on, so ``/%6Dedia/…`` counts) is a media URL, ``/media/<redacted>``
+    with its extension."""
+    found = _MEDIA_TOKEN.match(path)
+    if found is None:
+        return raw_path
+    return f"/media/<redacted>{found.group(1) or ''}{quote(path[found.end():])}"
+
+
+class RedactedAccessLogger(AbstractAccessLogger):
+    """The access log without secrets: remote address, method, path (media tokens cut out, no query string:
+    Graph's ``validationToken`` is in one), HTTP version, status, size and duration. No Referer either (it
+    may be a media URL)."""
+
+    def log(self, request: BaseRequest, response: StreamResponse, time: float) -> None:
+        """Writes one access line at INFO."""
+        query = "?<redacted>" if request.rel_url.raw_query_string else ""
+        self.logger.info('%s "%s %s%s HTTP/%d.%d" %d %d %.3fs', request.remote or "-", request.method,
+                         redacted_path(request.rel_url.raw_path, request.path), query, request.version.major,
+                         request.version.minor, response.status, response.body_length, time)
+
+    @property
+    def enabled(self) -> bool:
+        """Only when INFO lines are written (aiohttp skips the formatting otherwise)."""
+        return self.logger.isEnabledFor(logging.INFO)

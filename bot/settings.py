@@ -7,10 +7,11 @@ import re
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic import AwareDatetime, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from bot.credential_rules import ChannelAuth, credential_problem
+from bot.loopback import is_loopback_host
 
 _TENANT_ID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 
@@ -79,6 +80,9 @@ class BotSettings(BaseSettings):
     # How long proposed times are trusted at booking without asking Graph again (the bot's own bookings
     # meanwhile are caught by its reservation index).
     proposals_fresh_minutes: int = Field(10, ge=0, le=120)
+    # Development only (demos and trials at another date, in step with the sandbox clock): the bot's clock
+    # reads this moment at start-up and runs on from it. Refused in production.
+    dev_now: AwareDatetime | None = None
 
     @field_validator("allowed_tenants", mode="before")
     @classmethod
@@ -120,6 +124,15 @@ class BotSettings(BaseSettings):
             if self.openid_metadata_url is not None:
                 raise ValueError("YA_OPENID_METADATA_URL is for local tests only: production validates channel "
                                  "tokens with Microsoft's keys")
+            if self.dev_now is not None:
+                raise ValueError("YA_DEV_NOW is for development only: production runs on the real time")
+            if not self.public_base_url.startswith("https://"):
+                # Graph delivers change notifications to https only, and Teams fetches card images over https.
+                raise ValueError("production mode requires an https YA_PUBLIC_URL")
+        if self.anonymous and not is_loopback_host(self.host):
+            # Anonymous mode answers anyone who can reach the port: the local Playground only.
+            raise ValueError("YA_HOST must be a loopback address (localhost, 127.x.x.x) when YA_CLIENT_ID is not "
+                             "set: without an app id the bot accepts unauthenticated requests")
         if self.state_backend == "blob" and not (self.blob_connection_string or self.blob_account_url):
             raise ValueError("YA_STATE_BACKEND=blob requires YA_BLOB_ACCOUNT_URL (or YA_BLOB_CONNECTION_STRING)")
         problem = credential_problem(self)

@@ -14,11 +14,19 @@ from microsoft_agents.activity import (
     Attachment,
     InvokeResponse,
 )
-from microsoft_agents.hosting.core import AgentApplication, Connections, Storage, TurnContext, TurnState
+from microsoft_agents.hosting.core import (
+    AgentApplication,
+    ClaimsIdentity,
+    Connections,
+    Storage,
+    TurnContext,
+    TurnState,
+)
 from microsoft_agents.hosting.core.app import ApplicationOptions
 from microsoft_teams.cards import AdaptiveCard
 
 from bot.action_router import ActionContext, ActionRouter
+from bot.chat_kind import is_personal_chat
 from bot.language import LANGUAGE_COMMANDS, LanguageChooser, turn_language
 from bot.safe_logging import log_failure, new_reference
 from cards.common import CARD_CONTENT_TYPE, to_json
@@ -59,8 +67,8 @@ class ChatSharing(Protocol):
 class ConversationBookLike(Protocol):
     """Keeps conversation references (bot.proactive.ConversationBook)."""
 
-    async def remember(self, activity: Activity) -> None:
-        """Remembers where the activity's sender can be reached."""
+    async def remember(self, activity: Activity, identity: ClaimsIdentity | None) -> None:
+        """Remembers where the activity's sender can be reached (``identity``: the turn's verified caller)."""
         ...
 
 
@@ -118,7 +126,7 @@ def build_application(storage: Storage, router: ActionRouter, connections: Conne
         lang = await languages.of(context)
         words = (context.activity.text or "").strip().lower().split()
         conversation = context.activity.conversation
-        in_group = conversation is not None and (conversation.conversation_type or "personal") != "personal"
+        in_group = not is_personal_chat(conversation)
         if in_group and words and words[0] in SHARE_COMMANDS and conversation is not None:
             caller = caller_of(context.activity)
             if caller is None:
@@ -163,7 +171,7 @@ def build_application(storage: Storage, router: ActionRouter, connections: Conne
     async def remember(context: TurnContext, _: TurnState) -> bool:
         # Every turn from a personal chat keeps the way to reach that worker proactively.
         try:
-            await book.remember(context.activity)
+            await book.remember(context.activity, context.identity)
         except Exception as err:  # noqa: BLE001 - a failed bookkeeping write must not fail the user's turn
             log_failure(log, "remember conversation", err, new_reference())
         return True
@@ -184,8 +192,7 @@ async def _act(router: ActionRouter, context: TurnContext, verb: object, data: o
     caller = caller_of(context.activity)
     if caller is None:
         return notice_card(t("convening.not_in_directory", lang), lang)
-    conversation = context.activity.conversation
-    if (conversation is not None and (conversation.conversation_type or "personal") != "personal"
+    if (not is_personal_chat(context.activity.conversation)
             and verb in (Verb.START.value, Verb.STATUS.value, Verb.STATISTICS.value)):
         # The welcome card's buttons in a group chat: like the commands, only in the personal chat.
         return notice_card(t("group.use_personal_chat", lang), lang)

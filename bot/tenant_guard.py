@@ -10,7 +10,8 @@ needs to notice a foreign tenant.
 
 The tenant is ``conversation.tenantId`` and ``channelData.tenant.id``, which Teams sends on every
 activity; when they disagree, or neither is there, the activity is refused. An empty list admits
-every tenant the channel admits (development, the Playground).
+every tenant the channel admits (development, the Playground). A body that does not parse as a JSON
+object (whatever the reason) is a 400, never a 500.
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ from typing import Any
 
 from aiohttp import web
 from aiohttp.typedefs import Handler, Middleware
+
+from bot.activity_body import activity_json, not_an_activity
 
 log = logging.getLogger(__name__)
 
@@ -49,10 +52,10 @@ def tenant_guard_middleware(allowed: Iterable[str]) -> Middleware:
     async def guard(request: web.Request, handler: Handler) -> web.StreamResponse:
         if not allowed_tenants:
             return await handler(request)
-        try:
-            activity: Any = await request.json()  # aiohttp keeps the body: the adapter reads it again
-        except ValueError:
-            activity = None
+        activity = await activity_json(request)  # parsed once per request; the adapter reads the bytes again
+        if activity is None:
+            # Not JSON, nested too deep to parse, an unknown charset: no activity, so no tenant to judge.
+            return not_an_activity()
         tenant = activity_tenant(activity)
         if tenant in allowed_tenants:
             return await handler(request)

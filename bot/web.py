@@ -9,10 +9,11 @@ from collections.abc import AsyncIterator
 from aiohttp import web
 from microsoft_agents.activity import Activity
 from microsoft_agents.hosting.aiohttp import start_agent_process
-from yarl import URL
 
+from bot.activity_body import activity_json, not_an_activity, service_url
 from bot.bootstrap import Bot
 from bot.channel_auth import channel_auth_middleware
+from bot.safe_logging import install_server_redaction
 from bot.scheduler import running
 from bot.tenant_guard import tenant_guard_middleware
 
@@ -23,7 +24,7 @@ _OBJECT_ID = re.compile(r"[0-9A-Fa-f-]{1,64}")
 async def _messages(request: web.Request) -> web.StreamResponse:
     bot = request.app[BOT_KEY]
     if not await _answerable(request):
-        return web.json_response({"error": "Not an activity this bot can answer."}, status=400)
+        return not_an_activity()
     response = await start_agent_process(request, bot.agent, bot.adapter)
     return response or web.Response(status=202)
 
@@ -32,22 +33,21 @@ async def _answerable(request: web.Request) -> bool:
     """Whether the body is an activity with the fields the Bot Framework requires (a turn can run and reply).
 
     The SDK answers 500 for a body its Activity model refuses, and fails the turn (or answers 500) when
-    ``from``, ``recipient``, ``channelId`` or an absolute http(s) ``serviceUrl`` is missing, when a text holds
-    a lone surrogate (valid JSON, not Unicode) or ``from.aadObjectId`` is not an object id: 400 here instead.
+    ``from``, ``recipient``, ``channelId`` or a usable ``serviceUrl`` (absolute http(s), no query or fragment)
+    is missing, when a text holds a lone surrogate (valid JSON, not Unicode) or ``from.aadObjectId`` is not an
+    object id: 400 here instead.
     """
+    body = await activity_json(request)  # not JSON, nested too deep, another charset: None
+    if body is None or service_url(body) is None:
+        return False
     try:
-        body = await request.json()
         json.dumps(body, ensure_ascii=False).encode()  # a lone surrogate ("\ud800") fails wherever it is stored
         activity = Activity.model_validate(body)
-        service = URL(activity.service_url or "")
-    except web.HTTPException:
-        raise  # e.g. 413 for a body over the size limit
-    except Exception:  # noqa: BLE001 - not JSON, nested too deep, or refused by the SDK's model (plain Exception too)
+    except Exception:  # noqa: BLE001 - nested too deep, or refused by the SDK's model (plain Exception too)
         return False
     sender, recipient, conversation = activity.from_property, activity.recipient, activity.conversation
     return bool(activity.type and activity.channel_id and conversation and conversation.id and sender and sender.id
-                and recipient and recipient.id and service.absolute and service.host
-                and service.scheme in ("http", "https")
+                and recipient and recipient.id
                 # The caller's Entra object id becomes a Graph URL: a GUID, nothing else.
                 and (sender.aad_object_id is None or _OBJECT_ID.fullmatch(sender.aad_object_id)))
 
@@ -63,6 +63,7 @@ def create_web_app(bot: Bot, *, run_scheduler: bool = True) -> web.Application:
     ``run_scheduler`` starts the background ticks (start notices, time warnings,
     reminders, retention); tests drive ``bot.scheduler.tick()`` themselves instead.
     """
+    install_server_redaction()  # aiohttp's own 400s (an over-long header) would log the request's bytes
     messages = web.Application(middlewares=[channel_auth_middleware(bot.settings),
                                             tenant_guard_middleware(bot.settings.allowed_tenants)])
     messages.router.add_post("/messages", _messages)

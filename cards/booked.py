@@ -16,11 +16,12 @@ from microsoft_teams.cards import (
     TextInput,
 )
 
-from cards.common import action_row, card, execute, facts, notice, text, title
+from cards.common import action_row, card, execute, facts, inert, notice, quoted, text, title
 from cards.proposals import person_line
 from cards.verbs import Verb
 from domain.convening import Answer, Convening, ConveningStatus
 from domain.team import Team
+from domain.ways_on import decliner_substitutes
 from i18n.formatting import format_span
 from i18n.messages import t
 from services.invitation_text import event_location, family_invitation
@@ -39,9 +40,9 @@ def booked_card(convening: Convening, team: Team, lang: str = "fi", *, heading_k
     room = next((r for r in team.rooms if r.email == booking.room), None)
     role_names = {r.key: r.name(lang) for r in team.roles}
     cancelled = convening.status is ConveningStatus.CANCELLED
-    pairs = [(t("booked.family", lang), request.family_ref),
+    pairs = [(t("booked.family", lang), inert(request.family_ref)),
              (t("booked.time", lang), format_span(booking.start, booking.end, lang)),
-             (t("booked.place", lang), event_location(request, room, lang))]
+             (t("booked.place", lang), event_location(request, room, lang, quote=inert))]
     if booking.join_url and not cancelled:
         pairs.append((t("booked.teams", lang), t("booked.teams_below", lang)))
     heading = t("booked.cancelled_title", lang) if cancelled else t(heading_key or "booked.title", lang)
@@ -63,7 +64,8 @@ def booked_card(convening: Convening, team: Team, lang: str = "fi", *, heading_k
         # One block a line: Teams collapses single newlines inside a TextBlock.
         Container(style="emphasis", items=[
             TextBlock(text=line, wrap=True, spacing="None")
-            for line in family_invitation(convening, role_names, room, booking.join_url, lang).splitlines()]),
+            for line in family_invitation(convening, role_names, room, booking.join_url, lang,
+                                          quote=inert).splitlines()]),
     ]
     actions: list[Action] = [execute(t("notice.start_meeting", lang), Verb.MEETING_START, record_id=convening.id,
                                      primary=True)]
@@ -77,7 +79,7 @@ def booked_card(convening: Convening, team: Team, lang: str = "fi", *, heading_k
 def _answers(convening: Convening, team: Team, lang: str, *, show_offers: bool) -> list[CardElement]:
     """Each invitee's answer; a decline shows its message and the ways on."""
     rows: list[CardElement] = [text(t("booked.invited", lang), bold=True),
-                               text(f"{convening.convener_name} – {t('invitation.convener_role', lang)}")]
+                               text(f"{inert(convening.convener_name)} – {t('invitation.convener_role', lang)}")]
     counts = {a: 0 for a in (Answer.ACCEPTED, Answer.TENTATIVE, Answer.DECLINED)}
     for index, person in enumerate(convening.invitees):
         response = convening.response_of(person.email)
@@ -87,11 +89,14 @@ def _answers(convening: Convening, team: Team, lang: str, *, show_offers: bool) 
         line = f"{_MARKS.get(answer, '…')} {person_line(person, team, lang)}: {t(f'answer.{answer.value}', lang)}"
         items: list[CardElement] = [text(line)]
         if answer is Answer.DECLINED and response.comment:
-            items.append(text(t("answer.comment", lang, comment=response.comment), subtle=True))
+            items.append(text(quoted("answer.comment", lang, comment=response.comment), subtle=True))
+        if answer is Answer.DECLINED and response.hidden is not None:
+            # The message was screened (domain.Response.screened): say so neutrally; Outlook has the original.
+            items.append(text(t(f"answer.hidden.{response.hidden.value}", lang), subtle=True))
         declined = answer is Answer.DECLINED and person.email.lower() not in convening.going_without
         if declined and show_offers:
             offers = [execute(t("answer.go_without", lang), Verb.GO_WITHOUT, record_id=convening.id, person=index)]
-            if person.role:
+            if decliner_substitutes(team, convening, person):  # only when someone else brings the role
                 offers.insert(0, execute(t("answer.substitute", lang), Verb.REPLACE_DECLINER,
                                          record_id=convening.id, person=index))
             offers.append(execute(t("answer.new_time", lang), Verb.RESCHEDULE, record_id=convening.id))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -18,8 +19,43 @@ from microsoft_teams.cards import (
 )
 
 from cards.verbs import Verb
+from domain.sensitive_text import clean_text
+from i18n.messages import t
 
 CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
+
+# Teams renders a Markdown subset in TextBlock.text, Fact.title and Fact.value (links, emphasis, lists), turns
+# bare addresses into links and expands {{DATE()}}/{{TIME()}}. Outside text goes through ``inert`` first.
+_INLINE_MARKUP = re.compile(r"([\\`*_\[\]<>~])")
+_NUMBERED_ITEM = re.compile(r"^([ \t]*\d{1,9})([.)])(?=[ \t]|$)", re.MULTILINE)
+# A line-leading marker: a list item, a heading, or a rule / setext underline ("---", "===").
+_LINE_MARKER = re.compile(r"^([ \t]*)([-+#=])(?=[ \t]|$|\2)", re.MULTILINE)
+# A dot inside a host name ("www.x.fi", "x.com/…"): a one-dot leader (U+2024) looks the same but is no dot to a
+# linkifier; NFKC folds it back to "." if the text is pasted into an input again, so no check is dodged.
+_HOST_DOT = re.compile(r"(?<=[\w-])\.(?=[^\W\d_])")
+_SCHEME = re.compile(r"(?<=\S):(?=//)")
+_AT = re.compile(r"(?<=\S)@")
+_WORD_JOINER = "\u2060"
+_BRACES = re.compile(r"\{(?=\{)")
+
+
+def inert(value: str) -> str:
+    """Outside text (anything a user typed, an Outlook message, a display name from Graph) for a TextBlock or Fact.
+
+    Shown as the very characters, never as markup or a link: cleaned (no bidi overrides or invisible
+    characters), CommonMark's inline markers (``\\ ` * _ [ ] < > ~``) and line-leading list or heading markers
+    escaped with a backslash, ``{{`` split so no date function runs, and URLs and e-mail addresses broken for
+    linkifiers (a word joiner after a scheme's colon and before "@", one-dot leaders in host names).
+    """
+    shown = _BRACES.sub("{" + _WORD_JOINER, clean_text(value))
+    shown = _AT.sub(_WORD_JOINER + "@", _SCHEME.sub(":" + _WORD_JOINER, _HOST_DOT.sub("\u2024", shown)))
+    shown = _INLINE_MARKUP.sub(r"\\\1", shown)
+    return _LINE_MARKER.sub(r"\1\\\2", _NUMBERED_ITEM.sub(r"\1\\\2", shown))
+
+
+def quoted(key: str, lang: str, **params: str) -> str:
+    """Message ``key`` with every parameter shown as outside text (``inert``): e.g. a refusal naming an entry."""
+    return t(key, lang, **{name: inert(value) for name, value in params.items()})
 
 
 def card(body: Sequence[CardElement], actions: Sequence[Action] = (), *, lang: str = "fi") -> AdaptiveCard:

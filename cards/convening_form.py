@@ -88,7 +88,8 @@ def convening_form_card(convening_id: str, teams: Sequence[Team], values: FormVa
     body += [
         ChoiceSetInput(id="roles", label=t("form.roles", lang), style="expanded", is_multi_select=True,
                        value=",".join(values.roles) or None,
-                       choices=[Choice(title=r.name(lang), value=r.key) for r in team.roles]),
+                       # Only roles someone on the roster brings: another would invite nobody.
+                       choices=[Choice(title=r.name(lang), value=r.key) for r in team.staffed_roles()]),
         ChoiceSetInput(id="venue", label=t("form.venue", lang), style="expanded", value=values.venue,
                        choices=[Choice(title=t(f"venue.{v.value}", lang), value=v.value) for v in Venue]),
         TextInput(id="familyPlace", label=t("form.family_place", lang), value=values.family_place or None,

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from microsoft_teams.cards import Action, AdaptiveCard, CardElement, OpenUrlAction
 
-from cards.common import card, execute, facts, notice, text, title
+from cards.common import card, execute, facts, inert, notice, quoted, text, title
 from cards.meeting_steps import local
 from cards.verbs import Verb
 from domain.meeting import Meeting
@@ -15,7 +15,7 @@ from i18n.messages import t
 
 
 def _names(names: Sequence[str], lang: str) -> str:
-    return ", ".join(names) or t("finalized.none", lang)
+    return ", ".join(inert(name) for name in names) or t("finalized.none", lang)
 
 
 def _next_contact(meeting: Meeting, lang: str) -> str:
@@ -40,15 +40,15 @@ def finalized_card(meeting: Meeting, lang: str = "fi", *, responsible_names: Seq
     body: list[CardElement] = [
         title(t("finalized.title", lang)),
         text(t("finalized.intro", lang)),
-        facts([(t("meeting.family", lang), meeting.family_ref),
+        facts([(t("meeting.family", lang), inert(meeting.family_ref)),
                (t("finalized.responsible", lang), _names(responsible_names, lang)),
                (t("finalized.shared", lang), _names(recipient_names, lang)),
                (t("finalized.next", lang), _next_contact(meeting, lang))]),
     ]
     if unreachable:
-        body.append(notice(t("finalized.unreachable", lang, names=", ".join(unreachable)), attention=False))
+        body.append(notice(quoted("finalized.unreachable", lang, names=", ".join(unreachable)), attention=False))
     if not_shared:
-        body.append(notice(t("finalized.not_shared", lang, names=", ".join(not_shared))))
+        body.append(notice(quoted("finalized.not_shared", lang, names=", ".join(not_shared))))
     body.append(text(t("finalized.print", lang), subtle=True))
     actions: list[Action] = []
     if not_shared:

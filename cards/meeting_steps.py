@@ -20,7 +20,7 @@ from microsoft_teams.cards import (
     TextBlock,
 )
 
-from cards.common import action_row, card, execute, facts, notice, text, title
+from cards.common import action_row, card, execute, facts, inert, notice, text, title
 from cards.verbs import Verb
 from domain.meeting import MEETING_STEPS, Meeting
 from i18n.formatting import format_span
@@ -102,7 +102,7 @@ def meeting_steps_card(meeting: Meeting, now: datetime, lang: str = "fi", *, war
     when = meeting_when(meeting, lang)
     body: list[CardElement] = [
         title(t("meeting.steps.title", lang)),
-        text(when if shared else f"{meeting.family_ref} · {when}", subtle=True),
+        text(when if shared else f"{inert(meeting.family_ref)} · {when}", subtle=True),
         _time_block(meeting, now, lang, warn_minutes),
         text(t("meeting.steps.progress", lang, done=str(done), total=str(len(MEETING_STEPS))), subtle=True),
     ]
@@ -128,8 +128,8 @@ def meeting_started_card(meeting: Meeting, lang: str = "fi") -> AdaptiveCard:
     """For the near worker when the meeting begins: time and place, and "Aloita Yhdessä aika"."""
     body: list[CardElement] = [
         title(t("meeting.started.title", lang)),
-        text(t("meeting.started.text", lang, when=meeting_when(meeting, lang), place=meeting.place)),
-        facts([(t("meeting.family", lang), meeting.family_ref)]),
+        text(t("meeting.started.text", lang, when=meeting_when(meeting, lang), place=inert(meeting.place))),
+        facts([(t("meeting.family", lang), inert(meeting.family_ref))]),
         text(t("meeting.started.hint", lang), subtle=True),
     ]
     return card(body, [execute(t("meeting.start", lang), Verb.MEETING_START, record_id=meeting.id, primary=True)],
@@ -145,7 +145,7 @@ def time_warning_card(meeting: Meeting, now: datetime, lang: str = "fi") -> Adap
             TextBlock(text=heading, wrap=True, size="Large", weight="Bolder", style="heading"),
             TextBlock(text=t("meeting.time_warning", lang), wrap=True),
         ]),
-        text(f"{meeting.family_ref} · {time_line(meeting, now, lang)}", subtle=True),
+        text(f"{inert(meeting.family_ref)} · {time_line(meeting, now, lang)}", subtle=True),
     ]
     return card(body, [execute(t("meeting.open_plan", lang), Verb.PLAN_OPEN, record_id=meeting.id, primary=True)],
                 lang=lang)

@@ -4,19 +4,21 @@ from __future__ import annotations
 
 from microsoft_teams.cards import AdaptiveCard, CardElement, Column, ColumnSet, ExecuteAction
 
-from cards.common import action_row, card, execute, facts, text, title
+from cards.common import action_row, card, execute, facts, inert, text, title
 from cards.verbs import Verb
 from domain.convening import Convening, Person
 from domain.slots import SlotSearch
 from domain.team import Team
+from domain.ways_on import WaysOn
 from i18n.formatting import format_span
 from i18n.messages import t
 
 
 def person_line(person: Person, team: Team, lang: str) -> str:
-    """"Hanna Heikkinen – Äitiys- ja lastenneuvola"."""
+    """"Hanna Heikkinen – Äitiys- ja lastenneuvola", for a card (the name is from Graph, possibly another tenant)."""
     role = team.role(person.role) if person.role else None
-    return f"{person.display_name} – {role.name(lang)}" if role else person.display_name
+    name = inert(person.display_name)
+    return f"{name} – {role.name(lang)}" if role else name
 
 
 def _summary(convening: Convening, team: Team, lang: str) -> list[CardElement]:
@@ -24,7 +26,7 @@ def _summary(convening: Convening, team: Team, lang: str) -> list[CardElement]:
     if request is None:
         return []
     people = ", ".join(person_line(p, team, lang) for p in convening.invitees) or "–"
-    return [facts([(t("booked.family", lang), request.family_ref),
+    return [facts([(t("booked.family", lang), inert(request.family_ref)),
                    (t("slots.invited", lang), people),
                    (t("slots.venue", lang), t(f"venue.{request.venue.value}", lang))])]
 
@@ -51,26 +53,29 @@ def proposals_card(convening: Convening, team: Team, lang: str = "fi") -> Adapti
     return card(body, actions, lang=lang)
 
 
-def no_slots_card(convening: Convening, search: SlotSearch, team: Team, lang: str = "fi") -> AdaptiveCard:
-    """Why nothing fits, in plain language, and the ways on."""
+def no_slots_card(convening: Convening, search: SlotSearch, team: Team, ways: WaysOn,
+                  lang: str = "fi") -> AdaptiveCard:
+    """Why nothing fits, in plain language, and the ways on: only those in ``ways`` (the service can act on
+    them), and always changing the search."""
     body: list[CardElement] = [title(t("slots.none_title", lang)), *_summary(convening, team, lang)]
     names = {p.email.lower(): person_line(p, team, lang) for p in convening.invitees}
-    names[convening.convener_email.lower()] = convening.convener_name
+    names[convening.convener_email.lower()] = inert(convening.convener_name)
     if search.candidate_starts == 0:
         body.append(text(t("slots.no_windows", lang)))
     if search.never_free:
         body.append(text(t("slots.never_free", lang,
-                           names=", ".join(names.get(e.lower(), e) for e in search.never_free))))
+                           names=", ".join(names.get(e.lower(), inert(e)) for e in search.never_free))))
     if search.room_shortage:
         body.append(text(t("slots.room_shortage", lang)))
     if search.candidate_starts and not search.never_free and not search.room_shortage:
         body.append(text(t("slots.no_common", lang)))
     body.append(text(t("slots.ways_on", lang), bold=True))
-    actions = [execute(t("slots.widen", lang), Verb.WIDEN, record_id=convening.id)]
-    busy_invitees = [e for e in search.never_free if e.lower() != convening.convener_email.lower()]
-    if busy_invitees and convening.request and not convening.request.existing_client:
+    actions = []
+    if ways.widen:
+        actions.append(execute(t("slots.widen", lang), Verb.WIDEN, record_id=convening.id))
+    if ways.substitute:
         actions.append(execute(t("slots.substitute", lang), Verb.SUBSTITUTE, record_id=convening.id))
-    if busy_invitees:
+    if ways.drop:
         actions.append(execute(t("slots.drop", lang), Verb.DROP, record_id=convening.id))
     actions.append(_back_or_edit(convening, lang))
     return card(body, actions, lang=lang)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from microsoft_teams.cards import AdaptiveCard, OpenUrlAction
 
 from cards.booked import booked_card
-from cards.common import card, execute, facts, text, title
+from cards.common import card, execute, facts, inert, text, title
 from cards.verbs import Verb
 from domain.convening import Convening
 from domain.meeting import Meeting
@@ -22,9 +22,9 @@ def start_notice_card(convening: Convening, team: Team, lang: str = "fi") -> Ada
         raise ValueError("start_notice_card needs a booked convening")
     room = next((r for r in team.rooms if r.email == booking.room), None)
     body = [title(t("notice.starts_title", lang)),
-            facts([(t("booked.family", lang), request.family_ref),
+            facts([(t("booked.family", lang), inert(request.family_ref)),
                    (t("booked.time", lang), format_span(booking.start, booking.end, lang)),
-                   (t("booked.place", lang), event_location(request, room, lang))])]
+                   (t("booked.place", lang), event_location(request, room, lang, quote=inert))])]
     return card(body, [execute(t("notice.start_meeting", lang), Verb.MEETING_START, record_id=convening.id,
                                primary=True)], lang=lang)
 
@@ -41,7 +41,7 @@ def next_contact_reminder_card(meeting: Meeting, lang: str = "fi") -> AdaptiveCa
         raise ValueError("next_contact_reminder_card needs a finalized meeting with a next contact")
     body = [title(t("notice.next_contact_title", lang)),
             text(t("notice.next_contact_text", lang)),
-            facts([(t("booked.family", lang), meeting.family_ref),
+            facts([(t("booked.family", lang), inert(meeting.family_ref)),
                    (t("booked.time", lang), format_moment(record.next_contact, lang))])]
     actions: list[OpenUrlAction] = []
     if record.pdf_url:

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from microsoft_teams.cards import AdaptiveCard, CardElement, Column, ColumnSet
 
-from cards.common import action_row, card, execute, notice, text, title
+from cards.common import action_row, card, execute, inert, notice, text, title
 from cards.verbs import Verb
 from domain.convening import Convening
 from i18n.formatting import format_span
@@ -19,7 +19,7 @@ def status_card(convenings: Sequence[Convening], lang: str = "fi") -> AdaptiveCa
     if not convenings:
         body.append(text(t("status.none", lang)))
     for c in convenings:
-        ref = c.request.family_ref if c.request else "–"
+        ref = inert(c.request.family_ref) if c.request else "–"
         when = format_span(c.booking.start, c.booking.end, lang) if c.booking else t(f"status.{c.status.value}", lang)
         body.append(ColumnSet(separator=True, columns=[
             Column(width="stretch", items=[text(ref, bold=True), text(when, subtle=True)]),

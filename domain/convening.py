@@ -6,6 +6,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 
+from domain.sensitive_text import TextProblem, screen_outside_text
 from domain.slots import Slot
 
 
@@ -65,11 +66,25 @@ class Response:
 
     answer: Answer = Answer.NONE
     comment: str = ""
+    #: What was hidden from the message (it is outside text): the whole of it for an identity code or
+    #: control characters, e-mail addresses or phone numbers only for those (see ``screened``).
+    hidden: TextProblem | None = None
 
     @property
     def answered(self) -> bool:
         """Whether the invitee has answered at all."""
         return self.answer in (Answer.ACCEPTED, Answer.TENTATIVE, Answer.DECLINED)
+
+    def screened(self, before: Response) -> Response:
+        """This answer as it may be kept: its message through the sensitive-text checks.
+
+        The message comes from Outlook, typed by someone outside the bot, so it gets the checks every
+        typed text gets (domain.sensitive_text.screen_outside_text). An answer read without a message
+        (none sent, or the mailbox could not be read) keeps ``before``'s, screened too.
+        """
+        source, hidden = (before, before.hidden) if not self.comment and self.hidden is None else (self, self.hidden)
+        kept = screen_outside_text(source.comment)
+        return replace(self, comment=kept.text, hidden=kept.hidden or hidden)
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,11 @@ from domain.team import InvitationPractice, PracticeWindow
 #: Whether a date is a public holiday (or otherwise not a working day).
 HolidayCheck = Callable[[date], bool]
 
+#: The most days between a search's earliest and latest date (both included: 62 dates). The free/busy
+#: window, from the first practice window's start to the last one's end, then stays under getSchedule's
+#: 62 days (``search_window``); the Graph adapter splits a longer window rather than exceed it.
+MAX_RANGE_DAYS = 61
+
 
 @dataclass(frozen=True)
 class SlotQuery:
@@ -113,6 +118,19 @@ def find_slots(query: SlotQuery, schedules: Mapping[str, Schedule], is_holiday: 
         never_free=tuple(never_free),
         room_shortage=room_shortage,
     )
+
+
+def search_window(query: SlotQuery, is_holiday: HolidayCheck) -> tuple[datetime, datetime] | None:
+    """[first start, last end] of the times the search could propose (UTC); None when there are none.
+
+    Free/busy is asked for this window only: from the first practice window's start to the last one's
+    end, not from midnight to midnight, so 61 days between the earliest and latest date stay under
+    getSchedule's 62 days (and a period with no practice time asks Graph nothing).
+    """
+    candidates = _candidate_starts(query, ZoneInfo(query.timezone), is_holiday)
+    if not candidates:
+        return None
+    return candidates[0][1], candidates[-1][1] + query.duration
 
 
 def first_allowed_date(practice: InvitationPractice, now: datetime, timezone: str) -> date:

@@ -53,6 +53,12 @@ class InvitationPractice:
     slot_step_minutes: int = 30
     channel: str = "Outlook-kutsu"
 
+    @property
+    def longest_window_minutes(self) -> int:
+        """Minutes in the longest practice window: no meeting longer than this can ever be proposed."""
+        return max(((w.end.hour * 60 + w.end.minute) - (w.start.hour * 60 + w.start.minute)
+                    for w in self.windows), default=0)
+
 
 @dataclass(frozen=True)
 class Team:
@@ -74,6 +80,10 @@ class Team:
     def members_with_role(self, key: str) -> tuple[Member, ...]:
         """Members who bring the role ``key``, in roster order."""
         return tuple(m for m in self.members if key in m.roles)
+
+    def staffed_roles(self) -> tuple[Role, ...]:
+        """The roles at least one member brings: only these can be asked for."""
+        return tuple(r for r in self.roles if self.members_with_role(r.key))
 
     def member(self, email: str) -> Member | None:
         """The member with this e-mail address (case-insensitive)."""

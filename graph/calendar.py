@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Mapping, Sequence
-from datetime import UTC, datetime, time, tzinfo
+from datetime import UTC, datetime, time, timedelta, tzinfo
 from functools import partial
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -34,9 +35,13 @@ from domain.convening import Answer, Response
 from graph.errors import GraphUnavailableError, call
 from services.ports import CreatedEvent, EventDraft
 
-#: Exchange's availability service takes up to 100 mailboxes per getSchedule: one request for a whole
-#: convening (invitees, convener and candidate rooms); split only beyond that.
-SCHEDULES_PER_REQUEST = 100
+#: getSchedule's documented limits ("Limits and error conditions",
+#: https://learn.microsoft.com/graph/outlook-get-free-busy-schedule): up to 20 schedules per request and a
+#: time period of less than 62 days. Exchange has been seen to accept 100 schedules and exactly 62 days
+#: (microsoftgraph/microsoft-graph-docs #7047, #19703); the bot keeps to the stricter, documented ones.
+SCHEDULES_PER_REQUEST = 20
+#: A window this long or longer is split (exclusive, as documented).
+WINDOW_LIMIT = timedelta(days=62)
 _DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 # Graph may name time zones the Windows way; these are the ones a Finnish tenant meets.
 _WINDOWS_ZONES = {
@@ -116,6 +121,27 @@ def _schedule(info: Mapping[str, object], fallback_tz: str) -> Schedule:
     return Schedule(email=email, intervals=tuple(intervals), working_hours=hours)
 
 
+def _windows(start: datetime, end: datetime) -> list[tuple[datetime, datetime]]:
+    """[start, end) in equal parts each shorter than 62 days (equal: no sliver shorter than the 30-minute
+    availability interval, which Graph refuses)."""
+    parts = 1
+    while (end - start) / parts >= WINDOW_LIMIT:
+        parts += 1
+    step = (end - start) / parts
+    return [(start + step * n, end if n == parts - 1 else start + step * (n + 1)) for n in range(parts)]
+
+
+def _merged(known: Schedule | None, more: Schedule) -> Schedule:
+    """One address's schedule from two windows: a failure in either makes it a failure (never free)."""
+    if known is None or known.error is not None:
+        return known or more
+    if more.error is not None:
+        return more
+    # An item across the windows' boundary comes in both answers: a duplicate blocks nothing extra.
+    return Schedule(email=known.email, intervals=known.intervals + more.intervals,
+                    working_hours=known.working_hours or more.working_hours)
+
+
 _ANSWERS = {a.value for a in Answer}
 
 
@@ -186,23 +212,34 @@ class GraphCalendar:
 
     async def schedules(self, organizer_id: str, addresses: Sequence[str], start: datetime,
                         end: datetime, timezone: str) -> Mapping[str, Schedule]:
-        """Free/busy of everyone in ``addresses``: one request per 100 schedules."""
+        """Free/busy of everyone in ``addresses`` over [start, end), within Graph's limits whatever is asked.
+
+        At most 20 schedules and less than 62 days per request; more go in concurrent requests, so a
+        search still waits for one round trip. A schedule split over several windows is merged back.
+        """
         unique = list(dict.fromkeys(a.lower() for a in addresses))
+        chunks = [unique[i:i + SCHEDULES_PER_REQUEST] for i in range(0, len(unique), SCHEDULES_PER_REQUEST)]
+        answers = await asyncio.gather(*(self._schedule_request(organizer_id, chunk, window_start, window_end,
+                                                                timezone)
+                                         for chunk in chunks for window_start, window_end in _windows(start, end)))
         result: dict[str, Schedule] = {}
-        for i in range(0, len(unique), SCHEDULES_PER_REQUEST):
-            chunk = unique[i:i + SCHEDULES_PER_REQUEST]
-            body = GetSchedulePostRequestBody(schedules=chunk, start_time=_utc(start), end_time=_utc(end),
-                                              availability_view_interval=30)
-            builder = self._client.users.by_user_id(organizer_id).calendar.get_schedule
-            # The same request adapter (auth, retries, errors) as builder.post, but the answer as bytes.
-            request = builder.to_post_request_information(body)
-            payload = await call(partial(_send_json, builder.request_adapter, request))
-            found = payload.get("value")
-            for info in found if isinstance(found, list) else []:
-                if isinstance(info, dict):
-                    schedule = _schedule(info, timezone)
-                    result[schedule.email] = schedule
+        for answer in answers:
+            for schedule in answer:
+                result[schedule.email] = _merged(result.get(schedule.email), schedule)
         return result
+
+    async def _schedule_request(self, organizer_id: str, chunk: list[str], start: datetime, end: datetime,
+                                timezone: str) -> list[Schedule]:
+        """One getSchedule request (≤ 20 schedules, < 62 days)."""
+        body = GetSchedulePostRequestBody(schedules=chunk, start_time=_utc(start), end_time=_utc(end),
+                                          availability_view_interval=30)
+        builder = self._client.users.by_user_id(organizer_id).calendar.get_schedule
+        # The same request adapter (auth, retries, errors) as builder.post, but the answer as bytes.
+        request = builder.to_post_request_information(body)
+        payload = await call(partial(_send_json, builder.request_adapter, request))
+        found = payload.get("value")
+        return [_schedule(info, timezone) for info in (found if isinstance(found, list) else [])
+                if isinstance(info, dict)]
 
     async def create_event(self, organizer_id: str, draft: EventDraft) -> CreatedEvent:
         """Creates the invitation; Graph dedupes on ``transactionId`` so a retry returns the same event."""

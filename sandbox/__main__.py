@@ -1,7 +1,7 @@
-"""Command line: ``python -m sandbox --tenant FILE --db FILE [--host H] [--port P] [--public-url U] [faults]``.
+"""Command line: ``python -m sandbox --tenant FILE --db FILE [--host H] [--port P] [--public-url U] [--now T]``.
 
-Prints ``SANDBOX_BASE_URL=http://HOST:PORT/v1.0`` once listening (``--port 0`` picks a free port), then
-the admin page's address.
+Fault options too. Prints ``SANDBOX_BASE_URL=http://HOST:PORT/v1.0`` once listening (``--port 0`` picks a
+free port), then the admin page's address. ``--now`` sets the clock before calendars are seeded.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import asyncio
 import logging
 import signal
 import sys
-from datetime import date
+from datetime import date, datetime
 
 from sandbox.app import create_app, normalize_public_url
 from sandbox.faults import FaultConfig, FaultConfigError
@@ -27,6 +27,13 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=3979, help="0 picks a free port")
     parser.add_argument("--today", type=date.fromisoformat, help="anchor date for seeded calendars")
+    parser.add_argument(
+        "--now",
+        type=_clock_start,
+        default=None,
+        help="set the clock at start: an ISO date-time with its offset (2027-03-27T09:00+02:00), or 'real' "
+        "for the machine's time (default: keep the clock saved in --db)",
+    )
     parser.add_argument("--fault-latency-ms", type=int, default=0)
     parser.add_argument("--fault-429", type=float, default=0.0, help="probability of 429 per request")
     parser.add_argument("--fault-503", type=float, default=0.0, help="probability of 503 per request")
@@ -41,8 +48,17 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _clock_start(text: str) -> datetime | str:
+    if text == "real":
+        return text
+    moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    if moment.tzinfo is None:
+        raise argparse.ArgumentTypeError("--now needs a time zone offset, e.g. 2027-03-27T09:00+02:00")
+    return moment
+
+
 async def _run(args: argparse.Namespace, faults: FaultConfig) -> None:
-    app = create_app(args.tenant, args.db, faults, today=args.today, public_url=args.public_url)
+    app = create_app(args.tenant, args.db, faults, today=args.today, public_url=args.public_url, now=args.now)
     running = await serve(app, args.host, args.port, access_log=True)
     print(f"SANDBOX_BASE_URL={running.base_url}", flush=True)
     print(f"Admin page (ylläpito): {running.admin_url}/", flush=True)

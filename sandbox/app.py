@@ -162,12 +162,16 @@ async def graph_middleware(request: web.Request, handler: Handler) -> web.Stream
         return await handler(request)
     request_id = str(uuid.uuid4())
     ids = _Ids(request_id, request.headers.get("client-request-id", request_id), request.app[CLOCK].now())
-    request.app[COUNTER].record(_route_key(request))
-    response = await _faulted(request, ids)
-    if response == "drop":
-        return web.Response(status=204)  # never sent: the connection is already closed
-    if response is None:
-        response = await _handle(request, handler, ids)
+    route = _route_key(request)
+    request.app[COUNTER].record(route)
+    try:
+        response = await _faulted(request, ids)
+        if response == "drop":
+            return web.Response(status=204)  # never sent: the connection is already closed
+        if response is None:
+            response = await _handle(request, handler, ids)
+    finally:
+        request.app[COUNTER].finished(route)
     response.headers["request-id"] = ids.request_id
     response.headers["client-request-id"] = ids.client_request_id
     response.headers["x-ms-ags-diagnostic"] = '{"ServerInfo":{"DataCenter":"Sandbox","Slice":"L"}}'
@@ -220,6 +224,7 @@ def create_app(
     observers: Iterable[ResponseObserver] = (),
     delivery: DeliveryConfig | None = None,
     public_url: str | None = None,
+    now: datetime | Literal["real"] | None = None,
 ) -> web.Application:
     """Build the sandbox application.
 
@@ -228,11 +233,17 @@ def create_app(
     time) is the base of the sandbox clock, which ``PUT /_admin/clock`` moves; ``today`` (default:
     the clock's date in the tenant's zone) anchors the horizon; ``observers`` see every Graph
     response; ``delivery`` tunes how change notifications are sent; ``public_url`` (e.g.
-    ``http://localhost:3979``) is the address webUrls are built on instead of each request's own.
+    ``http://localhost:3979``) is the address webUrls are built on instead of each request's own;
+    ``now`` sets the clock before the calendars are seeded (``"real"``: back to the base clock), so that a
+    demo at another date finds its weeks seeded; by default the clock saved in the database is kept.
     """
     tenant = load_tenant(tenant_path)
     store = CalendarStore(db_path, tenant.tenant_id)
     sandbox_clock = _sandbox_clock(store, clock)
+    if now == "real":
+        sandbox_clock.reset()
+    elif now is not None:
+        sandbox_clock.set_now(now)
     anchor = today or sandbox_clock.now().astimezone(resolve_zone(tenant.time_zone)).date()
     seed_calendars(tenant, store, anchor, sandbox_clock.now())
     drive_store = DriveStore(db_path)
@@ -246,7 +257,7 @@ def create_app(
     app[DRIVES] = DriveService(tenant, drive_store, sandbox_clock.now)
     app[SHARING] = SharingService(app[DRIVES])
     app[SUBSCRIPTIONS] = SubscriptionService(tenant, subscription_store, sandbox_clock.now)
-    app[NOTIFIER] = Notifier(delivery)
+    app[NOTIFIER] = Notifier(delivery, clock=sandbox_clock.now)
     app[FAULTS] = FaultInjector(faults)
     app[COUNTER] = RequestCounter()
     app[OBSERVERS] = list(observers)

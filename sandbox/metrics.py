@@ -8,17 +8,31 @@ from typing import Any
 
 
 class RequestCounter:
-    """Counts /v1.0 requests by ``"METHOD /route/{template}"`` and injected faults by kind."""
+    """Counts /v1.0 requests by ``"METHOD /route/{template}"`` and injected faults by kind.
+
+    Round trips per route count the waits a client sees: a request that arrives while another of the same
+    route is still being answered joins that one's round trip (concurrent requests, e.g. getSchedule
+    split into batches of 20 schedules). Meaningful when answers take a while (inject latency).
+    """
 
     def __init__(self) -> None:
         self._routes: Counter[str] = Counter()
+        self._round_trips: Counter[str] = Counter()
+        self._in_flight: Counter[str] = Counter()
         self._faults: Counter[str] = Counter()
         self._statuses: Counter[str] = Counter()
         self._since = datetime.now(UTC)
 
     def record(self, key: str) -> None:
-        """Count one request."""
+        """Count one request (``finished`` must follow when it has been answered)."""
         self._routes[key] += 1
+        if self._in_flight[key] <= 0:
+            self._round_trips[key] += 1
+        self._in_flight[key] += 1
+
+    def finished(self, key: str) -> None:
+        """The request counted by ``record`` has been answered."""
+        self._in_flight[key] -= 1
 
     def record_fault(self, kind: str) -> None:
         """Count one injected fault ("429", "503" or "drop")."""
@@ -33,6 +47,7 @@ class RequestCounter:
         return {
             "total": sum(self._routes.values()),
             "byRoute": dict(sorted(self._routes.items())),
+            "roundTripsByRoute": dict(sorted(self._round_trips.items())),
             "byStatus": dict(sorted(self._statuses.items())),
             "faults": dict(sorted(self._faults.items())),
             "since": self._since.isoformat().replace("+00:00", "Z"),
@@ -41,6 +56,7 @@ class RequestCounter:
     def reset(self) -> None:
         """Start counting from zero."""
         self._routes.clear()
+        self._round_trips.clear()  # requests still in flight finish into the new count harmlessly
         self._faults.clear()
         self._statuses.clear()
         self._since = datetime.now(UTC)

@@ -13,6 +13,7 @@ import json
 import logging
 import uuid
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from http import HTTPStatus
@@ -77,8 +78,10 @@ def _status_name(status: int) -> str:
 class Notifier:
     """Talks to notification endpoints with one shared HTTP client session."""
 
-    def __init__(self, config: DeliveryConfig | None = None, log_size: int = 1000) -> None:
+    def __init__(self, config: DeliveryConfig | None = None, log_size: int = 1000,
+                 clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
         self.config = config or DeliveryConfig()
+        self._clock = clock  # the sandbox clock: the log's stamps move with it
         self._session: aiohttp.ClientSession | None = None
         self._tasks: set[asyncio.Task[None]] = set()
         self._log: deque[Delivery] = deque(maxlen=log_size)
@@ -178,7 +181,7 @@ class Notifier:
     def _record(
         self, kind: DeliveryKind, url: str, subscription_id: str | None, payload: dict[str, Any] | None
     ) -> Delivery:
-        stamp = datetime.now(UTC).isoformat().replace("+00:00", "Z")
+        stamp = self._clock().isoformat().replace("+00:00", "Z")
         delivery = Delivery(next(self._ids), kind, url, subscription_id, payload, stamp)
         self._log.append(delivery)
         return delivery

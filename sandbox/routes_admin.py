@@ -4,7 +4,8 @@
 - ``GET /_admin/faults``, ``PUT /_admin/faults``: fault settings; a PUT changes only the keys given,
   e.g. ``{"p429": 1.0, "retryAfterSeconds": 2}``.
 - ``GET /_admin/requests``: Graph requests (/v1.0, upload and download URLs) per
-  ``"METHOD /route/{template}"``; ``DELETE`` resets.
+  ``"METHOD /route/{template}"``, and round trips per route (concurrent requests count once); ``DELETE``
+  resets.
 - ``POST /_admin/respond``: answer an invitation as an attendee, e.g.
   ``curl -X POST localhost:3979/_admin/respond -d '{"user": "mikko.miettinen@esimerkkila.onmicrosoft.com",
   "transactionId": "…", "response": "accept"}'`` (or ``"eventICalUId"``; ``comment`` is optional, echoed and

@@ -12,7 +12,8 @@ from aiohttp import log as web_log
 from aiohttp import web
 
 from sandbox.app import create_app
-from sandbox.context import ResponseObserver
+from sandbox.clock import SandboxClock
+from sandbox.context import CLOCK, ResponseObserver
 from sandbox.faults import FaultConfig
 from sandbox.notifications import DeliveryConfig
 
@@ -30,6 +31,11 @@ class RunningSandbox:
     def base_url(self) -> str:
         """The Graph base URL to give msgraph-sdk (``http://127.0.0.1:PORT/v1.0``)."""
         return f"{self.root_url}/v1.0"
+
+    @property
+    def clock(self) -> SandboxClock:
+        """The sandbox's clock (its base plus what ``PUT /_admin/clock`` moved): give its ``now`` to the bot."""
+        return self.app[CLOCK]
 
     @property
     def admin_url(self) -> str:
@@ -78,10 +84,11 @@ async def start_sandbox(
     observers: Iterable[ResponseObserver] = (),
     delivery: DeliveryConfig | None = None,
     public_url: str | None = None,
+    now: datetime | None = None,
 ) -> RunningSandbox:
     """Create and start a sandbox on an ephemeral port; use as ``async with await start_sandbox(…) as s``."""
     app = create_app(
         tenant_path, db_path, faults, today=today, clock=clock, observers=observers, delivery=delivery,
-        public_url=public_url,
+        public_url=public_url, now=now,
     )
     return await serve(app, host, port)

@@ -12,8 +12,13 @@ from sandbox.errors import GraphError
 from sandbox.tenant import Mailbox
 from sandbox.timezones import format_date_time_time_zone, format_time_of_day, parse_date_time_time_zone, windows_name
 
-MAX_SCHEDULES = 100
-MAX_WINDOW_DAYS = 62
+#: Graph's documented limits for getSchedule ("Limits and error conditions" in
+#: https://learn.microsoft.com/graph/outlook-get-free-busy-schedule): up to 20 entities at once, and a
+#: time period of less than 62 days. Exchange has been seen to accept 100 schedules and exactly 62 days
+#: (microsoftgraph/microsoft-graph-docs issues #7047 and #19703); the sandbox holds the bot to the
+#: stricter, documented limits so that a test catches a request that real Graph may refuse some day.
+MAX_SCHEDULES = 20
+MAX_WINDOW_DAYS = 62  # exclusive: the window must be shorter
 STATUS_DIGITS = {"free": "0", "tentative": "1", "busy": "2", "oof": "3", "workingElsewhere": "4"}
 # Which status wins when items overlap within one availabilityView interval.
 _PRIORITY = {"free": 0, "workingElsewhere": 1, "tentative": 2, "busy": 3, "oof": 4, "unknown": 3}
@@ -37,8 +42,12 @@ def parse_request(body: dict[str, Any]) -> ScheduleRequest:
     if not isinstance(schedules, list) or not schedules or not all(isinstance(s, str) for s in schedules):
         raise GraphError(400, "ErrorInvalidParameter", "The parameter 'Schedules' must be a non-empty collection.")
     if len(schedules) > MAX_SCHEDULES:
+        # Exchange's own code and wording (with its observed limit of 100 replaced by the documented 20).
         raise GraphError(
-            400, "ErrorInvalidParameter", f"The number of schedules can't be more than {MAX_SCHEDULES}."
+            400,
+            "ErrorMailboxDataArrayTooBig",
+            "There are too many target users in the EmailAddress array. "
+            f"The allowed size = {MAX_SCHEDULES}; the actual size = {len(schedules)}.",
         )
     if fields.get("starttime") is None or fields.get("endtime") is None:
         raise GraphError(400, "ErrorInvalidParameter", "The parameters 'StartTime' and 'EndTime' are required.")
@@ -48,13 +57,13 @@ def parse_request(body: dict[str, Any]) -> ScheduleRequest:
     if end <= start:
         raise GraphError(400, "ErrorInvalidTimeInterval", "The end time must be later than the start time.")
     span = end - start
-    if span > timedelta(days=MAX_WINDOW_DAYS):
+    if span >= timedelta(days=MAX_WINDOW_DAYS):
         actual = math.ceil(span / timedelta(days=1))
         raise GraphError(
             400,
             "ErrorTimeIntervalTooBig",
             "The requested time duration specified for FreeBusyViewOptions.TimeWindow is too long. "
-            f"The allowed limit = {MAX_WINDOW_DAYS} days; the actual limit = {actual} days.",
+            f"The allowed limit = less than {MAX_WINDOW_DAYS} days; the actual limit = {actual} days.",
         )
     return ScheduleRequest(tuple(schedules), start, end, interval)
 

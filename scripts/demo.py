@@ -15,7 +15,8 @@ them dies, the others are stopped and the runner says which one failed and shows
 log.  Each service runs in its own process group, so its children are stopped too.
 
 Ports come from ``SANDBOX_PORT`` (3979), ``BOT_PORT`` (3978) and ``PLAYGROUND_PORT`` (56150);
-state and logs live under ``var/`` (``--fresh`` deletes the databases first).
+state and logs live under ``var/`` (``--fresh`` deletes the databases first). ``--now`` (or ``DEMO_NOW``)
+runs the demo at another date: the sandbox and the bot clocks both start at that moment.
 
 The ``start_*`` functions are also used by the end-to-end tests (``tests/e2e``), which run the
 same three services on free ports.
@@ -25,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import dataclasses
 import http.client
 import os
 import re
@@ -36,6 +38,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from types import FrameType
 from typing import IO
@@ -76,12 +79,16 @@ class DemoConfig:
     node: str = "node"
     startup_timeout: float = 60.0
     bot_env: Mapping[str, str] = field(default_factory=dict)
+    # A demo or trial at another date: the sandbox's and the bot's clocks both start here and run on.
+    now: datetime | None = None
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, *, tenant_file: Path = DEFAULT_TENANT_FILE) -> DemoConfig:
-        """Build the config from ``SANDBOX_PORT``, ``BOT_PORT`` and ``PLAYGROUND_PORT`` (with defaults)."""
+        """Build the config from ``SANDBOX_PORT``, ``BOT_PORT``, ``PLAYGROUND_PORT`` (with defaults) and
+        ``DEMO_NOW`` (an ISO date-time with its offset: the demo runs from that moment on)."""
         source = os.environ if env is None else env
         return cls(
+            now=parse_now(source.get("DEMO_NOW", "")),
             tenant_file=tenant_file,
             sandbox_port=_port(source, "SANDBOX_PORT", DEFAULT_SANDBOX_PORT),
             bot_port=_port(source, "BOT_PORT", DEFAULT_BOT_PORT),
@@ -122,6 +129,20 @@ class DemoConfig:
     def bot_endpoint(self) -> str:
         """The bot's messaging endpoint, which the Playground posts activities to."""
         return f"http://{self.host}:{self.bot_port}/api/messages"
+
+
+def parse_now(raw: str) -> datetime | None:
+    """``DEMO_NOW`` / ``--now``: an ISO 8601 date-time with its offset, or nothing (the real time)."""
+    text = raw.strip()
+    if not text:
+        return None
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise SystemExit(f"DEMO_NOW must be an ISO date-time such as 2027-03-27T09:00+02:00, not {text!r}") from None
+    if moment.tzinfo is None:
+        raise SystemExit(f"DEMO_NOW needs a time zone offset, e.g. {text}+02:00")
+    return moment
 
 
 def _port(env: Mapping[str, str], name: str, default: int) -> int:
@@ -307,6 +328,9 @@ def start_sandbox(config: DemoConfig) -> Service:
         config.host,
         "--port",
         str(config.sandbox_port),
+        # The bot gets the same moment (YA_DEV_NOW): the two clocks stay in step.
+        "--now",
+        config.now.isoformat() if config.now else "real",
     ]
     service = spawn("sandbox", argv, cwd=config.root, log_path=config.log_dir / "sandbox.log")
     service.url = config.graph_base_url
@@ -327,6 +351,7 @@ def start_bot(config: DemoConfig, command: Sequence[str] | None = None) -> Servi
         "YA_GRAPH_BASE_URL": config.graph_base_url,
         "YA_STATE_DB": str(config.bot_db),
         "BOT_PORT": str(config.bot_port),
+        **({"YA_DEV_NOW": config.now.isoformat()} if config.now else {}),
         **config.bot_env,
     }
     ensure_port_free("bot", config.host, config.bot_port, "BOT_PORT")
@@ -526,8 +551,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Run the Graph sandbox, the bot and the Agents Playground")
     parser.add_argument("--tenant", type=Path, default=DEFAULT_TENANT_FILE, help="sandbox tenant YAML")
     parser.add_argument("--fresh", action="store_true", help="delete var/sandbox.db and var/bot.db first")
+    parser.add_argument("--now", default="", help="run at another date: 2027-03-27T09:00+02:00 (or DEMO_NOW)")
     args = parser.parse_args(argv)
     config = DemoConfig.from_env(tenant_file=args.tenant.resolve())
+    if args.now:
+        config = dataclasses.replace(config, now=parse_now(args.now))
     return run(config, fresh=args.fresh)
 
 

@@ -7,6 +7,7 @@ from datetime import date, timedelta
 
 from domain.convening import ConveningRequest, Person, Venue
 from domain.sensitive_text import family_reference_problem, text_problem
+from domain.slots import MAX_RANGE_DAYS
 from domain.team import Team
 from services.errors import UserFacingError
 
@@ -32,7 +33,15 @@ class ConveningForm:
 
 
 def validate_form(form: ConveningForm, team: Team, first_allowed: date, horizon_end: date) -> ConveningRequest:
-    """The request, or a UserFacingError naming the first thing to fix."""
+    """The request, or a UserFacingError naming the first thing to fix.
+
+    A latest date past the team's horizon (``horizon_end``, the last date the invitation practice lets
+    the team be invited to) is refused, naming the last allowed date, rather than clamped: the worker
+    typed that date on purpose, and a search quietly cut short would later say "no common time in the
+    period" about days that were never searched. One more click with the named date is clearer. (An
+    earliest date before the first allowed one is moved forward quietly: nothing the worker asked
+    for is lost by that, the days before simply cannot be booked.)
+    """
     problem = family_reference_problem(form.family_ref)
     if problem is not None:
         raise UserFacingError(f"family_ref.{problem.value}")
@@ -41,6 +50,9 @@ def validate_form(form: ConveningForm, team: Team, first_allowed: date, horizon_
     unknown = [r for r in form.roles if team.role(r) is None]
     if unknown:
         raise UserFacingError("convening.unknown_role")
+    if not form.existing_client and any(not team.members_with_role(r) for r in form.roles):
+        # The card does not offer such a role; a stale card or a hand-made payload still may.
+        raise UserFacingError("convening.role_unstaffed")
     if form.existing_client:
         if not form.network:
             raise UserFacingError("convening.no_network")
@@ -52,13 +64,21 @@ def validate_form(form: ConveningForm, team: Team, first_allowed: date, horizon_
             raise UserFacingError(f"family_place.{place_problem.value}")
     if not MIN_DURATION <= form.duration_minutes <= MAX_DURATION:
         raise UserFacingError("convening.bad_duration", min=str(MIN_DURATION), max=str(MAX_DURATION))
+    longest = team.practice.longest_window_minutes
+    if form.duration_minutes > longest:
+        # No period, however wide, would have a time for it: say so now, not on a no-time card.
+        raise UserFacingError("convening.longer_than_windows", max=str(longest))
     if form.latest < form.earliest:
         raise UserFacingError("convening.dates_reversed")
     if form.latest < first_allowed:
         raise UserFacingError("convening.dates_too_early")
     if form.earliest > horizon_end:
         raise UserFacingError("convening.dates_too_late")
-    if (form.latest - form.earliest).days > 61:
+    if form.latest > horizon_end:
+        # d.M.yyyy is how all three catalogs write a date (i18n/formatting.py).
+        raise UserFacingError("convening.latest_past_horizon",
+                              last=f"{horizon_end.day}.{horizon_end.month}.{horizon_end.year}")
+    if (form.latest - max(form.earliest, first_allowed)).days > MAX_RANGE_DAYS:
         raise UserFacingError("convening.range_too_long")
     return ConveningRequest(
         family_ref=form.family_ref.strip(),

@@ -12,8 +12,16 @@ from zoneinfo import ZoneInfo
 from domain.availability import Schedule
 from domain.convening import Answer, Booking, Convening, ConveningRequest, ConveningStatus, Person, Response, Venue
 from domain.sensitive_text import TextProblem, text_problem
-from domain.slots import HolidayCheck, Slot, SlotQuery, SlotSearch, default_range, find_slots
+from domain.slots import HolidayCheck, Slot, SlotQuery, SlotSearch, default_range, find_slots, search_window
 from domain.team import Room, Team
+from domain.ways_on import (
+    WaysOn,
+    decliner_substitutes,
+    substitution,
+    ways_on,
+    widened_latest,
+    without_unavailable,
+)
 from i18n.messages import t
 from services.convening_form import ConveningForm, validate_form
 from services.errors import UserFacingError
@@ -34,7 +42,8 @@ log = logging.getLogger(__name__)
 PAGE = 5
 #: How long before the meeting the near worker gets the "meeting starts" card.
 START_NOTICE_AHEAD = timedelta(minutes=10)
-#: An existing client's network named on the form, at most (one getSchedule takes up to 100 schedules).
+#: An existing client's network named on the form, at most (with the convener and rooms, still few getSchedule
+#: requests of 20 schedules each).
 MAX_INVITEES = 15
 #: How long proposals are trusted without asking Graph again at booking (the reservation index covers
 #: the bot's own bookings meanwhile).
@@ -57,6 +66,7 @@ class SearchOutcome:
 
     convening: Convening
     search: SlotSearch
+    ways: WaysOn  # the ways on the no-time card may offer
 
 
 class ConveningService:
@@ -136,37 +146,25 @@ class ConveningService:
         convening, etag, request = await self._proposing(convening_id, caller)
         team = self.team(convening.team_key)
         _, horizon_end = default_range(team.practice, self._clock(), team.timezone)
-        latest = min(request.latest + timedelta(days=28), horizon_end, request.earliest + timedelta(days=61))
-        if latest <= request.latest:
+        latest = widened_latest(request, team.practice, horizon_end)
+        if latest is None:
             raise UserFacingError("convening.cannot_widen")
         return await self._propose(convening, etag, replace(request, latest=latest), convening.invitees)
 
     async def substitute(self, convening_id: str, caller: Caller) -> SearchOutcome:
         """Replaces each invitee who had no free time with another member of the same role."""
         convening, etag, request = await self._proposing(convening_id, caller)
-        team = self.team(convening.team_key)
-        taken = {p.email.lower() for p in convening.invitees} | {convening.convener_email.lower()}
-        taken |= set(convening.unavailable)
-        invitees, changed = [], False
-        for person in convening.invitees:
-            if person.email.lower() in convening.unavailable and person.role:
-                other = next((m for m in team.members_with_role(person.role) if m.email.lower() not in taken), None)
-                if other is not None:
-                    taken.add(other.email.lower())
-                    invitees.append(Person(other.email, other.display_name, person.role))
-                    changed = True
-                    continue
-            invitees.append(person)
-        if not changed:
+        invitees = substitution(self.team(convening.team_key), convening)
+        if invitees is None:
             raise UserFacingError("convening.no_substitute")
-        return await self._propose(convening, etag, request, tuple(invitees))
+        return await self._propose(convening, etag, request, invitees)
 
     async def drop_unavailable(self, convening_id: str, caller: Caller) -> SearchOutcome:
         """Searches again without the invitees who had no free time."""
         convening, etag, request = await self._proposing(convening_id, caller)
-        invitees = tuple(p for p in convening.invitees if p.email.lower() not in convening.unavailable)
+        invitees = without_unavailable(convening)
         if not invitees:
-            raise UserFacingError("convening.no_roles")
+            raise UserFacingError("convening.no_invitees_left")
         roles = tuple(r for r in request.roles if any(p.role == r for p in invitees))
         return await self._propose(convening, etag, replace(request, roles=roles), invitees)
 
@@ -179,6 +177,10 @@ class ConveningService:
 
     async def _propose(self, convening: Convening, etag: str, request: ConveningRequest,
                        invitees: tuple[Person, ...]) -> SearchOutcome:
+        if not invitees:
+            # Every way here (roles only the convener brings, a network of the convener alone) ends
+            # the same: an invitation with nobody invited is refused, whatever the path.
+            raise UserFacingError("convening.no_invitees")
         team = self.team(convening.team_key)
         search = await self._search(convening, request, team, invitees)
         unavailable = tuple(e.lower() for e in search.never_free)
@@ -188,7 +190,13 @@ class ConveningService:
             # Rescheduling: the proposals are for moving the existing event.
             updated = replace(updated, status=ConveningStatus.RESCHEDULING)
         await self._save(updated, etag)
-        return SearchOutcome(updated, search)
+        return SearchOutcome(updated, search, self.ways_on(updated))
+
+    def ways_on(self, convening: Convening) -> WaysOn:
+        """The ways on the no-time card may offer: only those the service can act on now."""
+        team = self.team(convening.team_key)
+        _, horizon_end = default_range(team.practice, self._clock(), team.timezone)
+        return ways_on(convening, team, horizon_end)
 
     async def _resolve_network(self, text: str) -> tuple[Person, ...]:
         problem = text_problem(text)
@@ -306,6 +314,8 @@ class ConveningService:
         if convening.status not in (ConveningStatus.BOOKED, ConveningStatus.RESCHEDULING) or convening.request is None:
             raise UserFacingError("convening.not_booked")
         invitees = tuple(p for p in convening.invitees if p.email.lower() not in convening.going_without)
+        if not invitees:
+            raise UserFacingError("convening.reschedule_nobody")
         return await self._propose(convening, etag, convening.request, invitees)
 
     async def cancel(self, convening_id: str, caller: Caller, comment: str) -> Convening:
@@ -341,8 +351,7 @@ class ConveningService:
         if convening.response_of(decliner.email).answer is not Answer.DECLINED or not decliner.role:
             raise UserFacingError("convening.not_declined")
         team = self.team(convening.team_key)
-        taken = {p.email.lower() for p in convening.invitees} | {convening.convener_email.lower()}
-        candidates = [m for m in team.members_with_role(decliner.role) if m.email.lower() not in taken]
+        candidates = decliner_substitutes(team, convening, decliner)
         if not candidates:
             raise UserFacingError("convening.no_substitute")
         booking = convening.booking
@@ -445,7 +454,8 @@ class ConveningService:
             await self._release(convening)
             updated = replace(convening, status=ConveningStatus.CANCELLED)
         else:
-            merged = {email: replace(answer, comment=answer.comment or convening.response_of(email).comment)
+            # A decliner's message is outside text: screened before it is kept or shown (domain.Response.screened).
+            merged = {email: answer.screened(convening.response_of(email))
                       for email, answer in answers.items()
                       if any(p.email.lower() == email for p in convening.invitees)}
             booking = convening.booking
@@ -561,15 +571,15 @@ class ConveningService:
                       if r.capacity >= seats) if request.venue.needs_room else ()
         if request.venue.needs_room and not rooms:
             raise UserFacingError("convening.no_room_big_enough", seats=str(seats))
-        tz = ZoneInfo(team.timezone)
-        start = datetime(request.earliest.year, request.earliest.month, request.earliest.day, tzinfo=tz)
-        end = datetime(request.latest.year, request.latest.month, request.latest.day, tzinfo=tz) + timedelta(days=1)
-        schedules = await self._calendar.schedules(convening.convener_id, (*attendees, *rooms), start, end,
-                                                   team.timezone)
         query = SlotQuery(practice=team.practice, timezone=team.timezone, earliest=request.earliest,
                           latest=request.latest, duration=request.duration,
                           attendees=tuple(a.lower() for a in attendees), rooms=tuple(r.lower() for r in rooms),
                           now=self._clock())
+        window = search_window(query, self._is_holiday)
+        if window is None:
+            return find_slots(query, {}, self._is_holiday)  # no practice time in the period: Graph is not asked
+        schedules = await self._calendar.schedules(convening.convener_id, (*attendees, *rooms), *window,
+                                                   team.timezone)
         return find_slots(query, schedules, self._is_holiday)
 
     def _draft(self, convening: Convening, request: ConveningRequest, team: Team, slot: Slot) -> EventDraft:

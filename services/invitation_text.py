@@ -8,6 +8,7 @@ worker, not from a calendar.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from html import escape
 
 from domain.convening import Convening, ConveningRequest, Person, Venue
@@ -22,10 +23,11 @@ def event_subject(lang: str) -> str:
     return t("event.subject", lang)
 
 
-def event_location(request: ConveningRequest, room: Room | None, lang: str) -> str:
-    """Where the meeting is, as the invitation names it."""
+def event_location(request: ConveningRequest, room: Room | None, lang: str, *,
+                   quote: Callable[[str], str] = str) -> str:
+    """Where the meeting is, as the invitation names it; ``quote`` applies to the place the worker typed."""
     if request.venue is Venue.FAMILY_PLACE:
-        return request.family_place
+        return quote(request.family_place)
     if request.venue is Venue.REMOTE:
         return t("venue.teams_place", lang)
     name = room.display_name if room else t("venue.room_unknown", lang)
@@ -69,22 +71,26 @@ def event_body_html(convening: Convening, request: ConveningRequest, slot: Slot,
 
 
 def family_invitation(convening: Convening, role_names: dict[str, str], room: Room | None,
-                      join_url: str | None, lang: str) -> str:
-    """Plain text for the family: ready to print or paste into a text message."""
+                      join_url: str | None, lang: str, *, quote: Callable[[str], str] = str) -> str:
+    """Plain text for the family: ready to print or paste into a text message.
+
+    ``quote`` is applied to what came from outside (the place the worker typed, people's names) where
+    the text is shown on a card (cards.common.inert); the Teams link stays a link.
+    """
     request = convening.request
     booking = convening.booking
     if request is None or booking is None:
         return ""
-    invited = [role_names.get(p.role or "", "") or p.display_name for p in convening.invitees]
+    invited = [role_names.get(p.role or "", "") or quote(p.display_name) for p in convening.invitees]
     lines = [
         t("family.greeting", lang),
         t("family.intro", lang),
         f"{t('invitation.time', lang)}: {format_span(booking.start, booking.end, lang, long_weekday=True)}",
-        f"{t('invitation.place', lang)}: {event_location(request, room, lang)}",
+        f"{t('invitation.place', lang)}: {event_location(request, room, lang, quote=quote)}",
         f"{t('invitation.duration', lang)}: {t('invitation.minutes', lang, n=str(minutes(request)))}",
         f"{t('family.invited', lang)}: {', '.join(invited)}",
     ]
     if join_url and request.venue.online:
         lines.append(f"{t('family.join', lang)}: {join_url}")
-    lines += [t("family.contact", lang, name=convening.convener_name), t("family.closing", lang)]
+    lines += [t("family.contact", lang, name=quote(convening.convener_name)), t("family.closing", lang)]
     return "\n".join(lines)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
@@ -216,9 +217,14 @@ class MeetingService:
         return await self._save(replace(meeting, plan=plan, family_present=form.family_present.strip(),
                                         lang=form.lang), etag)
 
-    async def add_feedback(self, meeting_id: str, caller: Caller, scores: Mapping[str, int]) -> Meeting:
-        """Adds one response to the aggregate counts (comments are not stored)."""
+    async def add_feedback(self, meeting_id: str, caller: Caller, scores: Mapping[str, int],
+                           comment: str = "") -> Meeting:
+        """Adds one response to the aggregate counts. The comment is never stored, yet checked like every text:
+        the same rule everywhere (and a refused comment is not echoed back)."""
         meeting, etag = await self._open(meeting_id, caller)
+        comment_problem = text_problem(comment, max_length=1000)
+        if comment_problem is not None:
+            raise UserFacingError(f"feedback.{comment_problem.value}")
         clean = {k: v for k, v in scores.items() if k in FEEDBACK_KEYS and 1 <= v <= 5}
         if not clean:
             raise UserFacingError("feedback.empty")
@@ -258,7 +264,9 @@ class MeetingService:
                                     service_contacts=service_contacts(team, plan_lang(meeting)),
                                     star=self.star(meeting) if meeting.reading else None, reading=meeting.reading,
                                     earlier_reading=meeting.earlier_reading, lang=plan_lang(meeting))
-            rendered = self._renderer.render(data)
+            # Off the event loop: drawing the star and writing DOCX + PDF is CPU work (~1 s on a cold start) that
+            # would otherwise hold every other user's click and this click's own time budget.
+            rendered = await asyncio.to_thread(self._renderer.render, data)
             folder = await self._drive.ensure_folder(owner, self._settings.drive_folder)
             docx = await self._drive.upload(owner, folder, plan_file_name(meeting.family_ref, data.meeting_day,
                                                                           "docx"), rendered.docx)

@@ -16,6 +16,7 @@ from cards.status import notice_card, status_card
 from cards.welcome import welcome_card
 from domain.convening import ConveningStatus, Venue
 from domain.slots import SlotSearch
+from domain.ways_on import WaysOn
 from tests.support.card_schema import assert_valid_card, card_errors
 from tests.support.samples import demo_team, sample_convening
 
@@ -32,7 +33,8 @@ BUILDERS: dict[str, Callable[[str], AdaptiveCard]] = {
     "proposals": lambda lang: proposals_card(sample_convening(ConveningStatus.PROPOSED), demo_team(), lang),
     "no_slots": lambda lang: no_slots_card(
         sample_convening(ConveningStatus.PROPOSED),
-        SlotSearch((), 4, ("mikko.miettinen@esimerkkila.onmicrosoft.com",), True), demo_team(), lang),
+        SlotSearch((), 4, ("mikko.miettinen@esimerkkila.onmicrosoft.com",), True), demo_team(),
+        WaysOn(widen=True, substitute=True, drop=True), lang),
     "booked_hybrid": lambda lang: booked_card(sample_convening(), demo_team(), lang),
     "booked_room": lambda lang: booked_card(sample_convening(venue=Venue.ROOM), demo_team(), lang),
     "status": lambda lang: status_card([sample_convening(), sample_convening(ConveningStatus.DRAFT)], lang),

@@ -30,11 +30,13 @@ import datetime as dt
 import json
 import os
 import re
+import urllib.request
 import weakref
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from playwright.sync_api import Browser, Locator, Page, Playwright, Response, Route, ViewportSize
 
@@ -99,6 +101,23 @@ class Stack:
             code = service.returncode()
             if code is not None:
                 raise AssertionError(f"{service.name} exited with {code}:\n{service.log_tail(40)}")
+
+    def now(self) -> dt.datetime:
+        """The stack's "now": the sandbox's clock, which the bot follows (never the test's wall clock)."""
+        with urllib.request.urlopen(f"{self.config.sandbox_url}/_admin/clock", timeout=10) as response:
+            clock = json.load(response)
+        return dt.datetime.fromisoformat(str(clock["now"]).replace("Z", "+00:00"))
+
+    def date_after_last_meeting(self, user_id: str, days: int) -> dt.date:
+        """``days`` after the latest Yhdessä aika meeting in ``user_id``'s calendar (dates typed into a card
+        follow the booked meeting: the first free time moves with the calendar)."""
+        url = f"{self.config.graph_base_url}/users/{user_id}/events?$top=500"
+        with urllib.request.urlopen(url, timeout=10) as response:
+            events = json.load(response)["value"]
+        starts = [dt.datetime.fromisoformat(e["start"]["dateTime"]).replace(tzinfo=ZoneInfo(e["start"]["timeZone"]))
+                  for e in events if str(e.get("transactionId") or "").startswith("yhdessa-aika-")]
+        assert starts, "no Yhdessä aika meeting booked"
+        return (max(starts).astimezone(ZoneInfo("Europe/Helsinki")) + dt.timedelta(days=days)).date()
 
     def activities(self) -> list[dict[str, Any]]:
         """Activities the echo bot received (its ``ECHO_BOT_ACTIVITY_LOG``), oldest first."""

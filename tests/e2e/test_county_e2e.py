@@ -7,11 +7,11 @@ language test switches back to Finnish in a ``finally`` so that later tests see 
 
 from __future__ import annotations
 
-import datetime as dt
+from zoneinfo import ZoneInfo
 
 from playwright.sync_api import Locator, Page, expect
 
-from tests.e2e.playground import cards, choose, screenshot, send_message
+from tests.e2e.playground import Stack, cards, choose, screenshot, send_message
 
 TIMEOUT_MS = 40_000  # a CI run may share the CPU
 
@@ -46,10 +46,10 @@ def _answer(page: Page, message: str, containing: str) -> Locator:
     return cards(page, containing).nth(before)
 
 
-def test_statistics_card_in_the_playground(playground_page: Page) -> None:
+def test_statistics_card_in_the_playground(playground_page: Page, playground_stack: Stack) -> None:
     page = playground_page
     card = _answer(page, "tilastot", STATISTICS)
-    this_year = dt.date.today().year
+    this_year = playground_stack.now().astimezone(ZoneInfo("Europe/Helsinki")).year
     for shown in ("Tilastot", f"{TEAM}, {this_year}", "Pidetty", "Tapaamispaikat", "Palaute (keskiarvo 1–5)"):
         assert shown in card.inner_text(), shown
     _chart_loads(page, card)

@@ -6,6 +6,7 @@ import datetime as dt
 
 from playwright.sync_api import Page
 
+from scripts.demo import current_user_id
 from tests.e2e.playground import (
     Stack,
     choose,
@@ -62,7 +63,8 @@ def test_star_and_plan_cards_in_the_playground(playground_page: Page, playground
     fill_input(page, "reachFamily", "Hanna soittaa äidille.", card_text=plan)
     fill_input(page, "reachWorker", "Äiti soittaa neuvolaan.", card_text=plan)
     choose(page, "responsible", "Hanna Heikkinen – Äitiys- ja lastenneuvola", card_text=plan)
-    fill_input(page, "nextDate", dt.date.today() + dt.timedelta(days=30), card_text=plan)
+    next_date = playground_stack.date_after_last_meeting(current_user_id(playground_stack.config), days=14)
+    fill_input(page, "nextDate", next_date, card_text=plan)
     fill_input(page, "nextTime", dt.time(9, 30), card_text=plan)
     screenshot(page, "meeting-plan-card")
     click_action(page, "Valmis – tallenna ja jaa", card_text=plan)

@@ -47,6 +47,7 @@ from hypothesis.internal.conjecture import providers
 from sandbox.runner import start_sandbox
 from tests.integration.conftest import LIISA, TENANT, Stack, _serve, start_bot
 from tests.support.card_schema import card_errors
+from tests.support.clock import StackClock
 from tests.support.connector import RecordingConnector
 from tests.support.teams_client import TeamsUser, card_text
 
@@ -439,7 +440,8 @@ async def fuzz(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPath
     captured = Captured()
     root = logging.getLogger()
     root.addHandler(captured)
-    sandbox = await start_sandbox(TENANT, tmp / "sandbox.db")
+    clock = StackClock()
+    sandbox = await start_sandbox(TENANT, tmp / "sandbox.db", clock=clock)
     connector = RecordingConnector()
     connector_runner, connector_url = await _serve(connector.app())
     bot, bot_runner, bot_url = await start_bot(sandbox, tmp / "bot.db")
@@ -449,8 +451,8 @@ async def fuzz(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPath
     module = request.module.__name__.rsplit(".", 1)[-1]
     try:
         with _same_examples_whatever_ran_before():
-            yield FuzzStack(Stack(sandbox, bot, bot_url, connector, user, tmp), session, captured, tmp / "bot.db",
-                            module)
+            yield FuzzStack(Stack(sandbox, bot, bot_url, connector, user, tmp, clock), session, captured,
+                            tmp / "bot.db", module)
     finally:
         await session.close()
         await bot_runner.cleanup()

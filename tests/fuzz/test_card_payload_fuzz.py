@@ -21,7 +21,6 @@ from __future__ import annotations
 import asyncio
 import json
 from dataclasses import dataclass, field
-from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -31,7 +30,7 @@ from hypothesis import strategies as st
 
 from cards.verbs import Verb
 from domain.meeting import STEP_KEYS
-from domain.sensitive_text import text_problem
+from domain.sensitive_text import normalise_text, text_problem
 from tests.fuzz.conftest import (
     FUZZ,
     HANNA_ID,
@@ -119,7 +118,7 @@ async def world(fuzz: FuzzStack) -> World:
     ids["<finalized>"] = await book(stack, FAMILIES["<finalized>"])
     finalized = {"conveningId": ids["<finalized>"]}
     await liisa.act(Verb.MEETING_START.value, finalized)
-    next_date = (stack.bot.meetings.now() + timedelta(days=14)).date().isoformat()
+    next_date = await stack.date_after_meeting(ids["<finalized>"], 14)
     done = await liisa.act(Verb.PLAN_SAVE.value, {**finalized, "then": "finalize",
                                                   **plan_inputs(nextDate=next_date, nextTime="09:00")})
     assert "Suunnitelma valmis" in card_text(done)
@@ -384,13 +383,14 @@ async def test_shared_meeting_card_shows_no_family_reference(fuzz: FuzzStack, wo
 # ---------------------------------------------------------------------------------------------
 
 #: Text a worker may well type: letters of any script, emoji, RTL and zero-width marks, combining marks,
-#: punctuation, braces, noncharacters; whatever the bot's own text rules (domain.sensitive_text) accept.
+#: punctuation, braces, noncharacters; whatever the bot's own text rules (domain.sensitive_text) accept, and
+#: not empty once normalised (a text of zero-width marks only is an empty field).
 accepted_text = st.lists(st.one_of(
     st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs", "Cc", "Nd")), min_size=1, max_size=12),
     st.sampled_from(["\u202e", "\u200f", "\u200b", "\u200d", "\ufeff", "\U0001f600", "\U0001f468\u200d\U0001f469",
                      "e\u0301", "Z\u0336\u0301", "{ref}", "%s", "None", "<b>", "&amp;", "\\", "ß", "İ", "\u00a0",
                      "\ufffd", "\U0010fffd", "\x7f", "\x85", "\uffff", "\ufdd0"]),
-), min_size=1, max_size=6).map(" ".join).filter(lambda t: bool(t.strip()) and text_problem(t) is None)
+), min_size=1, max_size=6).map(" ".join).filter(lambda t: bool(normalise_text(t).strip()) and text_problem(t) is None)
 
 ROLE_PAIRS = (("vaka_erityisopettaja", "kouluterveydenhuolto"), ("lasten_kuntoutus", "toimintaterapeutti"),
               ("perheneuvonta", "etsiva_nuorisotyo"), ("perhetyo", "paihdetyo"), ("neuvola", "sosiaalityo"))
@@ -420,7 +420,7 @@ async def test_accepted_texts_end_in_a_finalized_plan(fuzz: FuzzStack, world: Wo
     star = await fuzz.run(fuzz.invoke(Verb.STAR_SAVE.value, {**record, **{k: v for k, v in texts.items()
                                                                          if k[:2] in ("s_", "w_")}}), may_change=True)
     assert "Tallennettu" in card_text(star.cards[0]), card_text(star.cards[0])[:400]
-    next_date = (fuzz.stack.bot.meetings.now() + timedelta(days=21)).date().isoformat()
+    next_date = await fuzz.stack.date_after_meeting(convening, 21)
     plan = plan_inputs(nextDate=next_date, nextTime="10:00", recipients="2",
                        **{k: v for k, v in texts.items() if k[:2] not in ("s_", "w_")})
     done = await fuzz.run(fuzz.invoke(Verb.PLAN_SAVE.value, {**record, "then": "finalize", **plan}), may_change=True)

@@ -5,7 +5,9 @@ from __future__ import annotations
 import socket
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import aiohttp
 import pytest
@@ -15,6 +17,7 @@ from bot.bootstrap import Bot, bootstrap
 from bot.settings import BotSettings
 from bot.web import create_web_app
 from sandbox.runner import RunningSandbox, start_sandbox
+from tests.support.clock import HELSINKI, StackClock
 from tests.support.connector import RecordingConnector
 from tests.support.teams_client import TeamsUser
 
@@ -33,6 +36,19 @@ class Stack:
     connector: RecordingConnector
     user: TeamsUser
     tmp: Path
+    clock: StackClock
+
+    def now(self) -> datetime:
+        """The stack's "now": the one the bot and the sandbox read."""
+        return self.sandbox.clock.now()
+
+    def today(self) -> date:
+        """The stack's date in Finland."""
+        return self.now().astimezone(HELSINKI).date()
+
+    async def date_after_meeting(self, convening_id: str, days: int) -> str:
+        """An ISO date ``days`` after the booked meeting (e.g. the next contact, which may not precede it)."""
+        return await date_after_meeting(self.sandbox.base_url, convening_id, days)
 
     async def graph(self, path: str) -> dict[str, object]:
         """GET a Graph path from the sandbox (as a test's independent check)."""
@@ -40,6 +56,21 @@ class Stack:
             assert r.status == 200, (path, r.status)
             data: dict[str, object] = await r.json()
             return data
+
+
+async def date_after_meeting(graph_base_url: str, convening_id: str, days: int, organizer: str = LIISA) -> str:
+    """An ISO date ``days`` after the convening's meeting, read from the organizer's event in the sandbox.
+
+    Dates a test types into a card follow the booked meeting, never the wall clock: the first free time
+    moves with the calendar (holidays, the invitation deadline), so "today + N days" breaks on some dates.
+    """
+    async with (aiohttp.ClientSession() as session,
+                session.get(f"{graph_base_url}/users/{organizer}/events?$top=500") as response):
+        assert response.status == 200, response.status
+        events = (await response.json())["value"]
+    event = next(e for e in events if e.get("transactionId") == f"yhdessa-aika-{convening_id}")
+    start = datetime.fromisoformat(event["start"]["dateTime"]).replace(tzinfo=ZoneInfo(event["start"]["timeZone"]))
+    return (start.astimezone(HELSINKI) + timedelta(days=days)).date().isoformat()
 
 
 async def _serve(app: web.Application) -> tuple[web.AppRunner, str]:
@@ -60,12 +91,12 @@ def free_port() -> int:
 
 
 async def start_bot(sandbox: RunningSandbox, state_db: Path) -> tuple[Bot, web.AppRunner, str]:
-    """The bot, bootstrapped exactly as in production, on a free port."""
+    """The bot, bootstrapped exactly as in production, on a free port, reading the sandbox's clock."""
     port = free_port()
     settings = BotSettings(graph_base_url=sandbox.base_url, state_db=state_db,
                            teams_file=ROOT / "config" / "teams.yaml", stars_dir=ROOT / "config" / "stars",
                            port=port)
-    bot = bootstrap(settings)
+    bot = bootstrap(settings, clock=sandbox.clock.now)
     runner = web.AppRunner(create_web_app(bot, run_scheduler=False), access_log=None)
     await runner.setup()
     await web.TCPSite(runner, "127.0.0.1", port).start()
@@ -74,14 +105,15 @@ async def start_bot(sandbox: RunningSandbox, state_db: Path) -> tuple[Bot, web.A
 
 @pytest.fixture
 async def stack(tmp_path: Path) -> AsyncIterator[Stack]:
-    sandbox = await start_sandbox(TENANT, tmp_path / "sandbox.db")
+    clock = StackClock()
+    sandbox = await start_sandbox(TENANT, tmp_path / "sandbox.db", clock=clock)
     connector = RecordingConnector()
     connector_runner, connector_url = await _serve(connector.app())
     bot, bot_runner, bot_url = await start_bot(sandbox, tmp_path / "bot.db")
     user = TeamsUser(bot_url=bot_url, connector_url=connector_url, connector=connector,
                      aad_object_id=LIISA, name="Liisa Lähinen")
     try:
-        yield Stack(sandbox, bot, bot_url, connector, user, tmp_path)
+        yield Stack(sandbox, bot, bot_url, connector, user, tmp_path, clock)
     finally:
         await bot_runner.cleanup()
         await connector_runner.cleanup()

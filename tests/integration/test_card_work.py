@@ -16,7 +16,6 @@ import time
 from collections import Counter
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -28,9 +27,10 @@ from bot.bootstrap import Bot, bootstrap
 from bot.settings import BotSettings
 from bot.web import create_web_app
 from sandbox.runner import RunningSandbox, start_sandbox
-from tests.integration.conftest import LIISA, ROOT, TENANT, _serve, free_port
+from tests.integration.conftest import LIISA, ROOT, TENANT, _serve, date_after_meeting, free_port
 from tests.integration.test_convening_journey import propose
 from tests.integration.test_meeting_journey import HANNA, plan_inputs
+from tests.support.clock import StackClock
 from tests.support.connector import RecordingConnector
 from tests.support.teams_client import TeamsUser, actions, card_text
 
@@ -88,14 +88,14 @@ class WorkStack:
 
 @pytest.fixture
 async def work_stack(tmp_path: Path) -> AsyncIterator[WorkStack]:
-    sandbox = await start_sandbox(TENANT, tmp_path / "sandbox.db")
+    sandbox = await start_sandbox(TENANT, tmp_path / "sandbox.db", clock=StackClock())
     connector = RecordingConnector()
     connector_runner, connector_url = await _serve(connector.app())
     port = free_port()
     settings = BotSettings(graph_base_url=sandbox.base_url, state_db=tmp_path / "bot.db", port=port,
                            teams_file=ROOT / "config" / "teams.yaml", stars_dir=ROOT / "config" / "stars",
                            action_budget_seconds=BUDGET, graph_max_retry_after_seconds=2)
-    bot = bootstrap(settings)
+    bot = bootstrap(settings, clock=sandbox.clock.now)
     runner = web.AppRunner(create_web_app(bot, run_scheduler=False), access_log=None)
     await runner.setup()
     await web.TCPSite(runner, "127.0.0.1", port).start()
@@ -157,7 +157,7 @@ async def test_slow_finalize_answers_in_time_and_shows_the_result_when_done(work
     meeting_id = book["conveningId"]
     await stack.user.act("meeting.start", {"conveningId": meeting_id})
     plan_message = stack.connector.sent[-1]["id"]
-    next_date = (date.today() + timedelta(days=21)).isoformat()
+    next_date = await date_after_meeting(stack.sandbox.base_url, meeting_id, 21)
     await stack.faults(latencyMs=1200, pathContains="/drive")  # every OneDrive call is slow
     elapsed, card = await stack.timed_act("plan.save", {"conveningId": meeting_id, "then": "finalize",
                                                         **plan_inputs(nextDate=next_date, nextTime="09:30")})
@@ -213,11 +213,11 @@ async def test_failed_share_is_listed_and_retried_without_uploading_again(work_s
     await stack.user.act("convening.book", book)
     meeting_id = book["conveningId"]
     await stack.user.act("meeting.start", {"conveningId": meeting_id})
+    next_date = await date_after_meeting(stack.sandbox.base_url, meeting_id, 21)
     # Every invite is throttled for a minute (beyond the retry cap: it fails at once).
     await stack.faults(p429=1.0, retryAfterSeconds=60, pathContains="/invite")
     result = await stack.user.act("plan.save", {"conveningId": meeting_id, "then": "finalize",
-                                                **plan_inputs(nextDate=(date.today() + timedelta(days=21)).isoformat(),
-                                                              nextTime="09:30")})
+                                                **plan_inputs(nextDate=next_date, nextTime="09:30")})
     text = card_text(result)
     assert "Suunnitelma valmis" in text and "Jakaminen ei onnistunut" in text, text
     assert "Mikko Miettinen" in text.split("Jakaminen ei onnistunut", 1)[1]

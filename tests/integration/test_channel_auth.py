@@ -30,7 +30,9 @@ from pydantic import ValidationError
 
 from bot.bootstrap import Bot, bootstrap
 from bot.settings import BotSettings
+from bot.tenant_guard import tenant_guard_middleware
 from bot.web import create_web_app
+from cards.status import notice_card
 from sandbox.runner import RunningSandbox, start_sandbox
 from tests.integration.conftest import LIISA, ROOT, TENANT, Stack, _serve, free_port
 from tests.support.connector import RecordingConnector
@@ -86,6 +88,13 @@ class Secured:
         with sqlite3.connect(self.state_db) as db:
             count: int = db.execute("SELECT count(*) FROM documents").fetchone()[0]
             return count
+
+
+def _remembered_chats(state_db: Path) -> int:
+    with sqlite3.connect(state_db) as db:
+        count: int = db.execute("SELECT count(*) FROM documents WHERE collection IN ('conversation', 'chat')"
+                                ).fetchone()[0]
+        return count
 
 
 @pytest.fixture
@@ -153,6 +162,10 @@ def _hs256_with_public_key(s: Secured) -> str:
     return f"{header}.{payload}.{_b64(signature)}"
 
 
+def _without(claims: dict[str, Any], name: str) -> dict[str, Any]:
+    return {key: value for key, value in claims.items() if key != name}
+
+
 def _unsigned(s: Secured) -> str:
     header = _b64(json.dumps({"alg": "none", "typ": "JWT", "kid": s.key.kid}).encode())
     claims = {"iss": "https://api.botframework.com", "aud": APP_ID,
@@ -182,6 +195,12 @@ AUTHORIZATIONS: dict[str, Callable[[Secured], str | None]] = {
         iss=f"https://login.microsoftonline.com/{HOME_TENANT}/v2.0", tid=HOME_TENANT, ver="2.0", azp=OTHER_APP_ID),
     "HS256 with the public key": lambda s: "Bearer " + _hs256_with_public_key(s),
     "alg none": lambda s: "Bearer " + _unsigned(s),
+    # PyJWT checks exp only when it is there: a token without one would be good for ever.
+    "no expiry": lambda s: "Bearer " + s.key.sign(_without(channel_claims(APP_ID, s.connector_url), "exp")),
+    # Channel validation: the token names the connector the bot may answer; none named, none trusted.
+    "no serviceurl claim": lambda s: "Bearer " + s.key.sign(_without(channel_claims(APP_ID, s.connector_url),
+                                                                     "serviceurl")),
+    "serviceurl claim of another connector": lambda s: "Bearer " + s.token(serviceurl="https://smba.example.net/"),
 }
 
 
@@ -222,6 +241,86 @@ async def test_valid_token_for_a_card_action_gets_the_card(secured: Secured) -> 
     assert body["type"] == "application/vnd.microsoft.card.adaptive"
 
 
+async def test_a_valid_token_for_another_connector_sends_nothing_there(secured: Secured) -> None:
+    """A genuine token, an activity naming another serviceUrl: the bot would have sent its own outbound token
+    and the reply card there. Now 401, and the other address hears nothing."""
+    other = RecordingConnector()
+    other_runner, other_url = await _serve(other.app())
+    try:
+        activity = secured.activity(text="ohje", serviceUrl=other_url)
+        status, body, challenge = await secured.post(activity, f"Bearer {secured.token()}")
+    finally:
+        await other_runner.cleanup()
+    assert status == 401, body
+    assert challenge == "Bearer"
+    assert other.sent == [] and secured.connector.sent == []
+    assert secured.outbound_tokens == []
+    assert secured.stored() == 0
+
+
+@pytest.mark.parametrize("claim", ["{url}/", "{upper}", "{upper}/"])
+async def test_serviceurl_claim_matches_ignoring_case_and_a_trailing_slash(secured: Secured, claim: str) -> None:
+    url = secured.connector_url
+    token = secured.token(serviceurl=claim.format(url=url, upper=url.upper()))
+    status, body, _ = await secured.post(secured.activity(text="ohje"), f"Bearer {token}")
+    assert status == 202, body
+    assert len(secured.connector.cards()) == 1
+
+
+@pytest.mark.parametrize("tail", ["?x=1", "/?", "#fragment", "/v3#", "?a=b#c"])
+async def test_service_url_with_a_query_or_fragment_gets_400(secured: Secured, tail: str,
+                                                            caplog: pytest.LogCaptureFixture) -> None:
+    service_url = secured.connector_url + tail
+    activity = secured.activity(text="ohje", serviceUrl=service_url)
+    status, body, _ = await secured.post(activity, f"Bearer {secured.token(serviceurl=service_url)}")
+    assert status == 400, body
+    assert secured.connector.sent == [] and secured.outbound_tokens == [] and secured.stored() == 0
+    assert "Traceback" not in caplog.text
+
+
+async def test_deeply_nested_body_with_a_valid_token_gets_400(secured: Secured,
+                                                             caplog: pytest.LogCaptureFixture) -> None:
+    body = b"[" * 100_000 + b"]" * 100_000
+    async with aiohttp.ClientSession() as session, session.post(
+            secured.url, data=body, headers={"Authorization": f"Bearer {secured.token()}",
+                                             "Content-Type": "application/json"}) as r:
+        status = r.status
+    assert status == 400
+    assert "Traceback" not in caplog.text
+    assert not [record for record in caplog.records if record.levelno >= logging.ERROR]
+    assert secured.connector.sent == [] and secured.stored() == 0
+
+
+@pytest.mark.parametrize("length", [5_000, 8_100, 9_000, 70_000])
+async def test_an_over_long_authorization_header_is_a_quiet_400(secured: Secured, length: int,
+                                                                caplog: pytest.LogCaptureFixture) -> None:
+    """Under aiohttp's 8190-byte field limit our middleware answers; over it aiohttp's parser does, and logs
+    the refusal with a traceback and the header's first bytes unless bot.safe_logging quiets it."""
+    caplog.set_level(logging.DEBUG)
+    token = "SENTINELTOKEN" + secured.token() * (length // 600)
+    token = token[:length]
+    status, body, _ = await secured.post(secured.activity(text="ohje"), f"Bearer {token}")
+    assert status == 400, (status, body[:200])
+    assert "SENTINELTOKEN" not in caplog.text and token[-200:] not in caplog.text
+    assert "Traceback" not in caplog.text
+    assert not [record for record in caplog.records if record.levelno >= logging.ERROR]
+    assert secured.connector.sent == [] and secured.stored() == 0
+
+
+async def test_a_token_naming_a_new_connector_vouches_for_a_new_personal_chat(secured: Secured) -> None:
+    """The kept personal chat moves only on the channel's word: here a token whose serviceurl names the new
+    address (another host), for the same user, channel and tenant (bot/proactive.py's rule)."""
+    status, _, _ = await secured.post(secured.activity(text="ohje"), f"Bearer {secured.token()}")
+    assert status == 202
+    moved = secured.connector_url.replace("127.0.0.1", "localhost")
+    activity = secured.activity(text="ohje", serviceUrl=moved)
+    activity["conversation"]["id"] = "a:personal-chat-2"
+    status, _, _ = await secured.post(activity, f"Bearer {secured.token(serviceurl=moved)}")
+    assert status == 202
+    assert await secured.bot.messenger.send(LIISA, notice_card("Muistutus", "fi"))
+    assert secured.connector.sent[-1]["_conversation"] == "a:personal-chat-2"
+
+
 async def test_token_is_checked_before_the_tenant(secured: Secured) -> None:
     status, _, _ = await secured.post(secured.activity(tenant=OTHER_TENANT), None)
     assert status == 401
@@ -250,6 +349,35 @@ async def test_other_tenants_are_refused_before_any_handler(secured: Secured, ca
         assert private not in caplog.text
 
 
+@pytest.mark.parametrize(("body", "content_type"), [
+    (b"[" * 100_000 + b"]" * 100_000, "application/json"),   # RecursionError, not a ValueError
+    (b'{"type": "message"}', "application/json; charset=no-such-charset"),  # LookupError
+    (b"\xff\xfe{", "application/json"),                        # UnicodeDecodeError
+    (b"[1, 2]", "application/json"),                           # JSON, but no activity
+], ids=["100 000 deep", "unknown charset", "not UTF-8", "a list"])
+async def test_the_tenant_guard_answers_400_for_any_body_it_cannot_parse(
+        body: bytes, content_type: str, caplog: pytest.LogCaptureFixture) -> None:
+    """The guard on its own (behind the token check it never sees these): a 400, never a 500 with a traceback."""
+    reached: list[str] = []
+
+    async def handler(_: web.Request) -> web.Response:
+        reached.append("handler")
+        return web.Response(status=202)
+
+    app = web.Application(middlewares=[tenant_guard_middleware([HOME_TENANT])])
+    app.router.add_post("/messages", handler)
+    runner, base = await _serve(app)
+    try:
+        async with aiohttp.ClientSession() as session, session.post(
+                f"{base}/messages", data=body, headers={"Content-Type": content_type}) as r:
+            status = r.status
+    finally:
+        await runner.cleanup()
+    assert status == 400
+    assert reached == []
+    assert "Traceback" not in caplog.text
+
+
 async def test_card_action_from_another_tenant_is_refused(secured: Secured) -> None:
     invoke = secured.activity(type="invoke", name="adaptiveCard/action", text=None, tenant=OTHER_TENANT,
                               value={"action": {"type": "Action.Execute", "verb": "convening.start", "data": {}}})
@@ -276,7 +404,7 @@ async def test_without_an_allow_list_any_tenant_is_served(stack: Stack) -> None:
 
 PRODUCTION = {"mode": "production", "client_id": APP_ID, "tenant_id": HOME_TENANT,
               "client_secret": CLIENT_SECRET, "graph_auth": "client_secret",
-              "graph_base_url": "https://graph.microsoft.com/v1.0"}
+              "graph_base_url": "https://graph.microsoft.com/v1.0", "public_url": "https://yhdessa-aika.example.fi"}
 REFUSALS: dict[str, tuple[dict[str, Any], str]] = {
     "no client id": ({"client_id": None}, "production mode requires YA_CLIENT_ID"),
     "no tenant id": ({"tenant_id": None}, "production mode requires YA_TENANT_ID"),
@@ -286,6 +414,10 @@ REFUSALS: dict[str, tuple[dict[str, Any], str]] = {
     "http Graph": ({"graph_base_url": "http://127.0.0.1:3979/v1.0"}, "production mode requires an https"),
     "local key server": ({"openid_metadata_url": "http://127.0.0.1:1/openid"},
                          "YA_OPENID_METADATA_URL is for local tests only"),
+    # Graph delivers change notifications to https only; card images on http are blocked in Teams.
+    "http public URL": ({"public_url": "http://yhdessa-aika.example.fi"},
+                        "production mode requires an https YA_PUBLIC_URL"),
+    "no public URL": ({"public_url": None}, "production mode requires an https YA_PUBLIC_URL"),
 }
 
 
@@ -339,3 +471,70 @@ def test_allowed_tenants_from_the_environment(monkeypatch: pytest.MonkeyPatch) -
 def test_openid_metadata_url_must_be_http() -> None:
     with pytest.raises(ValidationError, match="must be an http"):
         BotSettings(openid_metadata_url="file:///etc/passwd")
+
+
+# --- anonymous mode (no YA_CLIENT_ID): the local Playground only ---------------------------------------
+
+@pytest.mark.usefixtures("clean_env")
+@pytest.mark.parametrize("host", ["0.0.0.0", "::", "192.0.2.10", "bot.example.fi", "localhost.example.fi"])
+def test_anonymous_mode_refuses_a_non_loopback_host(host: str) -> None:
+    with pytest.raises(ValidationError, match="YA_HOST") as raised:
+        BotSettings(host=host)
+    assert "YA_CLIENT_ID" in str(raised.value)
+    assert host not in str(raised.value).replace("YA_HOST", "")  # the variable is named, not its value
+
+
+@pytest.mark.usefixtures("clean_env")
+@pytest.mark.parametrize("host", ["127.0.0.1", "127.8.9.10", "localhost", "LOCALHOST", "::1"])
+def test_anonymous_mode_starts_on_loopback(host: str) -> None:
+    assert BotSettings(host=host).anonymous
+
+
+@pytest.mark.usefixtures("clean_env")
+def test_with_an_app_id_any_host_is_accepted() -> None:
+    settings = BotSettings(host="0.0.0.0", client_id=APP_ID, tenant_id=HOME_TENANT, client_secret=CLIENT_SECRET)
+    assert not settings.anonymous
+
+
+def test_python_m_bot_refuses_anonymous_mode_on_all_interfaces(tmp_path: Path) -> None:
+    env = {"PATH": os.environ.get("PATH", ""), "HOME": str(tmp_path), "YA_HOST": "0.0.0.0",
+           "YA_PORT": str(free_port()), "YA_STATE_DB": str(tmp_path / "bot.db")}
+    done = subprocess.run([sys.executable, "-m", "bot"], cwd=ROOT, env=env, capture_output=True, text=True,
+                          timeout=60, check=False)
+    assert done.returncode == 2, (done.returncode, done.stderr)
+    assert done.stderr.startswith("yhdessa-aika: invalid settings:")
+    assert "YA_HOST" in done.stderr and "YA_CLIENT_ID" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert not (tmp_path / "bot.db").exists()
+
+
+@pytest.mark.parametrize("service_url", [
+    "https://smba.trafficmanager.net/emea/",  # Teams' own connector: not for an anonymous bot
+    "http://192.0.2.10:9/",                   # any other machine
+    "http://{port}.example.fi:{port}/",       # a name, however it resolves
+    "http://2130706433:{port}/",              # 127.0.0.1 as one number: resolves to loopback, is not a literal
+])
+async def test_anonymous_mode_answers_loopback_connectors_only(stack: Stack, service_url: str) -> None:
+    port = stack.user.connector_url.rsplit(":", 1)[1]
+    activity = stack.user._activity(type="message", text="ohje", serviceUrl=service_url.format(port=port))
+    status, body = await stack.user.post(activity)
+    assert status == 401, body
+    assert stack.connector.sent == []
+    assert _remembered_chats(stack.tmp / "bot.db") == 0  # nothing remembered either
+
+
+@pytest.mark.parametrize("tail", ["?x=1", "#f", "/v3#"])
+async def test_anonymous_mode_refuses_a_service_url_with_a_query_or_fragment(stack: Stack, tail: str) -> None:
+    activity = stack.user._activity(type="message", text="ohje", serviceUrl=stack.user.connector_url + tail)
+    status, body = await stack.user.post(activity)
+    assert status == 400, body
+    assert stack.connector.sent == []
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "localhost", "LocalHost"])
+async def test_anonymous_mode_answers_a_loopback_connector(stack: Stack, host: str) -> None:
+    port = stack.user.connector_url.rsplit(":", 1)[1]
+    activity = stack.user._activity(type="message", text="ohje", serviceUrl=f"http://{host}:{port}")
+    status, _ = await stack.user.post(activity)
+    assert status == 202
+    assert len(stack.connector.cards()) == 1

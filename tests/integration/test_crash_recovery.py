@@ -8,7 +8,6 @@ import contextlib
 from collections import Counter
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
@@ -18,7 +17,7 @@ import pytest
 
 from sandbox.context import OBSERVERS, ObservedResponse
 from sandbox.runner import RunningSandbox, start_sandbox
-from tests.integration.conftest import LIISA, TENANT, _serve, free_port
+from tests.integration.conftest import LIISA, TENANT, _serve, date_after_meeting, free_port
 from tests.integration.test_convening_journey import propose
 from tests.integration.test_meeting_journey import HANNA, plan_inputs
 from tests.support.bot_process import BotProcess
@@ -137,7 +136,7 @@ async def _booked_meeting(stack: ProcessStack) -> tuple[str, dict[str, Any]]:
     assert "Kutsu lähetetty" in card_text(booked), card_text(booked)
     meeting_id: str = book["conveningId"]
     await stack.user.act("meeting.start", {"conveningId": meeting_id})
-    next_date = (date.today() + timedelta(days=21)).isoformat()
+    next_date = await date_after_meeting(stack.sandbox.base_url, meeting_id, 21)
     return meeting_id, {"conveningId": meeting_id, "then": "finalize",
                         **plan_inputs(nextDate=next_date, nextTime="09:30")}
 

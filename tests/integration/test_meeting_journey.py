@@ -76,7 +76,7 @@ async def test_whole_meeting_to_finalized_plan_in_onedrive(stack: Stack) -> None
 
     plan = await user.act("plan.save", {"conveningId": meeting_id, **plan_inputs()})
     assert "Tallennettu" in card_text(plan)
-    next_date = (stack.bot.meetings.now() + timedelta(days=21)).date().isoformat()
+    next_date = await stack.date_after_meeting(meeting_id, 21)
     for score in ("5", "4"):
         feedback = await user.act("feedback.save", {"conveningId": meeting_id, "q_family_heard": score,
                                                     "q_pros_useful": "4", "comment": "Hyvä tapaaminen"})
@@ -164,7 +164,7 @@ async def test_time_warning_is_sent_proactively_once(stack: Stack) -> None:
     await stack.user.act("meeting.start", {"conveningId": meeting_id})
     meeting, _ = await stack.bot.meetings.get(meeting_id, _caller())
     later = meeting.started_at + meeting.duration - timedelta(minutes=15)
-    stack.bot.meetings._clock = lambda: later
+    stack.clock.set(later)
     before = len(stack.connector.sent)
     await stack.bot.scheduler.tick()
     await stack.bot.scheduler.tick()
@@ -177,7 +177,7 @@ async def test_followup_is_prefilled_and_shows_the_earlier_reading(stack: Stack)
     meeting_id = await book(stack, "Perhe S.")
     await stack.user.act("meeting.start", {"conveningId": meeting_id})
     await stack.user.act("star.save", {"conveningId": meeting_id, "f_0": "2", "p_0": "2"})
-    next_date = (stack.bot.meetings.now() + timedelta(days=14)).date().isoformat()
+    next_date = await stack.date_after_meeting(meeting_id, 14)
     await stack.user.act("plan.save", {"conveningId": meeting_id, "then": "finalize",
                                        **plan_inputs(nextDate=next_date, nextTime="10:00")})
     form = await stack.user.act("meeting.followup", {"conveningId": meeting_id})
@@ -223,7 +223,7 @@ def _render_first_page(pdf: bytes, tmp: Path) -> None:
 async def _finalized(stack: Stack, family_ref: str, days_ahead: int = 10) -> str:
     meeting_id = await book(stack, family_ref)
     await stack.user.act("meeting.start", {"conveningId": meeting_id})
-    next_date = (stack.bot.meetings.now() + timedelta(days=days_ahead)).date().isoformat()
+    next_date = await stack.date_after_meeting(meeting_id, days_ahead)
     done = await stack.user.act("plan.save", {"conveningId": meeting_id, "then": "finalize",
                                               **plan_inputs(nextDate=next_date, nextTime="09:00")})
     assert "Suunnitelma valmis" in card_text(done)
@@ -241,7 +241,7 @@ async def test_reminder_the_day_before_goes_to_the_responsible_worker(stack: Sta
     meeting, _ = await stack.bot.meetings.get(meeting_id, _caller())
     assert meeting.finalized is not None and meeting.finalized.next_contact is not None
     day_before = meeting.finalized.next_contact - timedelta(hours=20)
-    stack.bot.meetings._clock = lambda: day_before
+    stack.clock.set(day_before)
     before = len(stack.connector.sent)
     await stack.bot.scheduler.tick()
     await stack.bot.scheduler.tick()
@@ -256,7 +256,7 @@ async def test_after_retention_nothing_of_the_meeting_is_kept(stack: Stack) -> N
     meeting, _ = await stack.bot.meetings.get(meeting_id, _caller())
     assert meeting.finalized_at is not None
     after = meeting.finalized_at + timedelta(days=retention + 2)
-    stack.bot.meetings._clock = lambda: after
+    stack.clock.set(after)
     await stack.bot.scheduler.tick()
     card = await stack.user.act("meeting.open", {"conveningId": meeting_id})
     assert "löytänyt" in card_text(card).lower()
@@ -271,7 +271,7 @@ async def test_start_notice_reaches_the_near_worker_before_the_meeting(stack: St
     convening, _ = await stack.bot.service.get_own(meeting_id, _caller())
     assert convening.booking is not None
     soon = convening.booking.start - timedelta(minutes=5)
-    stack.bot.service._clock = lambda: soon
+    stack.clock.set(soon)
     before = len(stack.connector.sent)
     await stack.bot.scheduler.tick()
     cards = [x["content"] for a in stack.connector.sent[before:] for x in a.get("attachments") or []]
@@ -288,8 +288,7 @@ async def test_star_picture_url_is_unguessable_and_expires(stack: Stack) -> None
     assert status == 404
     status, _ = await fetch(url.rsplit("/", 1)[0] + "/")
     assert status == 404, "no listing"
-    later = stack.bot.meetings.now() + timedelta(days=2)
-    stack.bot.media._clock = lambda: later
+    stack.clock.advance(timedelta(days=2))
     status, _ = await fetch(url)
     assert status == 404
 

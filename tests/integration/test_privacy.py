@@ -138,7 +138,7 @@ async def _meeting_to_finalized(stack: Stack) -> str:
     await user.act("feedback.save", {**record, "q_family_heard": "5", "comment": FEEDBACK_COMMENT})
     # Control: while the meeting runs its texts are stored, and the byte scan finds them.
     assert {"ZQXFAMREF", "ZQXSTARSTRENGTH", "ZQXPLANTHINGS"} <= set(_in_bytes(_stored_bytes(stack.tmp)))
-    next_date = (stack.bot.meetings.now() + timedelta(days=21)).date().isoformat()
+    next_date = await stack.date_after_meeting(meeting_id, 21)
     done = await user.act("plan.save", {**record, "then": "finalize",
                                         **plan_inputs(nextDate=next_date, nextTime="09:30", **PLAN)})
     assert "Suunnitelma valmis" in card_text(done), card_text(done)
@@ -184,9 +184,7 @@ async def test_sentinels_stay_out_of_logs_graph_file_names_and_expired_state(
     assert meeting.finalized_at is not None and convening.booking is not None
     retention = timedelta(days=stack.bot.meetings.settings.retention_days)
     later = max(meeting.finalized_at, convening.booking.end) + retention + timedelta(days=2)
-    stack.bot.meetings._clock = lambda: later
-    stack.bot.service._clock = lambda: later
-    stack.bot.media._clock = lambda: later
+    stack.clock.set(later)
     await stack.bot.scheduler.tick()
     await stack.bot.scheduler.tick()
     gone = await stack.user.act("meeting.open", {"conveningId": meeting_id})

@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import io
 import sqlite3
-from datetime import timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -34,7 +33,7 @@ async def test_coordinator_sees_the_meeting_held_with_chart_and_csv(stack: Stack
     meeting_id = await book(stack, SENTINEL)
     await user.act("meeting.start", {"conveningId": meeting_id})
     await user.act("feedback.save", {"conveningId": meeting_id, "q_family_heard": "5"})
-    next_date = (stack.bot.meetings.now() + timedelta(days=21)).date().isoformat()
+    next_date = await stack.date_after_meeting(meeting_id, 21)
     done = await user.act("plan.save", {"conveningId": meeting_id, "then": "finalize",
                                         **plan_inputs(nextDate=next_date, nextTime="09:30")})
     assert "Suunnitelma valmis" in card_text(done)

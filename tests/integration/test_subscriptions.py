@@ -2,7 +2,7 @@
 
 The sandbox validates the webhook (handshake), sends change notifications when events change
 (an attendee's answer updates the organizer's event) and lifecycle notifications on demand;
-its clock and the service's injected clock are moved together to test renewal.
+the service reads the sandbox's clock, so moving that clock (``PUT /_admin/clock``) moves both to test renewal.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import json
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -33,20 +33,11 @@ from sandbox.runner import RunningSandbox, start_sandbox
 from services.ports import EventDraft
 from services.subscription_service import SubscriptionService
 from tests.integration.conftest import LIISA, TENANT, free_port
+from tests.support.clock import StackClock
 
 NIKO = "46d4a612-bd93-58ac-84af-908804390a46"
 MIKKO_MAIL = "mikko.miettinen@esimerkkila.onmicrosoft.com"
 WAIT_SECONDS = 5.0
-
-
-class ShiftedClock:
-    """Real time plus an offset, moved together with the sandbox clock."""
-
-    def __init__(self) -> None:
-        self.offset = timedelta(0)
-
-    def __call__(self) -> datetime:
-        return datetime.now(UTC) + self.offset
 
 
 @dataclass
@@ -85,7 +76,7 @@ class Rig:
     root: str
     state_db: Path
     holder: GraphClientHolder
-    clock: ShiftedClock
+    clock: Callable[[], datetime]  # the sandbox's clock
     calls: Calls
     service: SubscriptionService
     webhook: GraphWebhook
@@ -105,10 +96,9 @@ class Rig:
             return r.status, (await r.json() if r.content_type == "application/json" else await r.text())
 
     async def advance(self, minutes: int) -> None:
-        """Moves the sandbox clock and the service's clock by the same amount."""
+        """Moves the sandbox clock, which the service reads too."""
         status, _ = await self.admin("PUT", "/_admin/clock", {"advanceMinutes": minutes})
         assert status == 200
-        self.clock.offset += timedelta(minutes=minutes)
 
     async def expiry(self, subscription_id: str) -> datetime | None:
         """The subscription's expirationDateTime in the sandbox, None once it is gone."""
@@ -127,13 +117,13 @@ class Rig:
 
 @pytest.fixture
 async def rig(tmp_path: Path) -> AsyncIterator[Rig]:
-    sandbox = await start_sandbox(TENANT, tmp_path / "sandbox.db")
+    sandbox = await start_sandbox(TENANT, tmp_path / "sandbox.db", clock=StackClock())
     holder = GraphClientHolder(GraphSettings(sandbox.base_url), None)
     port = free_port()
     root = f"http://127.0.0.1:{port}"
     calls = Calls()
     documents = SqliteDocuments(tmp_path / "bot.db")
-    clock = ShiftedClock()
+    clock = sandbox.clock.now
     service = SubscriptionService(GraphSubscriptions(holder.client), DocumentSubscriptionStore(documents),
                                   f"{root}{NOTIFICATIONS_PATH}", f"{root}{LIFECYCLE_PATH}", clock)
     webhook = GraphWebhook(service, calls.on_change, calls.on_missed)
@@ -185,7 +175,7 @@ async def test_ensure_creates_one_subscription_after_the_handshake(rig: Rig) -> 
 async def test_an_attendee_answer_reaches_on_change(rig: Rig) -> None:
     await rig.service.ensure(LIISA)
     transaction_id = str(uuid.uuid4())
-    start = (datetime.now(UTC) + timedelta(days=8)).replace(hour=9, minute=0, second=0, microsecond=0)
+    start = (rig.clock() + timedelta(days=8)).replace(hour=9, minute=0, second=0, microsecond=0)
     created = await GraphCalendar(rig.holder.client).create_event(LIISA, EventDraft(
         subject="Yhdessä aika", body_html="<p>Aika ja paikka</p>", start=start, end=start + timedelta(hours=1),
         timezone="Europe/Helsinki", attendees=(Person(email=MIKKO_MAIL, display_name="Mikko Miettinen"),),
@@ -372,9 +362,9 @@ class FlakyGateway:
 
 
 @pytest.fixture
-def offline(tmp_path: Path) -> Iterator[tuple[FlakyGateway, ShiftedClock, SubscriptionService]]:
+def offline(tmp_path: Path) -> Iterator[tuple[FlakyGateway, StackClock, SubscriptionService]]:
     documents = SqliteDocuments(tmp_path / "state.db")
-    gateway, clock = FlakyGateway(), ShiftedClock()
+    gateway, clock = FlakyGateway(), StackClock()
     service = SubscriptionService(gateway, DocumentSubscriptionStore(documents), "https://bot.example/n",
                                   "https://bot.example/l", clock)
     yield gateway, clock, service
@@ -382,29 +372,29 @@ def offline(tmp_path: Path) -> Iterator[tuple[FlakyGateway, ShiftedClock, Subscr
 
 
 async def test_a_failed_creation_is_retried_by_renew_due(
-        offline: tuple[FlakyGateway, ShiftedClock, SubscriptionService]) -> None:
+        offline: tuple[FlakyGateway, StackClock, SubscriptionService]) -> None:
     gateway, clock, service = offline
     gateway.failures = [503]
     with pytest.raises(GraphUnavailableError):
         await service.ensure(LIISA)
     assert gateway.subscriptions == {}
     assert (await service.renew_due()).recreated == 0, "not before the retry delay"
-    clock.offset += timedelta(minutes=6)
+    clock.advance(timedelta(minutes=6))
     report = await service.renew_due()
     assert (report.recreated, report.resync) == (1, (LIISA,))
     assert len(gateway.subscriptions) == 1
 
 
 async def test_renewal_failures_back_off_and_a_404_recreates(
-        offline: tuple[FlakyGateway, ShiftedClock, SubscriptionService]) -> None:
+        offline: tuple[FlakyGateway, StackClock, SubscriptionService]) -> None:
     gateway, clock, service = offline
     first = await service.ensure(LIISA)
     assert first
-    clock.offset += timedelta(days=4)  # past half of the lifetime
+    clock.advance(timedelta(days=4))  # past half of the lifetime
     gateway.failures = [503]
     assert (await service.renew_due()).failed == 1
     assert (await service.renew_due()).failed == 0, "the failed one waits for the retry delay"
-    clock.offset += timedelta(minutes=6)
+    clock.advance(timedelta(minutes=6))
     del gateway.subscriptions[first]  # Graph lost it meanwhile
     report = await service.renew_due()
     assert (report.renewed, report.recreated) == (0, 1)
@@ -414,13 +404,13 @@ async def test_renewal_failures_back_off_and_a_404_recreates(
 
 
 async def test_an_abandoned_claim_is_taken_over_and_the_late_creator_cleans_up(
-        offline: tuple[FlakyGateway, ShiftedClock, SubscriptionService]) -> None:
+        offline: tuple[FlakyGateway, StackClock, SubscriptionService]) -> None:
     gateway, clock, service = offline
     release = gateway.release_create = asyncio.Event()
     slow = asyncio.create_task(service.ensure(LIISA))
     await gateway.create_started.wait()
     assert await service.ensure(LIISA) is None, "someone is creating it right now"
-    clock.offset += timedelta(minutes=3)  # the claim is older than claim_timeout: taken over
+    clock.advance(timedelta(minutes=3))  # the claim is older than claim_timeout: taken over
     taken_over = await service.ensure(LIISA)
     assert taken_over
     release.set()

@@ -8,7 +8,6 @@ import asyncio
 from collections import Counter
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -21,9 +20,10 @@ from bot.settings import BotSettings
 from bot.web import create_web_app
 from sandbox.runner import RunningSandbox, start_sandbox
 from services.convening_service import Caller
-from tests.integration.conftest import LIISA, ROOT, TENANT, _serve, free_port
+from tests.integration.conftest import LIISA, ROOT, TENANT, _serve, date_after_meeting, free_port
 from tests.integration.test_meeting_journey import HANNA, plan_inputs
 from tests.support.azurite import Azurite, azurite_fixture  # noqa: F401 (the `azurite` fixture)
+from tests.support.clock import StackClock
 from tests.support.connector import RecordingConnector
 from tests.support.teams_client import TeamsUser, actions, card_text, input_defaults
 
@@ -56,7 +56,7 @@ class Pair:
 
 @pytest.fixture
 async def pair(tmp_path: Path, azurite: Azurite) -> AsyncIterator[Pair]:
-    sandbox = await start_sandbox(TENANT, tmp_path / "sandbox.db")
+    sandbox = await start_sandbox(TENANT, tmp_path / "sandbox.db", clock=StackClock())
     connector = RecordingConnector()
     connector_runner, connector_url = await _serve(connector.app())
     container = Azurite.new_container()
@@ -68,7 +68,7 @@ async def pair(tmp_path: Path, azurite: Azurite) -> AsyncIterator[Pair]:
         settings = BotSettings(graph_base_url=sandbox.base_url, port=port, state_backend="blob",
                                blob_connection_string=azurite.connection_string, blob_container=container,
                                teams_file=ROOT / "config" / "teams.yaml", stars_dir=ROOT / "config" / "stars")
-        bot = bootstrap(settings)
+        bot = bootstrap(settings, clock=sandbox.clock.now)
         runner = web.AppRunner(create_web_app(bot, run_scheduler=False), access_log=None)
         await runner.setup()
         await web.TCPSite(runner, "127.0.0.1", port).start()
@@ -125,7 +125,7 @@ async def test_two_instances_alternating_and_concurrent_stay_consistent(pair: Pa
     assert on_b == meeting, "both instances read the same state"
 
     # Finalized from both instances at once: one set of files, the responsible worker told once.
-    next_date = (date.today() + timedelta(days=21)).isoformat()
+    next_date = await date_after_meeting(pair.sandbox.base_url, convening_id, 21)
     await pair.a.act("plan.save", {"conveningId": convening_id, **plan_inputs(nextDate=next_date, nextTime="09:30")})
     hanna_before = len(pair.sent_to("a:personal-chat-hanna"))
     finals = await asyncio.gather(pair.a.act("meeting.finalize", {"conveningId": convening_id}),

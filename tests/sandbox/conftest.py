@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time
 from pathlib import Path
 from typing import Any
 
@@ -64,7 +64,7 @@ def seeded_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("template") / "seeded.db"
     tenant = load_tenant(default_tenant_path())
     store = CalendarStore(path, tenant.tenant_id)
-    seed_calendars(tenant, store, TODAY, datetime.now(UTC))
+    seed_calendars(tenant, store, TODAY, datetime.combine(TODAY, time(6), UTC))  # stamps: TODAY, not the wall clock
     store.close()
     return path
 

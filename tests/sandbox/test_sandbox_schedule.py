@@ -14,7 +14,10 @@ from msgraph.generated.models.o_data_errors.o_data_error import ODataError
 from msgraph.generated.users.item.calendar.get_schedule.get_schedule_post_request_body import (
     GetSchedulePostRequestBody,
 )
-from sandbox_support import LIISA_ID, local, mail, week_day
+from sandbox_support import HELSINKI, LIISA_ID, helsinki, local, mail, week_day
+
+from graph.calendar import GraphCalendar
+from sandbox.tenant import default_tenant_path, load_tenant
 
 
 def _body(schedules: list[str], day_start: str, day_end: str, zone: str = "Europe/Helsinki", interval: int = 30):
@@ -85,17 +88,46 @@ async def test_out_of_office_week_and_tentative_block(graph: GraphServiceClient)
     assert [i.status for i in result.value[0].schedule_items or []] == [FreeBusyStatus.Tentative]
 
 
-async def test_window_longer_than_62_days_is_rejected(graph: GraphServiceClient) -> None:
+async def test_window_of_62_days_or_more_is_rejected(graph: GraphServiceClient) -> None:
+    # Graph's documentation: "The time period to look up must be less than 62 days" (Exchange has been seen
+    # to accept exactly 62; the sandbox keeps to the documented, stricter limit).
     start = week_day(0, 0)
-    body = _body([mail("mikko.miettinen")], local(start, 0), local(start + timedelta(days=63), 0), zone="UTC")
-    with pytest.raises(ODataError) as caught:
-        await graph.users.by_user_id(LIISA_ID).calendar.get_schedule.post(body)
-    assert caught.value.response_status_code == 400
-    assert caught.value.error is not None and caught.value.error.code == "ErrorTimeIntervalTooBig"
-    body = _body([mail("mikko.miettinen")], local(start, 0), local(start + timedelta(days=62), 0), zone="UTC")
+    for days, minutes in ((63, 0), (62, 0)):
+        end = f"{start + timedelta(days=days)}T00:{minutes:02d}:00"
+        body = _body([mail("mikko.miettinen")], local(start, 0), end, zone="UTC")
+        with pytest.raises(ODataError) as caught:
+            await graph.users.by_user_id(LIISA_ID).calendar.get_schedule.post(body)
+        assert caught.value.response_status_code == 400
+        assert caught.value.error is not None and caught.value.error.code == "ErrorTimeIntervalTooBig"
+        assert f"the actual limit = {days} days" in str(caught.value.error.message)
+    end = f"{start + timedelta(days=61)}T23:30:00"  # 62 days less half an hour: allowed
+    body = _body([mail("mikko.miettinen")], local(start, 0), end, zone="UTC")
     result = await graph.users.by_user_id(LIISA_ID).calendar.get_schedule.post(body)
     assert result is not None and result.value is not None
-    assert len(result.value[0].availability_view or "") == 62 * 48
+    assert len(result.value[0].availability_view or "") == 62 * 48 - 1
+
+
+async def test_at_most_20_schedules_per_request(http: httpx.AsyncClient) -> None:
+    # Graph's documentation: "getSchedule can support looking up free/busy information for up to 20 entities
+    # at once" (Exchange has been seen to allow 100: the sandbox keeps to the documented limit).
+    thursday = week_day(1, 3)
+    addresses = [f"henkilo{n}@esimerkkila.onmicrosoft.com" for n in range(21)]
+
+    def body(schedules: list[str]) -> dict[str, object]:
+        return {"schedules": schedules,
+                "startTime": {"dateTime": local(thursday, 8), "timeZone": "Europe/Helsinki"},
+                "endTime": {"dateTime": local(thursday, 10), "timeZone": "Europe/Helsinki"}}
+
+    path = f"/v1.0/users/{LIISA_ID}/calendar/getSchedule"
+    refused = await http.post(path, json=body(addresses))
+    assert refused.status_code == 400
+    error = refused.json()["error"]
+    assert error["code"] == "ErrorMailboxDataArrayTooBig"
+    assert error["message"].endswith("The allowed size = 20; the actual size = 21.")
+    assert {"request-id", "date"} <= set(error["innerError"])
+    accepted = await http.post(path, json=body(addresses[:20]))
+    assert accepted.status_code == 200
+    assert [s["scheduleId"] for s in accepted.json()["value"]] == addresses[:20]
 
 
 async def test_camel_case_body_and_cast_path(http: httpx.AsyncClient) -> None:
@@ -158,3 +190,28 @@ async def test_malformed_json_is_400(http: httpx.AsyncClient) -> None:
     )
     assert response.status_code == 400
     assert response.json()["error"]["code"] == "BadRequest"
+
+
+async def test_the_calendar_adapter_keeps_within_the_limits_whatever_it_is_asked(
+        graph: GraphServiceClient, http: httpx.AsyncClient) -> None:
+    # 27 addresses over 70 days: two batches of at most 20 schedules × two windows of 35 days, sent at once;
+    # every answer is 200 (the sandbox refuses what Graph's documentation refuses) and merged per address.
+    tenant = load_tenant(default_tenant_path())
+    known = [box.mail for box in tenant.mailboxes]
+    addresses = [*known, *(mail(f"ei.ole.{n}") for n in range(27 - len(known)))]
+    assert len(addresses) == 27
+    await http.delete("/_admin/requests")
+    start = helsinki(week_day(0, 0), 0)
+    found = await GraphCalendar(graph).schedules(LIISA_ID, addresses, start, start + timedelta(days=70),
+                                                 "Europe/Helsinki")
+    counts = (await http.get("/_admin/requests")).json()
+    assert counts["byRoute"] == {"POST /v1.0/users/{user}/calendar/getSchedule": 4}
+    assert counts["byStatus"] == {"200": 4}
+    assert set(found) == {a.lower() for a in addresses}
+    mikko = found[mail("mikko.miettinen")]
+    thursdays = {i.start.astimezone(HELSINKI).date() for i in mikko.intervals
+                 if i.start.astimezone(HELSINKI).time() == time(8) and i.start.weekday() == 3}
+    # His weekly meeting on Thursdays 8–9 comes from both windows (the sandbox seeds 8 weeks ahead).
+    assert {week_day(1, 3), week_day(7, 3)} <= thursdays
+    assert mikko.error is None and mikko.working_hours is not None
+    assert found[mail("ei.ole.0")].error == "ErrorMailRecipientNotFound"

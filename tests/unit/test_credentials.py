@@ -103,7 +103,8 @@ ACCEPTED: dict[str, tuple[dict[str, Any], type | None, type | None]] = {
          "managed_identity_client_id": IDENTITY}, ConfidentialClientApplication, ManagedIdentityCredential),
     "production with a user-assigned identity": (
         {"mode": "production", "client_id": IDENTITY, "tenant_id": TENANT, "channel_auth": "user_managed_identity",
-         "graph_auth": "user_managed_identity", "graph_base_url": "https://graph.microsoft.com/v1.0"},
+         "graph_auth": "user_managed_identity", "graph_base_url": "https://graph.microsoft.com/v1.0",
+         "public_url": "https://yhdessa-aika.example.fi"},
         ManagedIdentityClient, ManagedIdentityCredential),
 }
 

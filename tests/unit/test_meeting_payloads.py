@@ -156,6 +156,7 @@ def test_a_full_plan_parses() -> None:
     assert payload.form() == PlanForm(
         things_to_change="Aamut ovat kiireisiä", at_home="Iltarutiini", everyday_environment="Lepohetki",
         elsewhere="Perheneuvolan ryhmä", elsewhere_where="Kasvatus- ja perheneuvola",
+        # Texts arrive cleaned (domain.sensitive_text.clean_text): nothing invisible, the en dashes kept.
         workers_reach_family="Tekstiviesti äidille", family_reaches_worker="Soittoaika ma–pe 8–9",
         responsible=(1,), recipients=(2, 0), next_date=date(2026, 12, 17), next_time=time(14, 0), lang="sv",
         family_present="Äiti, Lapsi 8 v")

@@ -10,7 +10,15 @@ import pytest
 
 from domain.availability import BusyInterval, BusyStatus, Schedule, WorkingHours
 from domain.finnish_calendar import FinnishHolidays
-from domain.slots import SlotQuery, SlotSearch, default_range, find_slots, first_allowed_date
+from domain.slots import (
+    MAX_RANGE_DAYS,
+    SlotQuery,
+    SlotSearch,
+    default_range,
+    find_slots,
+    first_allowed_date,
+    search_window,
+)
 from domain.team import InvitationPractice, PracticeWindow
 
 HEL = ZoneInfo("Europe/Helsinki")
@@ -307,3 +315,31 @@ def test_interleaving_counts_only_the_times_that_are_free() -> None:
     anna = schedule(ANNA, busy(at(THU_5_3, 8), at(THU_5_3, 8, 30)))
     result = search(THU_5_3, date(2026, 3, 12), anna, minutes=60)
     assert offered(result) == ["5.3. 8:30", "12.3. 8:00", "5.3. 9:00", "12.3. 8:30", "12.3. 9:00"]
+
+
+# --- the free/busy window asked from Graph -------------------------------------------------------
+
+def window_query(earliest: date, latest: date, now: datetime, *windows: PracticeWindow) -> SlotQuery:
+    return SlotQuery(practice=InvitationPractice(windows=windows or (PracticeWindow(TUE, time(12), time(15)),
+                                                                     THURSDAY_8_10)),
+                     timezone="Europe/Helsinki", earliest=earliest, latest=latest, duration=timedelta(minutes=90),
+                     attendees=(ANNA,), rooms=(), now=now)
+
+
+def test_the_widest_range_asks_free_busy_for_less_than_62_days_even_when_summer_time_ends() -> None:
+    # 61 days between earliest and latest (the form's most) across 25.10.2026, when a day has 25 hours:
+    # midnight to midnight would be 62 days and an hour, more than getSchedule takes.
+    earliest = date(2026, 9, 28)
+    latest = earliest + timedelta(days=MAX_RANGE_DAYS)
+    window = search_window(window_query(earliest, latest, at(date(2026, 9, 1), 12)), no_holidays)
+    assert window == (at(date(2026, 9, 29), 12), at(date(2026, 11, 26), 10))  # first Tuesday 12 – last Thursday 10
+    assert window[1] - window[0] < timedelta(days=62)
+    assert at(latest + timedelta(days=1)) - at(earliest) >= timedelta(days=62)
+
+
+def test_the_window_starts_at_the_first_start_still_ahead_and_is_none_without_practice_time() -> None:
+    thursday = date(2026, 3, 5)
+    window = search_window(window_query(thursday, thursday, at(thursday, 8, 15)), no_holidays)
+    assert window == (at(thursday, 8, 30), at(thursday, 10))
+    monday = date(2026, 3, 2)
+    assert search_window(window_query(monday, monday, at(date(2026, 3, 1), 12)), no_holidays) is None
