@@ -22,11 +22,11 @@ from microsoft_teams.cards import AdaptiveCard
 
 from bot.action_router import ActionContext
 from bot.safe_logging import log_failure, new_reference
-from bot.state.document_store import DocumentStore, ETagMismatchError
 from cards.status import notice_card
 from graph.errors import GraphUnavailableError
 from i18n.messages import t
 from services.errors import UserFacingError
+from state.document_store import DocumentStore, ETagMismatchError
 
 log = logging.getLogger(__name__)
 _COLLECTION = "work"

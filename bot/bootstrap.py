@@ -27,15 +27,6 @@ from bot.proactive import ConversationBook, Messenger
 from bot.safe_logging import install_sdk_redaction, log_failure, new_reference
 from bot.scheduler import CardsForSchedule, Scheduler
 from bot.settings import BotSettings
-from bot.state.agent_storage import SqliteAgentStorage
-from bot.state.convenings import DocumentConveningStore
-from bot.state.document_store import DocumentStore
-from bot.state.documents import SqliteDocuments
-from bot.state.meetings import DocumentMeetingStore
-from bot.state.preferences import DocumentPreferenceStore
-from bot.state.reservations import ReservationIndex
-from bot.state.statistics import DocumentStatisticsStore
-from bot.state.subscriptions import DocumentSubscriptionStore
 from bot.statistics_actions import StatisticsActions
 from bot.status_updates import StatusUpdater
 from bot.team_config import ConfigError, load_team_config
@@ -57,6 +48,15 @@ from services.convening_service import ConveningService
 from services.meeting_service import MeetingService, MeetingSettings
 from services.statistics_service import StatisticsService
 from services.subscription_service import SubscriptionService
+from state.agent_storage import SqliteAgentStorage
+from state.convenings import DocumentConveningStore
+from state.document_store import DocumentStore
+from state.documents import SqliteDocuments
+from state.meetings import DocumentMeetingStore
+from state.preferences import DocumentPreferenceStore
+from state.reservations import ReservationIndex
+from state.statistics import DocumentStatisticsStore
+from state.subscriptions import DocumentSubscriptionStore
 
 if TYPE_CHECKING:
     from azure.core.credentials_async import AsyncTokenCredential
@@ -108,7 +108,7 @@ def _documents(settings: BotSettings) -> DocumentStore:
     """SQLite for one instance; Azure Blob Storage (with eTags) when several instances share state."""
     if settings.state_backend == "blob":
         # Imported only when used: the Azure Blob SDK adds ~0.2 s and ~15 MB to a start that never needs it.
-        from bot.state.blob_documents import blob_documents_from_settings  # noqa: PLC0415
+        from state.blob_documents import blob_documents_from_settings  # noqa: PLC0415
 
         secret = settings.blob_connection_string
         return blob_documents_from_settings(

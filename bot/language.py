@@ -35,7 +35,7 @@ _TURN_KEY = "yhdessa_aika.language"
 
 
 class LanguagePreferences(Protocol):
-    """Where users' language choices are kept (bot.state.preferences.DocumentPreferenceStore)."""
+    """Where users' language choices are kept (state.preferences.DocumentPreferenceStore)."""
 
     async def language(self, user_id: str) -> str | None:
         """The language the user chose, or None."""

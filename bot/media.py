@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 
 from aiohttp import web
 
-from bot.state.document_store import DocumentStore
+from state.document_store import DocumentStore
 
 _COLLECTION = "media"
 TOKEN_BYTES = 24

@@ -14,9 +14,9 @@ from bot.activity_body import same_service_url
 from bot.channel_auth import SERVICE_URL_CLAIM
 from bot.chat_kind import is_personal_chat
 from bot.safe_logging import log_failure, new_reference
-from bot.state.document_store import DocumentStore
 from bot.teams_app import card_message
 from services.ports import Directory
+from state.document_store import DocumentStore
 
 log = logging.getLogger(__name__)
 _COLLECTION = "conversation"

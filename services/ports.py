@@ -239,7 +239,7 @@ class NoStatistics:
 
 
 class StatisticsStore(Protocol):
-    """Where the statistics' counters live (bot.state.statistics on the document store)."""
+    """Where the statistics' counters live (state.statistics on the document store)."""
 
     async def apply_once(self, once: str, team_key: str, year: int,
                          change: Callable[[TeamYear], TeamYear]) -> bool:

@@ -66,3 +66,21 @@ def test_identity_code_is_refused_in_the_playground(playground_page: Page) -> No
     click_action(page, "Etsi aikoja", card_text="Täytä yhdessä perheen kanssa")
     wait_for_card_text(page, "näyttää henkilötunnukselta")
     screenshot(page, "convening-refused")
+
+
+def test_markup_in_the_family_reference_shows_as_typed_in_the_playground(playground_page: Page) -> None:
+    """Outside text is escaped for Teams' Markdown; the Playground's renderer must show it as typed, too."""
+    page = playground_page
+    page.set_viewport_size({"width": 360, "height": 780})  # a phone
+    form = "Täytä yhdessä perheen kanssa"
+    send_message(page, "uusi")
+    wait_for_card_text(page, form)
+    fill_input(page, "familyRef", "Perhe *K* _L_ [x]", card_text=form)
+    toggle(page, "consent", True, card_text=form)
+    choose(page, "roles", "Sosiaalityö", card_text=form)
+    click_action(page, "Etsi aikoja", card_text=form)
+    card = wait_for_card_text(page, "Ehdotetut ajat")
+    shown = card.inner_text()
+    screenshot(page, "convening-markup-as-text-phone")
+    assert "Perhe *K* _L_ [x]" in shown, shown
+    assert "\\" not in shown, "no escape character is drawn"

@@ -22,15 +22,15 @@ from azure.core.exceptions import ResourceModifiedError
 from azure.storage.blob.aio import BlobClient
 from pydantic import TypeAdapter
 
-from bot.state.blob_documents import BlobDocuments, blob_documents_from_settings
-from bot.state.convenings import DocumentConveningStore
-from bot.state.document_store import DocumentStore, close_documents
-from bot.state.documents import ETagMismatchError, SqliteDocuments
 from bot.team_config import load_teams
 from domain.convening import Answer, Convening, Person, Response
 from domain.finnish_calendar import FinnishHolidays
 from services.convening_service import Caller, ConveningService
 from services.ports import StaleWriteError, Stored
+from state.blob_documents import BlobDocuments, blob_documents_from_settings
+from state.convenings import DocumentConveningStore
+from state.document_store import DocumentStore, close_documents
+from state.documents import ETagMismatchError, SqliteDocuments
 from tests.support.azurite import Azurite, azurite_fixture  # noqa: F401 (the `azurite` fixture)
 from tests.support.samples import sample_convening
 

@@ -6,11 +6,11 @@ import asyncio
 from dataclasses import replace
 from datetime import UTC, datetime
 
-from bot.state.document_store import DocumentStore
-from bot.state.statistics import DocumentStatisticsStore
 from domain.convening import Person
 from domain.statistics import CoordinatorAccess
 from services.statistics_service import StatisticsService
+from state.document_store import DocumentStore
+from state.statistics import DocumentStatisticsStore
 from tests.integration.test_blob_state import store  # noqa: F401 (the parametrized `store` fixture)
 from tests.support.azurite import azurite_fixture  # noqa: F401 (the `azurite` fixture)
 from tests.support.meeting_samples import finalized_meeting

@@ -22,8 +22,6 @@ import pytest
 from aiohttp import web
 
 from bot.graph_webhook import LIFECYCLE_PATH, NOTIFICATIONS_PATH, GraphWebhook
-from bot.state.documents import SqliteDocuments
-from bot.state.subscriptions import DocumentSubscriptionStore
 from domain.convening import Person
 from graph.calendar import GraphCalendar
 from graph.client import GraphClientHolder, GraphSettings
@@ -32,6 +30,8 @@ from graph.subscriptions import GraphSubscriptionError, GraphSubscriptions
 from sandbox.runner import RunningSandbox, start_sandbox
 from services.ports import EventDraft
 from services.subscription_service import SubscriptionService
+from state.documents import SqliteDocuments
+from state.subscriptions import DocumentSubscriptionStore
 from tests.integration.conftest import LIISA, TENANT, free_port
 from tests.support.clock import StackClock
 

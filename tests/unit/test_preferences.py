@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.state.documents import SqliteDocuments
-from bot.state.preferences import DocumentPreferenceStore, UserPreferences
+from state.documents import SqliteDocuments
+from state.preferences import DocumentPreferenceStore, UserPreferences
 
 LIISA, NIKO = "liisa-aad-id", "niko-aad-id"
 

@@ -6,8 +6,8 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from bot.state.documents import SqliteDocuments
-from bot.state.reservations import ReservationIndex
+from state.documents import SqliteDocuments
+from state.reservations import ReservationIndex
 
 START = datetime(2026, 12, 3, 8, 0, tzinfo=UTC)
 END = START + timedelta(minutes=90)

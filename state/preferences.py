@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from bot.state.document_store import Document, DocumentStore, ETagMismatchError
 from i18n.catalog import Language
+from state.document_store import Document, DocumentStore, ETagMismatchError
 
 _COLLECTION = "preference"
 _ATTEMPTS = 5

@@ -52,7 +52,7 @@ from azure.core.exceptions import HttpResponseError, ResourceExistsError, Resour
 from azure.storage.blob import ContentSettings
 from azure.storage.blob.aio import BlobClient, BlobServiceClient, ContainerClient
 
-from bot.state.documents import Document, ETagMismatchError
+from state.documents import Document, ETagMismatchError
 
 if TYPE_CHECKING:
     from azure.core.credentials_async import AsyncTokenCredential

@@ -7,7 +7,7 @@ from typing import Any, TypeVar
 
 from microsoft_agents.hosting.core import Storage, StoreItem
 
-from bot.state.document_store import DocumentStore
+from state.document_store import DocumentStore
 
 _COLLECTION = "agent"
 T = TypeVar("T", bound=StoreItem)

@@ -22,8 +22,8 @@ from datetime import datetime, timedelta
 
 from pydantic import TypeAdapter
 
-from bot.state.document_store import DocumentStore, ETagMismatchError
 from domain.statistics import TeamYear
+from state.document_store import DocumentStore, ETagMismatchError
 
 _COLLECTION = "statistics"
 _ONCE = "statistics_once"

@@ -1,7 +1,7 @@
 """The document store port: what the state stores (convenings, meetings, subscriptions, …) need.
 
-Two implementations satisfy it: :class:`bot.state.documents.SqliteDocuments` (one process, a local file)
-and :class:`bot.state.blob_documents.BlobDocuments` (Azure Blob Storage, any number of bot instances).
+Two implementations satisfy it: :class:`state.documents.SqliteDocuments` (one process, a local file)
+and :class:`state.blob_documents.BlobDocuments` (Azure Blob Storage, any number of bot instances).
 
 The contract, shared by both:
 
@@ -23,11 +23,11 @@ import inspect
 from collections.abc import Awaitable
 from typing import TYPE_CHECKING, Protocol
 
-from bot.state.documents import Document, ETagMismatchError
+from state.documents import Document, ETagMismatchError
 
 if TYPE_CHECKING:
-    from bot.state.blob_documents import BlobDocuments
-    from bot.state.documents import SqliteDocuments
+    from state.blob_documents import BlobDocuments
+    from state.documents import SqliteDocuments
 
 __all__ = ["Document", "DocumentStore", "ETagMismatchError", "close_documents"]
 

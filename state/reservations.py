@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import TypedDict
 
-from bot.state.document_store import Document, DocumentStore, ETagMismatchError
+from state.document_store import Document, DocumentStore, ETagMismatchError
 
 _COLLECTION = "reservation"
 

@@ -12,9 +12,9 @@ from datetime import datetime
 
 from pydantic import TypeAdapter
 
-from bot.state.document_store import Document, DocumentStore, ETagMismatchError
 from services.ports import StaleWriteError
 from services.subscription_service import StoredSubscription, SubscriptionRecord
+from state.document_store import Document, DocumentStore, ETagMismatchError
 
 _COLLECTION = "subscription"
 

@@ -6,10 +6,10 @@ from datetime import datetime
 
 from pydantic import TypeAdapter
 
-from bot.state.document_store import DocumentStore, ETagMismatchError
 from domain.meeting import Meeting
 from services.meeting_service import MeetingSettings, next_due
 from services.ports import StaleWriteError, StoredMeeting
+from state.document_store import DocumentStore, ETagMismatchError
 
 _COLLECTION = "meeting"
 

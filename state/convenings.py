@@ -6,10 +6,10 @@ from datetime import datetime, timedelta
 
 from pydantic import TypeAdapter
 
-from bot.state.document_store import DocumentStore, ETagMismatchError
 from domain.convening import Convening, ConveningStatus
 from services.convening_service import START_NOTICE_AHEAD
 from services.ports import StaleWriteError, Stored
+from state.document_store import DocumentStore, ETagMismatchError
 
 _COLLECTION = "convening"
 #: The earliest a day-before reminder can be due (the reminder period is at most a week).
