@@ -10,8 +10,9 @@ from zoneinfo import ZoneInfo
 from bench.harness import ROOT
 from bench.table import Row
 from bot.team_config import load_teams
+from config import shipped_path
 from documents.renderer import DocumentRenderer
-from documents.star_config import default_star_directory, load_star
+from documents.star_config import load_star
 from domain.plan import (
     Actions,
     ContactArrangement,
@@ -27,7 +28,7 @@ HEL = ZoneInfo("Europe/Helsinki")
 
 def sample() -> PlanDocumentData:
     """Five people, every template item filled in, the star read with ratings (as the unit tests' sample)."""
-    star = load_star(default_star_directory() / "lape-pohjois-savo.yaml")
+    star = load_star(shipped_path("stars") / "lape-pohjois-savo.yaml")
     reading = StarReading(star.key, {
         "self_image": PointReading("Lapsi kertoo olevansa hyvä piirtämään.", "", family=4, child=5, professionals=4),
         "relationships_safety": PointReading("Mummola on tärkeä paikka.", "Välitunnit jännittävät.", 3, 2, 3),

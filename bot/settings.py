@@ -12,6 +12,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from bot.credential_rules import ChannelAuth, credential_problem
 from bot.loopback import is_loopback_host
+from config import shipped_path
 
 _TENANT_ID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 
@@ -25,7 +26,8 @@ class BotSettings(BaseSettings):
     mode: Literal["development", "production"] = "development"
     host: str = "127.0.0.1"
     port: int = Field(3978, ge=0, le=65535)
-    teams_file: Path = Path("config/teams.yaml")
+    # Shipped demo configuration by default (package data of config/, not relative to the working directory).
+    teams_file: Path = Field(default_factory=lambda: shipped_path("teams.yaml"))
     state_db: Path = Path("var/bot.db")
     # Where state lives: embedded SQLite (one instance), or Azure Blob Storage (several instances).
     state_backend: Literal["sqlite", "blob"] = "sqlite"
@@ -69,7 +71,7 @@ class BotSettings(BaseSettings):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     # Where Teams clients fetch card images (the star picture) from; the bot's own address by default.
     public_url: str | None = None
-    stars_dir: Path = Path("config/stars")
+    stars_dir: Path = Field(default_factory=lambda: shipped_path("stars"))
     default_star: str = "lape-pohjois-savo"
     # When the near worker is told to move on to the summary and the joint plan.
     warn_minutes: int = Field(20, ge=1, le=120)

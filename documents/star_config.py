@@ -159,8 +159,3 @@ def load_stars(directory: Path) -> dict[str, StarDefinition]:
     if not stars:
         raise StarConfigError(f"{directory}: no star files (*.yaml)")
     return stars
-
-
-def default_star_directory() -> Path:
-    """The repository's config/stars directory."""
-    return Path(__file__).resolve().parents[1] / "config" / "stars"

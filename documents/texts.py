@@ -1,6 +1,6 @@
 """The fixed texts of the plan documents and the star picture: the ``documents`` gettext domain.
 
-The texts are in ``locale/<lang>/LC_MESSAGES/documents.po`` (see :mod:`i18n.catalog`), keyed like
+The texts are in ``i18n/locale/<lang>/LC_MESSAGES/documents.po`` (see :mod:`i18n.catalog`), keyed like
 the ``messages`` domain (msgid = key, parameters in ``str.format`` style); the keys of the two do not clash.
 """
 

@@ -1,4 +1,4 @@
-"""The gettext catalogs: ``locale/<lang>/LC_MESSAGES/<domain>.po`` is the source, ``.mo`` the compiled form.
+"""The gettext catalogs: ``i18n/locale/<lang>/LC_MESSAGES/<domain>.po`` is the source, ``.mo`` the compiled form.
 
 Two domains: ``messages`` (every card, message and the family's invitation text) and ``documents``
 (the plan document and the star picture). A msgid is the stable key the code uses (``welcome.title``),
@@ -18,6 +18,7 @@ import functools
 import gettext
 import hashlib
 import io
+from importlib import resources
 from pathlib import Path
 from typing import Literal
 
@@ -26,7 +27,9 @@ LANGUAGES = ("fi", "sv", "en")
 Language = Literal["fi", "sv", "en"]
 DEFAULT_LANGUAGE = "fi"
 DOMAINS = ("messages", "documents")
-LOCALE_DIR = Path(__file__).parent.parent / "locale"  # no resolve(): nothing touches the disk at import
+# Package data of i18n (importlib.resources), so the catalogs are found from any working directory and from the
+# image alike; nothing touches the disk at import.
+LOCALE_DIR = Path(str(resources.files(__package__ or "i18n").joinpath("locale")))
 #: The msgid under which a ``.mo`` keeps the SHA-256 of its ``.po``; never a message key.
 SOURCE_HASH_ID = "$po-sha256"
 

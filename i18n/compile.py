@@ -1,6 +1,6 @@
 """Compile the gettext catalogs: ``python -m i18n.compile`` (``make locale``); ``--check`` only checks.
 
-Every ``locale/<lang>/LC_MESSAGES/<domain>.po`` becomes the ``.mo`` beside it (Babel's ``write_mo``).
+Every ``i18n/locale/<lang>/LC_MESSAGES/<domain>.po`` becomes the ``.mo`` beside it (Babel's ``write_mo``).
 ``--check`` exits 1 naming each ``.mo`` that is missing or says something other than its ``.po``, and
 each catalog problem: a key one language lacks or leaves empty (or fuzzy), placeholders that differ
 between the languages, a text that is not a valid ``str.format`` string, a msgid twice in a file, or

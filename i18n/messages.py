@@ -1,6 +1,6 @@
 """Every user-facing sentence, Finnish first, then Swedish and English: the ``messages`` gettext domain.
 
-The texts are in ``locale/<lang>/LC_MESSAGES/messages.po`` (see :mod:`i18n.catalog`); keys are the
+The texts are in ``i18n/locale/<lang>/LC_MESSAGES/messages.po`` (see :mod:`i18n.catalog`); keys are the
 msgids (``welcome.title``), parameters use ``str.format`` names (``{name}``).
 """
 

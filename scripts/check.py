@@ -1,4 +1,5 @@
-"""``make test``: ruff, mypy (strict) and pytest, stopping at the first failure."""
+"""``make test``: ruff, mypy (strict), the import contracts (import-linter) and pytest, stopping at the first
+failure."""
 
 from __future__ import annotations
 
@@ -15,6 +16,8 @@ def main() -> int:
     steps = [
         [str(BIN / "ruff"), "check", "."],
         [str(BIN / "mypy")],
+        # The layers (pyproject.toml [tool.importlinter]): domain <- services <- adapters <- bot; no sandbox.
+        [str(BIN / "lint-imports"), "--no-cache"],
         [sys.executable, "-m", "pytest", *sys.argv[1:]],
     ]
     for step in steps:

@@ -25,6 +25,8 @@ class BotProcess:
     log_path: Path
     host: str = "127.0.0.1"
     extra_env: dict[str, str] = field(default_factory=dict)
+    cwd: Path = ROOT  # where the process starts (the image starts it outside the application's folders)
+    shipped_config: bool = False  # True: no YA_TEAMS_FILE/YA_STARS_DIR, the configuration shipped in config/
     process: subprocess.Popen[bytes] | None = None
     starts: int = 0
 
@@ -41,9 +43,11 @@ class BotProcess:
             "YA_MODE": "development", "YA_HOST": self.host, "YA_PORT": str(self.port),
             "YA_GRAPH_BASE_URL": self.graph_base_url, "YA_STATE_DB": str(self.state_db),
             "YA_PUBLIC_URL": f"http://{self.host}:{self.port}",
-            "YA_TEAMS_FILE": str(ROOT / "config" / "teams.yaml"), "YA_STARS_DIR": str(ROOT / "config" / "stars"),
             "PYTHONUNBUFFERED": "1", **self.extra_env,
         })
+        if not self.shipped_config:
+            env.update({"YA_TEAMS_FILE": str(ROOT / "config" / "teams.yaml"),
+                        "YA_STARS_DIR": str(ROOT / "config" / "stars")})
         return env
 
     async def start(self, startup_seconds: float = 30.0) -> None:
@@ -55,7 +59,7 @@ class BotProcess:
             log.write(f"\n--- start {self.starts} ---\n".encode())
             log.flush()
             self.process = subprocess.Popen(  # noqa: ASYNC220 - starting is quick; waiting is async
-                [sys.executable, "-m", "bot"], cwd=ROOT, env=self._env(), stdin=subprocess.DEVNULL,
+                [sys.executable, "-m", "bot"], cwd=self.cwd, env=self._env(), stdin=subprocess.DEVNULL,
                 stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
         deadline = time.monotonic() + startup_seconds
         while time.monotonic() < deadline:

@@ -6,7 +6,8 @@ from dataclasses import replace
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from documents.star_config import default_star_directory, load_star
+from config import shipped_path
+from documents.star_config import load_star
 from domain.meeting import Attendee, FeedbackTally, FinalizeRecord, Meeting, MeetingStatus
 from domain.plan import Actions, ContactArrangement, JointPlan
 from domain.star import PointReading, StarDefinition, StarReading
@@ -27,7 +28,7 @@ ATTENDEES = (Attendee("liisa.lahinen@esimerkkila.onmicrosoft.com", "Liisa Lähin
 
 def star(name: str = "lape-pohjois-savo") -> StarDefinition:
     """A star from config/stars (``lape-pohjois-savo`` or ``family-ten-item``)."""
-    return load_star(default_star_directory() / f"{name}.yaml")
+    return load_star(shipped_path("stars") / f"{name}.yaml")
 
 
 def running_meeting(star_key: str = "lape-pohjois-savo") -> Meeting:

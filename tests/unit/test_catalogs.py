@@ -1,4 +1,4 @@
-"""The gettext catalogs (locale/): complete in fi, sv and en, compiled, and every key the code uses is there."""
+"""The gettext catalogs (i18n/locale/): complete in fi, sv and en, compiled, and every key the code uses is there."""
 
 from __future__ import annotations
 

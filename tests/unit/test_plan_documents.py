@@ -16,10 +16,11 @@ import pypdf
 import pytest
 from PIL import Image
 
+from config import shipped_path
 from documents.plan_content import UnsafeDocumentDataError
 from documents.plan_docx import plan_docx
 from documents.plan_pdf import plan_pdf
-from documents.star_config import default_star_directory, load_star
+from documents.star_config import load_star
 from documents.star_picture import render_star_png
 from documents.texts import t
 from domain.file_names import initials, plan_file_name
@@ -69,7 +70,7 @@ PLAN = JointPlan(
 
 
 def _star() -> StarDefinition:
-    return load_star(default_star_directory() / "lape-pohjois-savo.yaml")
+    return load_star(shipped_path("stars") / "lape-pohjois-savo.yaml")
 
 
 def _reading(star: StarDefinition) -> StarReading:
@@ -333,7 +334,7 @@ def test_a_plan_without_the_star_has_no_star_page() -> None:
 
 
 def test_another_star_renders_into_both_documents_without_code_changes() -> None:
-    ten = load_star(default_star_directory() / "family-ten-item.yaml")
+    ten = load_star(shipped_path("stars") / "family-ten-item.yaml")
     reading = StarReading(ten.key, {p.key: PointReading(family=i, professionals=10 - i) for i, p in
                                     enumerate(ten.points)} | {"free_time": PointReading("Jalkapallo", child=9)})
     data = replace(sample_data(), star=ten, reading=reading)

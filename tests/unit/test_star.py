@@ -12,10 +12,10 @@ import pytest
 import yaml
 from PIL import Image, ImageChops, ImageStat
 
+from config import shipped_path
 from documents.star_config import (
     DEFAULT_STAR_KEY,
     StarConfigError,
-    default_star_directory,
     load_star,
     load_stars,
     parse_star,
@@ -24,7 +24,7 @@ from documents.star_picture import DEFAULT_WIDTH, render_star_png
 from domain.sensitive_text import TextProblem
 from domain.star import PointReading, StarDefinition, StarProblemKind, StarReading, View, reading_problems
 
-STARS = default_star_directory()
+STARS = shipped_path("stars")
 
 
 @pytest.fixture(scope="module")
