@@ -5,11 +5,15 @@ BIN := $(VENV)/bin
 PY_STAMP := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
 
-.PHONY: demo test check lint types unit package install clean locale bench
+.PHONY: demo test check lint types unit package install clean locale bench lock
 
-$(PY_STAMP): pyproject.toml
+# The locked dependency set (hashes), the sandbox (its own distribution, development only), and the checkout on the
+# venv's path: nothing of the application itself is installed into site-packages.
+$(PY_STAMP): requirements/development.txt sandbox/pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --disable-pip-version-check -e ".[dev]"
+	$(BIN)/pip install --quiet --disable-pip-version-check --require-hashes --no-deps -r requirements/development.txt
+	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e ./sandbox
+	$(BIN)/python -c "import pathlib, sysconfig; pathlib.Path(sysconfig.get_path('purelib'), 'yhdessa_aika_checkout.pth').write_text('$(CURDIR)\n')"
 	touch $@
 
 $(NODE_STAMP): package.json package-lock.json
@@ -39,15 +43,22 @@ types: $(PY_STAMP)
 	$(BIN)/mypy
 
 unit: $(PY_STAMP)
-	$(BIN)/python -m pytest tests/unit tests/contract -q
+	$(BIN)/python -m pytest tests/unit tests/services tests/graph tests/contract -q
 
 ## Build and validate the Teams app package (build/yhdessa-aika.zip).
 package: $(PY_STAMP)
 	$(BIN)/python scripts/build_package.py
 
-## Compile the gettext catalogs (locale/*/LC_MESSAGES/*.po -> .mo); a test fails while one is out of date.
+## Compile the gettext catalogs (i18n/locale/*/LC_MESSAGES/*.po -> .mo); a test fails while one is out of date.
 locale: $(PY_STAMP)
 	$(BIN)/python -m i18n.compile
+
+## Pin the whole dependency set again, with hashes (requirements/production.txt for the image, development.txt).
+lock: $(PY_STAMP)
+	$(BIN)/pip-compile -q --generate-hashes --strip-extras --no-emit-index-url --no-emit-find-links --allow-unsafe \
+		-o requirements/production.txt pyproject.toml
+	$(BIN)/pip-compile -q --generate-hashes --strip-extras --no-emit-index-url --no-emit-find-links --allow-unsafe \
+		--extra dev -o requirements/development.txt pyproject.toml
 
 clean:
 	rm -rf build var test-artifacts .pytest_cache .mypy_cache .ruff_cache

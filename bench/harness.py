@@ -118,9 +118,9 @@ async def wait_http(url: str, process: Process, *, method: str = "GET", json_bod
 
 
 def sandbox_process(workdir: Path, tenant: Path, port: int) -> Process:
-    """``python -m sandbox`` with a fresh database."""
+    """``python -m m365_sandbox`` with a fresh database."""
     db = workdir / f"sandbox-{port}.db"
-    return Process("sandbox", [sys.executable, "-m", "sandbox", "--tenant", str(tenant), "--db", str(db),
+    return Process("sandbox", [sys.executable, "-m", "m365_sandbox", "--tenant", str(tenant), "--db", str(db),
                                "--port", str(port)], workdir / "sandbox.log")
 
 

@@ -16,6 +16,7 @@ from typing import Any
 import yaml
 
 from bench.harness import ROOT
+from m365_sandbox.core.tenant import default_tenant_path
 
 DOMAIN = "esimerkkila.onmicrosoft.com"
 ROLE_KEYS = tuple(f"rooli_{letter}" for letter in string.ascii_lowercase[:20])
@@ -37,7 +38,7 @@ def _id(name: str) -> str:
 
 def write_bench_tenant(workdir: Path) -> BenchTenant:
     """Writes the tenant YAML (sandbox) and the teams YAML (bot) under ``workdir``."""
-    tenant: dict[str, Any] = yaml.safe_load((ROOT / "sandbox" / "data" / "demo-tenant.yaml").read_text())
+    tenant: dict[str, Any] = yaml.safe_load(default_tenant_path().read_text())
     teams: dict[str, Any] = yaml.safe_load((ROOT / "config" / "teams.yaml").read_text())
     team = teams["teams"][0]
     members: list[str] = list(dict.fromkeys(e.lower() for people in team["roster"].values() for e in people))

@@ -14,10 +14,9 @@ from bot.safe_logging import log_failure, new_reference
 from cards.common import quoted
 from cards.status import notice_card
 from cards.verbs import Verb
-from graph.errors import GraphUnavailableError
 from i18n.messages import t
-from services.convening_service import Caller
-from services.errors import UserFacingError
+from services.caller import Caller
+from services.errors import ServiceUnavailableError, UserFacingError
 
 log = logging.getLogger(__name__)
 P = TypeVar("P", bound=BaseModel)
@@ -80,7 +79,7 @@ class ActionRouter:
             return await call()
         except UserFacingError as err:
             return notice_card(quoted(err.key, ctx.lang, **err.params), ctx.lang, convening_id=_safe_id(record))
-        except GraphUnavailableError as err:
+        except ServiceUnavailableError as err:
             ref = new_reference()
             log_failure(log, "graph call", err, ref)
             return notice_card(t("error.graph_unavailable", ctx.lang, ref=ref), ctx.lang,

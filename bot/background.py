@@ -10,9 +10,7 @@ lease expires and the next click resumes the work (booking and finalizing are re
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
-import secrets
 import time
 from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
@@ -23,13 +21,11 @@ from microsoft_teams.cards import AdaptiveCard
 from bot.action_router import ActionContext
 from bot.safe_logging import log_failure, new_reference
 from cards.status import notice_card
-from graph.errors import GraphUnavailableError
 from i18n.messages import t
-from services.errors import UserFacingError
-from state.document_store import DocumentStore, ETagMismatchError
+from services.errors import ServiceUnavailableError, UserFacingError
+from state.leases import WorkLeases
 
 log = logging.getLogger(__name__)
-_COLLECTION = "work"
 #: How often a click waits for work another instance holds.
 _POLL_SECONDS = 0.25
 
@@ -64,20 +60,15 @@ class _Running:
 class BackgroundWork:
     """Runs card work under a time budget, once per key across clicks, retries and instances."""
 
-    def __init__(self, documents: DocumentStore, cards: CardUpdater, budget_seconds: float, *,
-                 instance: str, lease_seconds: float = 60.0, settle_seconds: float = 1.0,
-                 clock: Callable[[], float] = time.time) -> None:
-        """``instance`` names this bot instance (stable across restarts, distinct between instances)."""
-        self._docs = documents
+    def __init__(self, leases: WorkLeases, cards: CardUpdater, budget_seconds: float, *,
+                 settle_seconds: float = 1.0) -> None:
+        """``leases`` are this instance's (state.leases); the work is claimed there before it starts."""
+        self._leases = leases
         self._cards = cards
         self._budget = budget_seconds
-        self._lease = lease_seconds
         self._settle = settle_seconds
-        self._clock = clock
         self._running: dict[str, _Running] = {}
         self._tasks: set[asyncio.Task[AdaptiveCard]] = set()  # until each has updated its cards too
-        self._instance = instance
-        self._boot = secrets.token_hex(8)  # this life of the instance
 
     async def run(self, key: str, ctx: ActionContext, work: Callable[[], Awaitable[AdaptiveCard]],
                   pending: AdaptiveCard, *, record_id: str | None = None) -> AdaptiveCard:
@@ -131,7 +122,7 @@ class BackgroundWork:
             running = self._running.get(key)
             if running is not None:
                 return running
-            if await self._claim(key):
+            if await self._leases.claim(key):
                 running = self._running.get(key)
                 if running is None:
                     running = _Running()
@@ -144,37 +135,18 @@ class BackgroundWork:
                 return None
             await asyncio.sleep(_POLL_SECONDS)
 
-    def _lease_body(self) -> str:
-        return json.dumps({"until": self._clock() + self._lease, "holder": self._instance, "boot": self._boot})
-
-    async def _claim(self, key: str) -> bool:
-        """Takes the lease if free, expired, or left by an earlier life of this instance (a crash)."""
-        try:
-            current = await self._docs.get(_COLLECTION, key)
-            if current is None:
-                await self._docs.put(_COLLECTION, key, self._lease_body(), if_match=None)
-                return True
-            lease = json.loads(current.body)
-            crashed = lease.get("holder") == self._instance and lease.get("boot") != self._boot
-            if float(lease.get("until", 0)) > self._clock() and not crashed:
-                return False
-            await self._docs.put(_COLLECTION, key, self._lease_body(), if_match=current.etag)
-        except ETagMismatchError:
-            return False
-        return True
-
     async def _renew(self, key: str) -> None:
         """Keeps the lease while the work runs (it expires a while after a crash)."""
         while True:
-            await asyncio.sleep(self._lease / 3)
+            await asyncio.sleep(self._leases.lease_seconds / 3)
             try:
-                await self._docs.put(_COLLECTION, key, self._lease_body(), if_match="*")
+                await self._leases.renew(key)
             except Exception as err:  # noqa: BLE001 - tried again on the next round
                 log_failure(log, "renew work lease", err, new_reference())
 
     async def _release(self, key: str) -> None:
         try:
-            await self._docs.delete(_COLLECTION, key)
+            await self._leases.release(key)
         except Exception as err:  # noqa: BLE001 - the lease expires by itself
             log_failure(log, "release work lease", err, new_reference())
 
@@ -185,7 +157,7 @@ async def _guarded(work: Callable[[], Awaitable[AdaptiveCard]], lang: str, recor
         return await work()
     except UserFacingError as err:
         return notice_card(t(err.key, lang, **err.params), lang, convening_id=record_id)
-    except GraphUnavailableError as err:
+    except ServiceUnavailableError as err:
         ref = new_reference()
         log_failure(log, "graph call", err, ref)
         return notice_card(t("error.graph_unavailable", lang, ref=ref), lang, convening_id=record_id)

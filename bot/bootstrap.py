@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import socket
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -20,19 +21,16 @@ from bot.convening_actions import ConveningActions
 from bot.credentials import blob_identity_client_id, channel_auth_configuration, graph_credential
 from bot.graph_webhook import LIFECYCLE_PATH, NOTIFICATIONS_PATH, GraphWebhook
 from bot.language import LanguageChooser
-from bot.media import MediaStore
 from bot.meeting_actions import MeetingActions
 from bot.meeting_chat import MeetingChat
 from bot.proactive import ConversationBook, Messenger
 from bot.safe_logging import install_sdk_redaction, log_failure, new_reference
-from bot.scheduler import CardsForSchedule, Scheduler
+from bot.scheduler import CardNotices, Scheduler
 from bot.settings import BotSettings
 from bot.statistics_actions import StatisticsActions
-from bot.status_updates import StatusUpdater
-from bot.team_config import ConfigError, load_team_config
+from bot.status_cards import ChatStatusCards
+from bot.team_config import ConfigError, TeamConfig, load_team_config
 from bot.teams_app import build_application
-from cards.meeting_steps import time_warning_card
-from cards.reminders import day_before_card, next_contact_reminder_card, start_notice_card
 from documents.renderer import DocumentRenderer
 from documents.star_config import load_stars
 from domain.convening import Convening
@@ -41,17 +39,29 @@ from graph.calendar import GraphCalendar
 from graph.client import GraphClientHolder, GraphSettings
 from graph.directory import GraphDirectory
 from graph.drive import GraphDrive
-from graph.errors import GraphUnavailableError
 from graph.mail import GraphMail
 from graph.subscriptions import GraphSubscriptions
-from services.convening_service import ConveningService
-from services.meeting_service import MeetingService, MeetingSettings
+from services.answers import Answers, StatusUpdater
+from services.booking import Bookings
+from services.convenings import ConveningQueries
+from services.errors import ServiceUnavailableError
+from services.finalizing import Finalizing
+from services.housekeeping import Housekeeping
+from services.meeting_access import MeetingAccess
+from services.meeting_settings import MeetingSettings
+from services.meetings import MeetingService
+from services.ports import ConveningStore
+from services.proposing import Proposing
 from services.statistics_service import StatisticsService
 from services.subscription_service import SubscriptionService
+from services.teams import TeamRegistry
 from state.agent_storage import SqliteAgentStorage
 from state.convenings import DocumentConveningStore
+from state.conversations import ConversationStore
 from state.document_store import DocumentStore
 from state.documents import SqliteDocuments
+from state.leases import WorkLeases
+from state.media import MediaStore
 from state.meetings import DocumentMeetingStore
 from state.preferences import DocumentPreferenceStore
 from state.reservations import ReservationIndex
@@ -84,14 +94,22 @@ class Bot:
     agent: AgentApplication[TurnState]
     adapter: CloudAdapter
     auth_config: AgentAuthConfiguration
-    service: ConveningService
+    teams: TeamRegistry
+    convenings: ConveningQueries
+    proposing: Proposing
+    bookings: Bookings
+    answers: Answers
     meetings: MeetingService
+    finalizing: Finalizing
+    housekeeping: Housekeeping
     media: MediaStore
     scheduler: Scheduler
     messenger: Messenger
     status: StatusUpdater
     webhook: GraphWebhook
     subscriptions: SubscriptionService
+    documents: DocumentStore  # the state every store above keeps (tests look at it)
+    convening_store: ConveningStore
     graph_credential: AsyncTokenCredential | None = None  # closed with the Graph client
     work: BackgroundWork | None = None  # card work past its time budget
     _closers: list[Callable[[], object]] = field(default_factory=list)
@@ -119,6 +137,70 @@ def _documents(settings: BotSettings) -> DocumentStore:
     return SqliteDocuments(settings.state_db)
 
 
+@dataclass(frozen=True)
+class _UseCases:
+    """The service layer, built over the stores and Graph."""
+
+    teams: TeamRegistry
+    directory: GraphDirectory
+    calendar: GraphCalendar
+    convenings: ConveningQueries
+    proposing: Proposing
+    bookings: Bookings
+    answers: Answers
+    meetings: MeetingService
+    finalizing: Finalizing
+    housekeeping: Housekeeping
+    access: MeetingAccess
+    statistics: StatisticsService
+    statistics_store: DocumentStatisticsStore
+    subscriptions: SubscriptionService
+    convening_store: ConveningStore
+
+
+def _use_cases(settings: BotSettings, clock: Callable[[], datetime], team_config: TeamConfig,
+               documents: DocumentStore, holder: GraphClientHolder) -> _UseCases:
+    """The use cases on the document store and Graph (ConfigError for a configuration they cannot run on)."""
+    teams = TeamRegistry(team_config.teams, team_config.default_team)
+    directory = GraphDirectory(holder.client)
+    calendar = GraphCalendar(holder.client)
+    # "Counted" marks outlive every record that could be replayed (a convening: its meeting + retention).
+    statistics_store = DocumentStatisticsStore(documents, clock, timedelta(days=settings.retention_days + 90))
+    statistics = StatisticsService(store=statistics_store, directory=directory, teams=teams.teams,
+                                   coordinators=team_config.coordinators, clock=clock)
+    stars = load_stars(settings.stars_dir)
+    if settings.default_star not in stars:
+        raise ConfigError(f"{settings.stars_dir}: no star with key {settings.default_star!r} (YA_DEFAULT_STAR)")
+    meeting_settings = MeetingSettings(warn_minutes=settings.warn_minutes, retention_days=settings.retention_days,
+                                       reminder_hours=settings.reminder_hours, default_star=settings.default_star)
+    convening_store = DocumentConveningStore(documents, timedelta(days=settings.retention_days))
+    meeting_store = DocumentMeetingStore(documents, meeting_settings)
+    fresh_for = timedelta(minutes=settings.proposals_fresh_minutes)
+    reservations = ReservationIndex(documents, max(2 * fresh_for, timedelta(minutes=2)), clock)
+    convenings = ConveningQueries(convening_store)
+    proposing = Proposing(teams=teams, directory=directory, calendar=calendar, store=convening_store, clock=clock,
+                          is_holiday=FinnishHolidays())
+    meetings = MeetingService(teams=teams, convenings=convening_store, store=meeting_store, stars=stars,
+                              settings=meeting_settings, clock=clock, statistics=statistics)
+    return _UseCases(
+        teams=teams, directory=directory, calendar=calendar, convenings=convenings, proposing=proposing,
+        bookings=Bookings(teams=teams, calendar=calendar, store=convening_store, clock=clock, proposing=proposing,
+                          reservations=reservations, fresh_for=fresh_for, statistics=statistics),
+        answers=Answers(teams=teams, calendar=calendar, store=convening_store, reservations=reservations),
+        meetings=meetings,
+        finalizing=Finalizing(meetings=meetings, store=meeting_store, calendar=calendar,
+                              drive=GraphDrive(holder.client, holder.http), renderer=DocumentRenderer(),
+                              clock=clock, statistics=statistics),
+        housekeeping=Housekeeping(convenings=convening_store, meetings=meeting_store, settings=meeting_settings,
+                                  clock=clock),
+        access=MeetingAccess(meetings=meeting_store, convenings=convenings, directory=directory, clock=clock),
+        statistics=statistics, statistics_store=statistics_store,
+        subscriptions=SubscriptionService(
+            GraphSubscriptions(holder.client), DocumentSubscriptionStore(documents),
+            f"{settings.public_base_url}{NOTIFICATIONS_PATH}", f"{settings.public_base_url}{LIFECYCLE_PATH}", clock),
+        convening_store=convening_store)
+
+
 def bootstrap(settings: BotSettings, *, clock: Callable[[], datetime] | None = None) -> Bot:
     """Builds the bot from settings. Raises ConfigError/ValidationError with a clear message on bad config.
 
@@ -127,78 +209,52 @@ def bootstrap(settings: BotSettings, *, clock: Callable[[], datetime] | None = N
     clock = clock or settings_clock(settings)
     install_sdk_redaction()  # the SDK's own log lines must not echo a refused activity's values
     team_config = load_team_config(settings.teams_file)
-    teams, default_team = team_config.teams, team_config.default_team
     documents = _documents(settings)
     holder = GraphClientHolder(GraphSettings(settings.graph_base_url, settings.graph_timeout_seconds,
                                                settings.graph_max_retry_after_seconds),
                                graph_credential(settings))
-    directory = GraphDirectory(holder.client)
-    calendar = GraphCalendar(holder.client)
-    # "Counted" marks outlive every record that could be replayed (a convening: its meeting + retention).
-    statistics_store = DocumentStatisticsStore(documents, clock, timedelta(days=settings.retention_days + 90))
-    statistics = StatisticsService(store=statistics_store, directory=directory, teams=teams,
-                                   coordinators=team_config.coordinators, clock=clock)
-    fresh_for = timedelta(minutes=settings.proposals_fresh_minutes)
-    service = ConveningService(
-        teams=teams, default_team=default_team, directory=directory,
-        calendar=calendar, store=DocumentConveningStore(documents, timedelta(days=settings.retention_days)),
-        clock=clock,
-        is_holiday=FinnishHolidays(),
-        reservations=ReservationIndex(documents, max(2 * fresh_for, timedelta(minutes=2)), clock),
-        fresh_for=fresh_for,
-        statistics=statistics,
-    )
-    router = ActionRouter()
-    subscriptions = SubscriptionService(
-        GraphSubscriptions(holder.client), DocumentSubscriptionStore(documents),
-        f"{settings.public_base_url}{NOTIFICATIONS_PATH}", f"{settings.public_base_url}{LIFECYCLE_PATH}", clock)
+    uc = _use_cases(settings, clock, team_config, documents, holder)
+    subscriptions = uc.subscriptions
 
     async def watch_answers(convening: Convening) -> None:
         # Outlook answers reach the status card through change notifications on the organizer's calendar.
         try:
             await subscriptions.ensure(convening.convener_id)
-        except GraphUnavailableError as err:
+        except ServiceUnavailableError as err:
             log_failure(log, "subscribe to answers", err, new_reference())  # retried by the scheduler
 
     auth_config = channel_auth_configuration(settings)
     connections = MsalConnectionManager(connections_configurations={"SERVICE_CONNECTION": auth_config})
     # Ids in the connector's URLs are percent-encoded (the SDK puts them in as they are).
     adapter = CloudAdapter(channel_service_client_factory=EncodedIdsClientFactory(connections))
-    stars = load_stars(settings.stars_dir)
-    if settings.default_star not in stars:
-        raise ConfigError(f"{settings.stars_dir}: no star with key {settings.default_star!r} (YA_DEFAULT_STAR)")
-    meeting_settings = MeetingSettings(warn_minutes=settings.warn_minutes, retention_days=settings.retention_days,
-                                       reminder_hours=settings.reminder_hours, default_star=settings.default_star)
-    meetings = MeetingService(convenings=service, store=DocumentMeetingStore(documents, meeting_settings),
-                              calendar=calendar, drive=GraphDrive(holder.client, holder.http),
-                              renderer=DocumentRenderer(), stars=stars, settings=meeting_settings, clock=clock,
-                              statistics=statistics)
     media = MediaStore(documents, settings.public_base_url, clock)
-    book = ConversationBook(documents, directory)
+    book = ConversationBook(ConversationStore(documents), uc.directory)
     messenger = Messenger(adapter, settings.client_id or "", book)
-    chat = MeetingChat(meetings, service, directory, book, messenger)
+    router = ActionRouter()
+    chat = MeetingChat(uc.meetings, uc.access, book, messenger)
     chat.register(router)
     # Booking and finalizing answer within the budget; longer work goes on and updates the card.
-    work = BackgroundWork(documents, messenger, settings.action_budget_seconds,
-                          instance=f"{socket.gethostname()}:{settings.port}")
-    ConveningActions(service, on_booked=watch_answers, work=work).register(router)
-    MeetingActions(meetings, service, media, messenger, chat, work).register(router)
-    StatisticsActions(statistics, media).register(router)
+    leases = WorkLeases(documents, instance=f"{socket.gethostname()}:{settings.port}", lease_seconds=60.0,
+                        clock=time.time)
+    work = BackgroundWork(leases, messenger, settings.action_budget_seconds)
+    ConveningActions(teams=uc.teams, convenings=uc.convenings, proposing=uc.proposing, bookings=uc.bookings,
+                     answers=uc.answers, on_booked=watch_answers, work=work).register(router)
+    MeetingActions(meetings=uc.meetings, finalizing=uc.finalizing, proposing=uc.proposing, teams=uc.teams,
+                   media=media, messenger=messenger, chat=chat, work=work).register(router)
+    StatisticsActions(uc.statistics, media).register(router)
     agent = build_application(SqliteAgentStorage(documents), router, connections, book, chat,
                               LanguageChooser(DocumentPreferenceStore(documents)))
     adapter.on_turn_error = agent._on_error
-    teams_by_key = service.teams
-    status = StatusUpdater(service, calendar, messenger, GraphMail(holder.client))
+    status = StatusUpdater(uc.answers, uc.convenings, uc.calendar,
+                           ChatStatusCards(uc.teams, messenger), GraphMail(holder.client))
     webhook = GraphWebhook(subscriptions, status.on_change, status.on_missed)
-    scheduler = Scheduler(service, meetings, messenger, media, CardsForSchedule(
-        start_notice=lambda c: start_notice_card(c, teams_by_key[c.team_key], c.lang),
-        time_warning=lambda m: time_warning_card(m, clock(), m.lang),
-        reminder=lambda m: next_contact_reminder_card(m, m.lang),
-        day_before=lambda c: day_before_card(c, teams_by_key[c.team_key], c.lang)), settings.scheduler_seconds,
-        extra_jobs=(webhook.renew_subscriptions, statistics_store.purge))
-    bot = Bot(settings=settings, agent=agent, adapter=adapter, auth_config=auth_config, service=service,
-              meetings=meetings, media=media, scheduler=scheduler, messenger=messenger, status=status,
-              webhook=webhook, subscriptions=subscriptions, graph_credential=holder.credential, work=work)
+    scheduler = Scheduler(uc.housekeeping, CardNotices(messenger, uc.teams, clock), media, settings.scheduler_seconds,
+                          extra_jobs=(webhook.renew_subscriptions, uc.statistics_store.purge))
+    bot = Bot(settings=settings, agent=agent, adapter=adapter, auth_config=auth_config, teams=uc.teams,
+              convenings=uc.convenings, proposing=uc.proposing, bookings=uc.bookings, answers=uc.answers,
+              meetings=uc.meetings, finalizing=uc.finalizing, housekeeping=uc.housekeeping, media=media,
+              scheduler=scheduler, messenger=messenger, status=status, webhook=webhook, subscriptions=subscriptions,
+              documents=documents, convening_store=uc.convening_store, graph_credential=holder.credential, work=work)
     # Closed in reverse: card work and pending notification work first, then HTTP clients and the database.
     bot._closers += [documents.close, holder.close, webhook.aclose, work.wait_idle]
     return bot

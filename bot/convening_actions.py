@@ -22,18 +22,27 @@ from cards.working import working_card
 from domain.convening import Convening, ConveningStatus
 from domain.slots import SlotSearch
 from i18n.messages import t
+from services.answers import Answers
+from services.booking import Bookings
 from services.convening_form import ConveningForm
-from services.convening_service import ConveningService, SearchOutcome
-from services.errors import UserFacingError
+from services.convenings import ConveningQueries
+from services.errors import ConveningRefusedError, UserFacingError
+from services.proposing import Proposing, SearchOutcome
+from services.teams import TeamRegistry
 
 
 class ConveningActions:
     """The handlers behind the convening cards."""
 
-    def __init__(self, service: ConveningService,
+    def __init__(self, *, teams: TeamRegistry, convenings: ConveningQueries, proposing: Proposing,
+                 bookings: Bookings, answers: Answers,
                  on_booked: Callable[[Convening], Awaitable[None]] | None = None,
                  work: BackgroundWork | None = None) -> None:
-        self._service = service
+        self._teams = teams
+        self._convenings = convenings
+        self._proposing = proposing
+        self._bookings = bookings
+        self._answers = answers
         self._on_booked = on_booked
         self._work = work
 
@@ -60,21 +69,21 @@ class ConveningActions:
 
     async def start(self, ctx: ActionContext, _: NoPayload) -> AdaptiveCard:
         """A new draft and its form card."""
-        convening = await self._service.start(ctx.caller, ctx.lang)
+        convening = await self._proposing.start(ctx.caller, ctx.lang)
         return self._form(convening, ctx.lang)
 
     async def search(self, ctx: ActionContext, p: SearchPayload) -> AdaptiveCard:
         """Validates the form and proposes times; a refusal re-shows the form with the worker's values."""
         form = ConveningForm(
             family_ref=p.family_ref, consent=p.consent == "true", existing_client=p.existing_client == "yes",
-            team_key=p.team or self._service.team().key, roles=p.role_keys(), network=(), venue=p.venue,
+            team_key=p.team or self._teams.default_key, roles=p.role_keys(), network=(), venue=p.venue,
             family_place=p.family_place, duration_minutes=p.duration, earliest=p.earliest, latest=p.latest)
         try:
-            outcome = await self._service.search(p.convening_id, ctx.caller, form, p.network)
-        except UserFacingError as err:
-            if err.key in ("convening.not_found", "convening.already_booked"):
+            outcome = await self._proposing.search(p.convening_id, ctx.caller, form, p.network)
+        except ConveningRefusedError as err:
+            if err.key == "convening.already_booked":
                 raise
-            convening, _ = await self._service.get_own(p.convening_id, ctx.caller)
+            convening = err.convening
             values = _values_from(p, form.team_key)
             # A refused text is not echoed back into the chat: it may hold an identity code.
             if err.key.startswith("family_ref."):
@@ -91,13 +100,13 @@ class ConveningActions:
         record = raw.get("conveningId")
         if not isinstance(record, str):
             raise UserFacingError("input.invalid")
-        convening, _ = await self._service.get_own(record, ctx.caller)
+        convening = await self._convenings.own(record, ctx.caller)
         return self._form(convening, ctx.lang, error=t("input.invalid", ctx.lang))
 
     async def more(self, ctx: ActionContext, p: RecordPayload) -> AdaptiveCard:
         """The next page of proposals."""
-        convening = await self._service.show_more(p.convening_id, ctx.caller)
-        return proposals_card(convening, self._service.team(convening.team_key), ctx.lang)
+        convening = await self._proposing.show_more(p.convening_id, ctx.caller)
+        return proposals_card(convening, self._teams.team(convening.team_key), ctx.lang)
 
     async def book(self, ctx: ActionContext, p: BookPayload) -> AdaptiveCard:
         """Books the chosen time and shows the confirmation (which then follows the answers in place).
@@ -107,11 +116,11 @@ class ConveningActions:
         """
 
         async def book_it() -> AdaptiveCard:
-            convening = await self._service.book(p.convening_id, ctx.caller, p.slot)
-            await self._service.remember_status_card(convening.id, ctx.message_id)
+            convening = await self._bookings.book(p.convening_id, ctx.caller, p.slot)
+            await self._answers.remember_status_card(convening.id, ctx.message_id)
             if self._on_booked is not None:
                 await self._on_booked(convening)
-            return booked_card(convening, self._service.team(convening.team_key), ctx.lang)
+            return booked_card(convening, self._teams.team(convening.team_key), ctx.lang)
 
         if self._work is None:
             return await book_it()
@@ -121,57 +130,56 @@ class ConveningActions:
 
     async def reschedule(self, ctx: ActionContext, p: RecordPayload) -> AdaptiveCard:
         """New times for everyone; choosing one moves the same event."""
-        return self._outcome(await self._service.reschedule(p.convening_id, ctx.caller), ctx.lang)
+        return self._outcome(await self._bookings.reschedule(p.convening_id, ctx.caller), ctx.lang)
 
     async def cancel(self, ctx: ActionContext, p: RecordPayload) -> AdaptiveCard:
         """Asks for the cancellation message."""
-        convening, _ = await self._service.get_own(p.convening_id, ctx.caller)
+        convening = await self._convenings.own(p.convening_id, ctx.caller)
         return cancel_card(convening, ctx.lang)
 
     async def cancel_confirm(self, ctx: ActionContext, p: CancelPayload) -> AdaptiveCard:
         """Cancels the event in Outlook; a refused message keeps the event."""
         try:
-            convening = await self._service.cancel(p.convening_id, ctx.caller, p.comment)
-        except UserFacingError as err:
+            convening = await self._bookings.cancel(p.convening_id, ctx.caller, p.comment)
+        except ConveningRefusedError as err:
             if not err.key.startswith("cancel."):
                 raise
-            current, _ = await self._service.get_own(p.convening_id, ctx.caller)
-            return cancel_card(current, ctx.lang, error=t(err.key, ctx.lang))
-        return booked_card(convening, self._service.team(convening.team_key), ctx.lang)
+            return cancel_card(err.convening, ctx.lang, error=t(err.key, ctx.lang))
+        return booked_card(convening, self._teams.team(convening.team_key), ctx.lang)
 
     async def replace_decliner(self, ctx: ActionContext, p: PersonPayload) -> AdaptiveCard:
         """Invites another member of the decliner's role who is free then, into the same event."""
-        convening = await self._service.substitute_decliner(p.convening_id, ctx.caller, p.person)
-        return booked_card(convening, self._service.team(convening.team_key), ctx.lang)
+        convening = await self._answers.substitute_decliner(p.convening_id, ctx.caller, p.person)
+        return booked_card(convening, self._teams.team(convening.team_key), ctx.lang)
 
     async def go_without(self, ctx: ActionContext, p: PersonPayload) -> AdaptiveCard:
         """Keeps the meeting as it is without the decliner."""
-        convening = await self._service.go_without(p.convening_id, ctx.caller, p.person)
-        return booked_card(convening, self._service.team(convening.team_key), ctx.lang)
+        convening = await self._answers.go_without(p.convening_id, ctx.caller, p.person)
+        return booked_card(convening, self._teams.team(convening.team_key), ctx.lang)
 
     async def change_room(self, ctx: ActionContext, p: RecordPayload) -> AdaptiveCard:
         """The room declined: another free room at the same time (the same event is updated)."""
-        convening = await self._service.change_room(p.convening_id, ctx.caller)
-        return booked_card(convening, self._service.team(convening.team_key), ctx.lang)
+        convening = await self._answers.change_room(p.convening_id, ctx.caller)
+        return booked_card(convening, self._teams.team(convening.team_key), ctx.lang)
 
     async def go_without_room(self, ctx: ActionContext, p: RecordPayload) -> AdaptiveCard:
         """The room declined: the meeting goes on without a booked room."""
-        convening = await self._service.go_without_room(p.convening_id, ctx.caller)
-        return booked_card(convening, self._service.team(convening.team_key), ctx.lang)
+        convening = await self._answers.go_without_room(p.convening_id, ctx.caller)
+        return booked_card(convening, self._teams.team(convening.team_key), ctx.lang)
 
     async def edit(self, ctx: ActionContext, p: RecordPayload) -> AdaptiveCard:
         """The form again, prefilled with the last request."""
-        convening, _ = await self._service.get_own(p.convening_id, ctx.caller)
+        convening = await self._convenings.own(p.convening_id, ctx.caller)
         if convening.booking is not None:
             raise UserFacingError("convening.already_booked")
         return self._form(convening, ctx.lang)
 
     async def open(self, ctx: ActionContext, p: RecordPayload) -> AdaptiveCard:
         """The card that fits the convening's state."""
-        convening, _ = await self._service.get_own(p.convening_id, ctx.caller)
-        team = self._service.team(convening.team_key)
+        convening = await self._convenings.own(p.convening_id, ctx.caller)
+        team = self._teams.team(convening.team_key)
         if convening.status in (ConveningStatus.BOOKED, ConveningStatus.CANCELLED):
-            await self._service.remember_status_card(convening.id, ctx.message_id)
+            await self._answers.remember_status_card(convening.id, ctx.message_id)
             return booked_card(convening, team, ctx.lang)
         if convening.status is ConveningStatus.BOOKING and convening.chosen is not None:
             index = convening.proposals.index(convening.chosen)
@@ -180,43 +188,43 @@ class ConveningActions:
             if convening.proposals:
                 return proposals_card(convening, team, ctx.lang)
             return no_slots_card(convening, SlotSearch((), 1, convening.unavailable, False), team,
-                                 self._service.ways_on(convening), ctx.lang)
+                                 self._proposing.ways_on(convening), ctx.lang)
         return self._form(convening, ctx.lang)
 
     async def widen(self, ctx: ActionContext, p: RecordPayload) -> AdaptiveCard:
         """Search again over a longer period."""
-        return self._outcome(await self._service.widen(p.convening_id, ctx.caller), ctx.lang)
+        return self._outcome(await self._proposing.widen(p.convening_id, ctx.caller), ctx.lang)
 
     async def substitute(self, ctx: ActionContext, p: RecordPayload) -> AdaptiveCard:
         """Search again with other members of the same roles."""
-        return self._outcome(await self._service.substitute(p.convening_id, ctx.caller), ctx.lang)
+        return self._outcome(await self._proposing.substitute(p.convening_id, ctx.caller), ctx.lang)
 
     async def drop(self, ctx: ActionContext, p: RecordPayload) -> AdaptiveCard:
         """Search again without those who had no free time."""
-        return self._outcome(await self._service.drop_unavailable(p.convening_id, ctx.caller), ctx.lang)
+        return self._outcome(await self._proposing.drop_unavailable(p.convening_id, ctx.caller), ctx.lang)
 
     async def status(self, ctx: ActionContext, _: NoPayload) -> AdaptiveCard:
         """The worker's convenings."""
-        return status_card(await self._service.mine(ctx.caller), ctx.lang)
+        return status_card(await self._convenings.mine(ctx.caller), ctx.lang)
 
     async def help(self, ctx: ActionContext, _: NoPayload) -> AdaptiveCard:
         """The welcome/help card."""
         return welcome_card(ctx.lang)
 
     def _outcome(self, outcome: SearchOutcome, lang: str) -> AdaptiveCard:
-        team = self._service.team(outcome.convening.team_key)
+        team = self._teams.team(outcome.convening.team_key)
         if outcome.convening.proposals:
             return proposals_card(outcome.convening, team, lang)
         return no_slots_card(outcome.convening, outcome.search, team, outcome.ways, lang)
 
     def _form(self, convening: Convening, lang: str, *, values: FormValues | None = None,
               error: str | None = None) -> AdaptiveCard:
-        teams = list(self._service.teams.values())
+        teams = list(self._teams.teams.values())
         return convening_form_card(convening.id, teams, values or self._defaults(convening), lang=lang, error=error)
 
     def _defaults(self, convening: Convening) -> FormValues:
-        team = self._service.team(convening.team_key)
-        earliest, latest = self._service.default_dates(team)
+        team = self._teams.team(convening.team_key)
+        earliest, latest = self._proposing.default_dates(team)
         request = convening.request
         if request is None:
             return FormValues(team_key=team.key, duration_minutes=team.practice.default_duration_minutes,

@@ -6,7 +6,6 @@ from microsoft_teams.cards import AdaptiveCard
 
 from bot.action_router import ActionContext, ActionRouter
 from bot.background import BackgroundWork
-from bot.media import MediaStore
 from bot.meeting_chat import MeetingChat
 from bot.meeting_payloads import FeedbackSavePayload, PlanSavePayload, StarSavePayload, StepPayload
 from bot.payloads import RecordPayload
@@ -22,19 +21,25 @@ from cards.verbs import Verb
 from cards.working import working_card
 from domain.meeting import Meeting, MeetingStatus
 from i18n.messages import has, t
-from services.convening_service import ConveningService
-from services.errors import UserFacingError
-from services.meeting_service import FinalizeOutcome, MeetingService
+from services.errors import MeetingRefusedError, UserFacingError
+from services.finalizing import FinalizeOutcome, Finalizing
+from services.meetings import MeetingService
+from services.proposing import Proposing
+from services.teams import TeamRegistry
+from state.media import MediaStore
 
 
 class MeetingActions:
     """The handlers behind the meeting cards. Only the near worker who convened runs the meeting."""
 
-    def __init__(self, meetings: MeetingService, convenings: ConveningService, media: MediaStore,
-                 messenger: Messenger, chat: MeetingChat, work: BackgroundWork | None = None) -> None:
+    def __init__(self, *, meetings: MeetingService, finalizing: Finalizing, proposing: Proposing,
+                 teams: TeamRegistry, media: MediaStore, messenger: Messenger, chat: MeetingChat,
+                 work: BackgroundWork | None = None) -> None:
         self._work = work
         self._meetings = meetings
-        self._convenings = convenings
+        self._finalizing = finalizing
+        self._proposing = proposing
+        self._teams = teams
         self._media = media
         self._messenger = messenger
         self._chat = chat
@@ -61,7 +66,7 @@ class MeetingActions:
 
     async def open(self, ctx: ActionContext, p: RecordPayload) -> AdaptiveCard:
         """Back to the structure."""
-        meeting, _ = await self._meetings.get(p.convening_id, ctx.caller)
+        meeting = await self._meetings.get(p.convening_id, ctx.caller)
         return self._steps_or_result(meeting, ctx.lang)
 
     async def toggle(self, ctx: ActionContext, p: StepPayload) -> AdaptiveCard:
@@ -75,12 +80,12 @@ class MeetingActions:
 
     async def star(self, ctx: ActionContext, p: RecordPayload) -> AdaptiveCard:
         """The wellbeing star card with its picture."""
-        meeting, _ = await self._meetings.get(p.convening_id, ctx.caller)
+        meeting = await self._meetings.get(p.convening_id, ctx.caller)
         return await self._star(meeting, ctx.lang)
 
     async def save_star(self, ctx: ActionContext, p: StarSavePayload) -> AdaptiveCard:
         """Saves what was noted; a refusal keeps the stored reading and says what to fix."""
-        meeting, _ = await self._meetings.get(p.convening_id, ctx.caller)
+        meeting = await self._meetings.get(p.convening_id, ctx.caller)
         points = p.points(self._meetings.star(meeting))
         if isinstance(points, tuple):
             first = points[0]
@@ -97,41 +102,37 @@ class MeetingActions:
 
     async def plan(self, ctx: ActionContext, p: RecordPayload) -> AdaptiveCard:
         """The joint plan card."""
-        meeting, _ = await self._meetings.get(p.convening_id, ctx.caller)
+        meeting = await self._meetings.get(p.convening_id, ctx.caller)
         return plan_card(meeting, ctx.lang)
 
     async def save_plan(self, ctx: ActionContext, p: PlanSavePayload) -> AdaptiveCard:
         """Saves the plan as far as written."""
         if p.then == "finalize":
-            current, _ = await self._meetings.get(p.convening_id, ctx.caller)
+            current = await self._meetings.get(p.convening_id, ctx.caller)
             if current.status is not MeetingStatus.RUNNING:
                 # Finalizing already began (and stopped midway, or finished): "Valmis" again resumes it.
                 return await self.finalize(ctx, RecordPayload.model_validate({"conveningId": p.convening_id}))
         try:
             meeting = await self._meetings.save_plan(p.convening_id, ctx.caller, p.form())
-        except UserFacingError as err:
-            if err.key in ("meeting.not_found", "meeting.already_finalized"):
-                raise
-            current, _ = await self._meetings.get(p.convening_id, ctx.caller)
-            return plan_card(current, ctx.lang, message=quoted(err.key, ctx.lang, **err.params))
+        except MeetingRefusedError as err:
+            return plan_card(err.meeting, ctx.lang, message=quoted(err.key, ctx.lang, **err.params))
         if p.then == "finalize":
             return await self.finalize(ctx, RecordPayload.model_validate({"conveningId": p.convening_id}))
         return plan_card(meeting, ctx.lang, message=t("meeting.saved", ctx.lang))
 
     async def feedback(self, ctx: ActionContext, p: RecordPayload) -> AdaptiveCard:
         """The feedback card."""
-        meeting, _ = await self._meetings.get(p.convening_id, ctx.caller)
+        meeting = await self._meetings.get(p.convening_id, ctx.caller)
         return feedback_card(meeting, ctx.lang)
 
     async def save_feedback(self, ctx: ActionContext, p: FeedbackSavePayload) -> AdaptiveCard:
         """Adds one response to the counts; the card comes back empty for the next person."""
         try:
             meeting = await self._meetings.add_feedback(p.convening_id, ctx.caller, p.scores(), p.comment)
-        except UserFacingError as err:
+        except MeetingRefusedError as err:
             if not err.key.startswith("feedback."):
                 raise
-            current, _ = await self._meetings.get(p.convening_id, ctx.caller)
-            return feedback_card(current, ctx.lang, message=t(err.key, ctx.lang))
+            return feedback_card(err.meeting, ctx.lang, message=t(err.key, ctx.lang))
         return feedback_card(meeting, ctx.lang, message=t("feedback.thanks", ctx.lang))
 
     async def finalize(self, ctx: ActionContext, p: RecordPayload) -> AdaptiveCard:
@@ -148,12 +149,11 @@ class MeetingActions:
 
     async def _finalize(self, ctx: ActionContext, p: RecordPayload) -> AdaptiveCard:
         try:
-            outcome = await self._meetings.finalize(p.convening_id, ctx.caller)
-        except UserFacingError as err:
+            outcome = await self._finalizing.finalize(p.convening_id, ctx.caller)
+        except MeetingRefusedError as err:
             if not err.key.startswith("plan."):
                 raise
-            current, _ = await self._meetings.get(p.convening_id, ctx.caller)
-            return plan_card(current, ctx.lang, message=quoted(err.key, ctx.lang, **err.params))
+            return plan_card(err.meeting, ctx.lang, message=quoted(err.key, ctx.lang, **err.params))
         # Only the call that finished it tells the others: a re-click or a retry does not message them again.
         unreachable = await self._tell_others(outcome, ctx) if outcome.just_finalized else ()
         return finalized_card(outcome.meeting, ctx.lang, responsible_names=outcome.responsible_names,
@@ -162,14 +162,14 @@ class MeetingActions:
 
     async def retry_sharing(self, ctx: ActionContext, p: RecordPayload) -> AdaptiveCard:
         """"Yritä jakamista uudelleen": shares the same files with those it failed for (no new upload)."""
-        outcome = await self._meetings.retry_sharing(p.convening_id, ctx.caller)
+        outcome = await self._finalizing.retry_sharing(p.convening_id, ctx.caller)
         return finalized_card(outcome.meeting, ctx.lang, responsible_names=outcome.responsible_names,
                               recipient_names=outcome.recipient_names, not_shared=outcome.not_shared_names)
 
     async def followup(self, ctx: ActionContext, p: RecordPayload) -> AdaptiveCard:
         """"Seurantatapaaminen": a new convening for the same family, prefilled; consent is asked again."""
-        convening = await self._convenings.start_followup(p.convening_id, ctx.caller)
-        team = self._convenings.team(convening.team_key)
+        convening = await self._proposing.start_followup(p.convening_id, ctx.caller)
+        team = self._teams.team(convening.team_key)
         request = convening.request
         if request is None:
             raise UserFacingError("convening.not_found")
@@ -178,7 +178,7 @@ class MeetingActions:
                             roles=request.roles, venue=request.venue.value, family_place=request.family_place,
                             existing_client=request.existing_client,
                             network=", ".join(person.email for person in request.network))
-        return convening_form_card(convening.id, list(self._convenings.teams.values()), values, lang=ctx.lang)
+        return convening_form_card(convening.id, list(self._teams.teams.values()), values, lang=ctx.lang)
 
     async def _tell_others(self, outcome: FinalizeOutcome, ctx: ActionContext) -> tuple[str, ...]:
         """Posts the finalized card to the responsible worker(s); returns who could not be reached."""

@@ -27,7 +27,7 @@ from domain.star import (
     View,
     reading_problems,
 )
-from services.meeting_service import PlanForm
+from services.meetings import PlanForm
 
 #: A star card input id: ``s_<n>`` strengths, ``w_<n>`` things to work on, ``f_``/``c_``/``p_<n>`` ratings.
 STAR_INPUT = re.compile(r"^([swfcp])_(0|[1-9]\d?)$")

@@ -1,4 +1,5 @@
-"""Reaching a worker outside a turn: conversation references, and sending a card proactively."""
+"""Reaching a worker outside a turn: which conversation may be remembered as a worker's personal chat, and
+sending a card proactively (the references themselves are kept in state.conversations)."""
 
 from __future__ import annotations
 
@@ -16,18 +17,16 @@ from bot.chat_kind import is_personal_chat
 from bot.safe_logging import log_failure, new_reference
 from bot.teams_app import card_message
 from services.ports import Directory
-from state.document_store import DocumentStore
+from state.conversations import ConversationStore
 
 log = logging.getLogger(__name__)
-_COLLECTION = "conversation"
-_CHATS = "chat"
 
 
 class ConversationBook:
     """Each user's personal chat with the bot, keyed by Entra object id; listed by e-mail address."""
 
-    def __init__(self, documents: DocumentStore, directory: Directory) -> None:
-        self._docs = documents
+    def __init__(self, conversations: ConversationStore, directory: Directory) -> None:
+        self._conversations = conversations
         self._directory = directory
 
     async def remember(self, activity: Activity, identity: ClaimsIdentity | None = None) -> None:
@@ -52,14 +51,10 @@ class ConversationBook:
         if sender is None or not sender.aad_object_id or conversation is None:
             return
         if not is_personal_chat(conversation):
-            if await self._docs.get(_CHATS, conversation.id) is None:
-                reference = activity.get_conversation_reference()
-                await self._docs.put(_CHATS, conversation.id, reference.model_dump_json(
-                    by_alias=True, exclude_none=True), if_match="*")
+            await self._conversations.keep_chat(conversation.id, activity.get_conversation_reference())
             return
-        current = await self._docs.get(_COLLECTION, sender.aad_object_id)
-        if current is not None:
-            kept = ConversationReference.model_validate_json(current.body)
+        kept = await self._conversations.personal(sender.aad_object_id)
+        if kept is not None:
             if kept.conversation is not None and kept.conversation.id == conversation.id \
                     and kept.service_url == activity.service_url:
                 return
@@ -69,16 +64,13 @@ class ConversationBook:
                 return
             if kept.conversation is None or kept.conversation.id != conversation.id:
                 log.info("Personal chat replaced: the user's personal chat has a new conversation id.")
-        reference = activity.get_conversation_reference()
-        body = reference.model_dump_json(by_alias=True, exclude_none=True)
         person = await self._directory.person_by_id(sender.aad_object_id)
-        owner = person.email.lower() if person else None
-        await self._docs.put(_COLLECTION, sender.aad_object_id, body, if_match="*", owner=owner)
+        await self._conversations.keep_personal(sender.aad_object_id, activity.get_conversation_reference(),
+                                                person.email if person else None)
 
     async def chat_reference(self, conversation_id: str) -> ConversationReference | None:
         """A group or meeting chat's reference."""
-        doc = await self._docs.get(_CHATS, conversation_id)
-        return ConversationReference.model_validate_json(doc.body) if doc else None
+        return await self._conversations.chat(conversation_id)
 
     async def teams_user_id(self, email: str) -> str | None:
         """The Teams user id (29:…) of someone who has talked to the bot, for a card's refresh list."""
@@ -87,11 +79,7 @@ class ConversationBook:
 
     async def reference(self, user: str) -> ConversationReference | None:
         """The reference for an Entra object id or an e-mail address, if the user has talked to the bot."""
-        doc = await self._docs.get(_COLLECTION, user)
-        if doc is None and "@" in user:
-            docs = await self._docs.by_owner(_COLLECTION, user.lower())
-            doc = docs[-1] if docs else None
-        return ConversationReference.model_validate_json(doc.body) if doc else None
+        return await self._conversations.find_personal(user)
 
 
 def _main_channel(channel_id: str | None) -> str:

@@ -1,4 +1,5 @@
-"""Work that happens at a time rather than on a click: start notices, time warnings, reminders, retention."""
+"""The rounds of work that happens at a time rather than on a click (services.housekeeping decides what is
+due and claims it), and the cards those notices are (the services' Notices port)."""
 
 from __future__ import annotations
 
@@ -6,62 +7,64 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
-from datetime import timedelta
+from datetime import datetime
 
-from microsoft_teams.cards import AdaptiveCard
-
-from bot.media import MediaStore
 from bot.proactive import Messenger
 from bot.safe_logging import log_failure, new_reference
+from cards.meeting_steps import time_warning_card
+from cards.reminders import day_before_card, next_contact_reminder_card, start_notice_card
 from domain.convening import Convening
 from domain.meeting import Meeting
-from services.convening_service import ConveningService
-from services.meeting_service import MeetingService
+from services.housekeeping import Housekeeping
+from services.ports import Notices
+from services.teams import TeamRegistry
+from state.media import MediaStore
 
 log = logging.getLogger(__name__)
 
 
-class CardsForSchedule:
-    """The cards the scheduler sends (built by the bot's card modules)."""
+class CardNotices:
+    """The Notices port: each notice is a card in the person's personal chat."""
 
-    def __init__(self, start_notice: Callable[[Convening], AdaptiveCard],
-                 time_warning: Callable[[Meeting], AdaptiveCard],
-                 reminder: Callable[[Meeting], AdaptiveCard],
-                 day_before: Callable[[Convening], AdaptiveCard]) -> None:
-        self.start_notice = start_notice
-        self.time_warning = time_warning
-        self.reminder = reminder
-        self.day_before = day_before
+    def __init__(self, messenger: Messenger, teams: TeamRegistry, clock: Callable[[], datetime]) -> None:
+        self._messenger = messenger
+        self._teams = teams
+        self._clock = clock
+
+    async def day_before(self, user: str, convening: Convening) -> bool:
+        """The day-before card, with the family's invitation text and "Aloita Yhdessä aika"."""
+        return await self._messenger.send(user, day_before_card(convening, self._teams.team(convening.team_key),
+                                                                convening.lang))
+
+    async def meeting_starts(self, user: str, convening: Convening) -> bool:
+        """The "meeting starts" card."""
+        return await self._messenger.send(user, start_notice_card(convening, self._teams.team(convening.team_key),
+                                                                  convening.lang))
+
+    async def time_running_out(self, user: str, meeting: Meeting) -> bool:
+        """The time warning."""
+        return await self._messenger.send(user, time_warning_card(meeting, self._clock(), meeting.lang))
+
+    async def next_contact_soon(self, user: str, meeting: Meeting) -> bool:
+        """The next-contact reminder."""
+        return await self._messenger.send(user, next_contact_reminder_card(meeting, meeting.lang))
 
 
 class Scheduler:
     """One ``tick`` does everything due; ``run`` ticks periodically until cancelled."""
 
-    def __init__(self, convenings: ConveningService, meetings: MeetingService, messenger: Messenger,
-                 media: MediaStore, cards: CardsForSchedule, interval_seconds: float = 30.0,
-                 extra_jobs: Sequence[Callable[[], Awaitable[object]]] = ()) -> None:
-        self._convenings = convenings
-        self._meetings = meetings
-        self._messenger = messenger
+    def __init__(self, housekeeping: Housekeeping, notices: Notices, media: MediaStore,
+                 interval_seconds: float = 30.0, extra_jobs: Sequence[Callable[[], Awaitable[object]]] = ()) -> None:
+        self._housekeeping = housekeeping
+        self._notices = notices
         self._media = media
-        self._cards = cards
         self._interval = interval_seconds
         self._extra_jobs = tuple(extra_jobs)
 
     async def tick(self) -> None:
         """Sends what is due and deletes what has expired. Each item is independent of the others."""
-        reminder_ahead = timedelta(hours=self._meetings.settings.reminder_hours)
-        for convening in await self._convenings.due_reminders(reminder_ahead):
-            await self._once(self._remind_day_before(convening))
-        for convening in await self._convenings.due_start_notices():
-            await self._once(self._notify_start(convening))
-        for meeting in await self._meetings.due_time_warnings():
-            await self._once(self._warn(meeting))
-        for meeting in await self._meetings.due_reminders():
-            await self._once(self._remind(meeting))
-        await self._once(self._meetings.purge_expired())
-        retention = timedelta(days=self._meetings.settings.retention_days)
-        await self._once(self._convenings.purge_stale(retention))
+        async for job in self._housekeeping.due_jobs(self._notices):
+            await self._once(job())
         await self._once(self._media.purge())
         for job in self._extra_jobs:
             await self._once(job())
@@ -71,32 +74,6 @@ class Scheduler:
         while True:
             await self.tick()
             await asyncio.sleep(self._interval)
-
-    # Each job claims its item first (an eTag-guarded flag), so with several instances exactly one sends;
-    # a failed send gives the claim back for the next tick.
-
-    async def _remind_day_before(self, convening: Convening) -> None:
-        if await self._convenings.mark_reminded(convening.id) and not await self._messenger.send(
-                convening.convener_id, self._cards.day_before(convening)):
-            await self._convenings.mark_reminded(convening.id, done=False)
-
-    async def _notify_start(self, convening: Convening) -> None:
-        if await self._convenings.mark_start_notified(convening.id) and not await self._messenger.send(
-                convening.convener_id, self._cards.start_notice(convening)):
-            await self._convenings.mark_start_notified(convening.id, done=False)
-
-    async def _warn(self, meeting: Meeting) -> None:
-        if await self._meetings.mark_warned(meeting.id) and not await self._messenger.send(
-                meeting.convener_id, self._cards.time_warning(meeting)):
-            await self._meetings.mark_warned(meeting.id, done=False)
-
-    async def _remind(self, meeting: Meeting) -> None:
-        record = meeting.finalized
-        if record is None:
-            return
-        if await self._meetings.mark_reminded(meeting.id) and not await self._messenger.send(
-                record.drive_owner, self._cards.reminder(meeting)):
-            await self._meetings.mark_reminded(meeting.id, done=False)
 
     @staticmethod
     async def _once(job: Awaitable[object]) -> None:

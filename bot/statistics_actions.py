@@ -14,7 +14,6 @@ from microsoft_teams.cards import AdaptiveCard
 from pydantic import BaseModel, BeforeValidator, ConfigDict, StringConstraints
 
 from bot.action_router import ActionContext, ActionRouter
-from bot.media import MediaStore
 from cards.statistics_card import StatisticsCardData, statistics_card
 from cards.verbs import Verb
 from documents.statistics_export import render_bar_chart, render_csv
@@ -24,6 +23,7 @@ from domain.statistics import NETWORK_ROLE, role_rosters, shows_alone
 from domain.team import Team
 from i18n.messages import t
 from services.statistics_service import StatisticsService, StatisticsView
+from state.media import MediaStore
 
 
 def _blank_to_none(value: object) -> object:

@@ -34,7 +34,7 @@ from cards.status import notice_card
 from cards.verbs import Verb
 from cards.welcome import welcome_card
 from i18n.messages import t
-from services.convening_service import Caller
+from services.caller import Caller
 
 log = logging.getLogger(__name__)
 

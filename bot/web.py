@@ -13,6 +13,7 @@ from microsoft_agents.hosting.aiohttp import start_agent_process
 from bot.activity_body import activity_json, not_an_activity, service_url
 from bot.bootstrap import Bot
 from bot.channel_auth import channel_auth_middleware
+from bot.media import media_route
 from bot.safe_logging import install_server_redaction
 from bot.scheduler import running
 from bot.tenant_guard import tenant_guard_middleware
@@ -71,7 +72,7 @@ def create_web_app(bot: Bot, *, run_scheduler: bool = True) -> web.Application:
     app[BOT_KEY] = bot
     messages[BOT_KEY] = bot
     app.router.add_get("/healthz", _health)
-    app.router.add_routes([bot.media.route()])
+    app.router.add_routes([media_route(bot.media)])
     # Graph's change notifications: outside /api, whose Bot Framework token check would refuse Graph.
     app.router.add_routes(bot.webhook.routes())
     app.add_subapp("/api", messages)

@@ -56,3 +56,10 @@ class Schedule:
     intervals: tuple[BusyInterval, ...]
     working_hours: WorkingHours | None = None
     error: str | None = None
+
+
+def free_during(schedule: Schedule | None, start: datetime, end: datetime) -> bool:
+    """Whether nothing blocking overlaps [start, end) in ``schedule`` (a missing or failed schedule is not free)."""
+    if schedule is None or schedule.error:
+        return False
+    return not any(i.status.blocks and i.start < end and start < i.end for i in schedule.intervals)

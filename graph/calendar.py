@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-import json
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, time, timedelta, tzinfo
 from functools import partial
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from kiota_abstractions.request_adapter import RequestAdapter
-from kiota_abstractions.request_information import RequestInformation
 from msgraph.generated.models.attendee import Attendee
 from msgraph.generated.models.attendee_type import AttendeeType
 from msgraph.generated.models.body_type import BodyType
@@ -21,7 +18,6 @@ from msgraph.generated.models.free_busy_status import FreeBusyStatus
 from msgraph.generated.models.item_body import ItemBody
 from msgraph.generated.models.location import Location
 from msgraph.generated.models.location_type import LocationType
-from msgraph.generated.models.o_data_errors.o_data_error import ODataError
 from msgraph.generated.models.online_meeting_provider_type import OnlineMeetingProviderType
 from msgraph.generated.models.sensitivity import Sensitivity
 from msgraph.generated.users.item.calendar.get_schedule.get_schedule_post_request_body import (
@@ -33,6 +29,7 @@ from msgraph.graph_service_client import GraphServiceClient
 from domain.availability import BusyInterval, BusyStatus, Schedule, WorkingHours
 from domain.convening import Answer, Response
 from graph.errors import GraphUnavailableError, call
+from graph.json_requests import send_json
 from services.ports import CreatedEvent, EventDraft
 
 #: getSchedule's documented limits ("Limits and error conditions",
@@ -123,7 +120,12 @@ def _schedule(info: Mapping[str, object], fallback_tz: str) -> Schedule:
 
 def _windows(start: datetime, end: datetime) -> list[tuple[datetime, datetime]]:
     """[start, end) in equal parts each shorter than 62 days (equal: no sliver shorter than the 30-minute
-    availability interval, which Graph refuses)."""
+    availability interval, which Graph refuses).
+
+    Measured in UTC: two datetimes in the same zone subtract as wall-clock time, which across the autumn
+    clock change is an hour short of the real length Graph checks.
+    """
+    start, end = start.astimezone(UTC), end.astimezone(UTC)
     parts = 1
     while (end - start) / parts >= WINDOW_LIMIT:
         parts += 1
@@ -193,17 +195,6 @@ def _created(created: Mapping[str, object], draft: EventDraft) -> CreatedEvent:
                         room_response=room_response)
 
 
-async def _send_json(adapter: RequestAdapter, request: RequestInformation) -> dict[str, object]:
-    """Sends through the client's adapter (auth, retries, OData errors); the answer as plain JSON.
-
-    Not through kiota's models: deserializing an Event or a ScheduleInformation imports ~1,200 msgraph
-    model modules (+30 MB RSS) and took ~0.25 s for 24 calendars over 8 weeks (make bench).
-    """
-    raw: object = await adapter.send_primitive_async(request, "bytes", {"XXX": ODataError})
-    data = json.loads(raw) if isinstance(raw, bytes) and raw else {}
-    return data if isinstance(data, dict) else {}
-
-
 class GraphCalendar:
     """Free/busy through ``getSchedule`` and events through ``/users/{id}/events``."""
 
@@ -236,7 +227,7 @@ class GraphCalendar:
         builder = self._client.users.by_user_id(organizer_id).calendar.get_schedule
         # The same request adapter (auth, retries, errors) as builder.post, but the answer as bytes.
         request = builder.to_post_request_information(body)
-        payload = await call(partial(_send_json, builder.request_adapter, request))
+        payload = await call(partial(send_json, builder.request_adapter, request))
         found = payload.get("value")
         return [_schedule(info, timezone) for info in (found if isinstance(found, list) else [])
                 if isinstance(info, dict)]
@@ -250,19 +241,19 @@ class GraphCalendar:
             event.online_meeting_provider = OnlineMeetingProviderType.TeamsForBusiness
         events = self._client.users.by_user_id(organizer_id).events
         request = events.to_post_request_information(event)
-        return _created(await call(partial(_send_json, events.request_adapter, request)), draft)
+        return _created(await call(partial(send_json, events.request_adapter, request)), draft)
 
     async def update_event(self, organizer_id: str, event_id: str, draft: EventDraft) -> CreatedEvent:
         """PATCHes the same event: new time, place or attendees; Outlook sends invitees the update."""
         item = self._client.users.by_user_id(organizer_id).events.by_event_id(event_id)
         request = item.to_patch_request_information(_event(draft))
-        return _created(await call(partial(_send_json, item.request_adapter, request)), draft)
+        return _created(await call(partial(send_json, item.request_adapter, request)), draft)
 
     async def event_responses(self, organizer_id: str, event_id: str) -> dict[str, Response] | None:
         """The attendees' answers on the organizer's copy; None when the event is gone or cancelled."""
         item = self._client.users.by_user_id(organizer_id).events.by_event_id(event_id)
         try:
-            event = await call(partial(_send_json, item.request_adapter, item.to_get_request_information()))
+            event = await call(partial(send_json, item.request_adapter, item.to_get_request_information()))
         except GraphUnavailableError as err:
             if err.status == 404:
                 return None

@@ -49,15 +49,29 @@ class BoundedRetryHandler(RetryHandler):
             return RetryHandlerOption.MAX_DELAY
         return float(super().get_delay_time(retry_count, response, delay))
 
+    def _is_request_payload_buffered(self, request: httpx.Request) -> bool:
+        """Whether the body can be sent again. Kiota says never for ``application/octet-stream`` (it may be a
+        one-shot stream), which left every throttled file upload unretried; the bot's uploads are bytes in
+        memory (``httpx.ByteStream``), which can."""
+        return isinstance(request.stream, httpx.ByteStream) or bool(super()._is_request_payload_buffered(request))
+
 
 class GraphClientHolder:
-    """Owns the HTTP client (and the credential) behind a GraphServiceClient so both close on shutdown."""
+    """Owns the HTTP client (and the credential) behind a GraphServiceClient so both close on shutdown.
 
-    def __init__(self, settings: GraphSettings, credential: AsyncTokenCredential | None) -> None:
+    The transport is the port to the network: everything above it (auth, the bounded retries, telemetry
+    and the adapters' error mapping) is the same whichever transport is given.
+    """
+
+    def __init__(self, settings: GraphSettings, credential: AsyncTokenCredential | None,
+                 transport: httpx.AsyncBaseTransport | None = None) -> None:
+        """``transport`` is where requests finally go, under the auth, retry and telemetry middleware:
+        by default real HTTP (``httpx.AsyncHTTPTransport``); tests pass an ``httpx.MockTransport``. The
+        holder closes it."""
         #: The azure-identity credential (None: anonymous, the sandbox); the holder closes it.
         self.credential = credential
         # msgraph-core wraps the client's transport and never closes it: keep our own handle to close.
-        self._transport = httpx.AsyncHTTPTransport()
+        self._transport = transport if transport is not None else httpx.AsyncHTTPTransport()
         self._http = httpx.AsyncClient(transport=self._transport, timeout=settings.timeout_seconds)
         auth: AuthenticationProvider
         if credential is None:

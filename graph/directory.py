@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from functools import partial
 
 from kiota_abstractions.base_request_configuration import RequestConfiguration
-from kiota_abstractions.request_adapter import RequestAdapter
-from kiota_abstractions.request_information import RequestInformation
-from msgraph.generated.models.o_data_errors.o_data_error import ODataError
 from msgraph.generated.users.item.user_item_request_builder import UserItemRequestBuilder
 from msgraph.generated.users.users_request_builder import UsersRequestBuilder
 from msgraph.graph_service_client import GraphServiceClient
 
 from domain.convening import Person
 from graph.errors import GraphUnavailableError, call
+from graph.json_requests import json_object, send_bytes
 
 _SELECT = ["id", "displayName", "mail", "userPrincipalName"]
 
@@ -25,17 +22,6 @@ def _person(user: Mapping[str, object]) -> Person | None:
     if not email:
         return None
     return Person(email=str(email), display_name=str(user.get("displayName") or email))
-
-
-async def _send_bytes(adapter: RequestAdapter, request: RequestInformation) -> bytes | None:
-    """Sends through the client's adapter (auth, retries, OData errors) and returns the body unparsed."""
-    raw: object = await adapter.send_primitive_async(request, "bytes", {"XXX": ODataError})
-    return raw if isinstance(raw, bytes) else None
-
-
-def _json(raw: bytes | None) -> dict[str, object]:
-    data = json.loads(raw) if raw else {}
-    return data if isinstance(data, dict) else {}
 
 
 def _quote(text: str) -> str:
@@ -58,12 +44,12 @@ class GraphDirectory:
         try:
             # The answer read as JSON, not through kiota's User model: deserializing it imported ~1,200
             # msgraph model modules (+34 MB RSS and ~1.5 s CPU at the first lookup, make bench).
-            raw = await call(partial(_send_bytes, builder.request_adapter, request))
+            raw = await call(partial(send_bytes, builder.request_adapter, request))
         except GraphUnavailableError as err:
             if err.status == 404:
                 return None
             raise
-        user = _json(raw)
+        user = json_object(raw)
         return _person(user) if user else None
 
     async def find_people(self, text: str, limit: int = 5) -> list[Person]:
@@ -77,8 +63,8 @@ class GraphDirectory:
         config = RequestConfiguration(query_parameters=params)
         users = self._client.users
         request = users.to_get_request_information(config)
-        raw = await call(partial(_send_bytes, users.request_adapter, request))
-        found = _json(raw).get("value")
+        raw = await call(partial(send_bytes, users.request_adapter, request))
+        found = json_object(raw).get("value")
         people: list[Person | None] = ([_person(u) for u in found if isinstance(u, dict)]
                                        if isinstance(found, list) else [])
         return [p for p in people if p is not None]

@@ -9,6 +9,8 @@ import httpx
 from kiota_abstractions.api_error import APIError
 from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt, wait_exponential
 
+from services.errors import ServiceUnavailableError
+
 T = TypeVar("T")
 
 #: Attempts for a request whose connection failed (dropped, reset, timed out). Throttling (429) and
@@ -16,18 +18,23 @@ T = TypeVar("T")
 TRANSPORT_ATTEMPTS = 3
 
 
-class GraphUnavailableError(Exception):
-    """Graph could not be reached or failed (after the client's own retries)."""
-
-    def __init__(self, status: int | None, code: str | None) -> None:
-        super().__init__(f"graph failure status={status} code={code}")
-        self.status = status
-        self.code = code
+class GraphUnavailableError(ServiceUnavailableError):
+    """Graph could not be reached or failed (after the client's own retries): the ports' error, from Graph."""
 
 
 def status_of(err: APIError) -> int | None:
     """The HTTP status of a Graph error."""
     return getattr(err, "response_status_code", None)
+
+
+def retry_after_of(err: APIError) -> float | None:
+    """The seconds Graph asked to wait (``Retry-After`` in seconds), when it said."""
+    headers = getattr(err, "response_headers", None) or {}
+    value = next((v for k, v in headers.items() if k.lower() == "retry-after"), None)
+    try:
+        return float(value) if value is not None else None
+    except (TypeError, ValueError):
+        return None  # an HTTP date: not worth parsing for a hint
 
 
 async def call(request: Callable[[], Awaitable[T]], *, retry_transport: bool = True) -> T:
@@ -47,7 +54,7 @@ async def call(request: Callable[[], Awaitable[T]], *, retry_transport: bool = T
                 return await request()
     except APIError as err:
         code = getattr(getattr(err, "error", None), "code", None)
-        raise GraphUnavailableError(status_of(err), code) from None
+        raise GraphUnavailableError(status_of(err), code, retry_after_of(err)) from None
     except httpx.HTTPError as err:
         raise GraphUnavailableError(None, type(err).__name__) from None
     raise GraphUnavailableError(None, "noAttempt")  # pragma: no cover - AsyncRetrying always attempts

@@ -18,18 +18,21 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime
+from functools import partial
 from html.parser import HTMLParser
+from typing import Any
 from urllib.parse import quote
 
 from kiota_abstractions.base_request_configuration import RequestConfiguration
-from msgraph.generated.models.body_type import BodyType
-from msgraph.generated.models.event_message_response import EventMessageResponse
-from msgraph.generated.models.message import Message
 from msgraph.generated.users.item.messages.item.message_item_request_builder import MessageItemRequestBuilder
 from msgraph.generated.users.item.messages.messages_request_builder import MessagesRequestBuilder
 from msgraph.graph_service_client import GraphServiceClient
 
 from graph.errors import GraphUnavailableError, call
+from graph.json_requests import send_json
+
+#: Read as plain JSON (graph/json_requests.py): kiota's message models would import ~1,200 modules on the loop.
+RESPONSE_TYPE = "#microsoft.graph.eventMessageResponse"
 
 #: The longest comment shown; longer ones are cut (with an ellipsis).
 MAX_COMMENT_CHARS = 500
@@ -131,14 +134,24 @@ def _stamp(moment: datetime) -> str:
     return aware.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _sender(message: Message) -> str:
-    email = message.from_.email_address if message.from_ else None
-    return (email.address or "").lower() if email else ""
+def _dict(value: object) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
 
 
-def _received(message: Message) -> datetime:
-    moment = message.received_date_time
-    return moment if moment is not None else datetime.min.replace(tzinfo=UTC)
+def _sender(message: dict[str, Any]) -> str:
+    address = _dict(_dict(message.get("from")).get("emailAddress")).get("address")
+    return address.lower() if isinstance(address, str) else ""
+
+
+def _received(message: dict[str, Any]) -> datetime:
+    raw = message.get("receivedDateTime")
+    try:
+        moment = datetime.fromisoformat(raw.replace("Z", "+00:00")) if isinstance(raw, str) else None
+    except ValueError:
+        moment = None
+    if moment is None:
+        return datetime.min.replace(tzinfo=UTC)
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 class GraphMail:
@@ -174,16 +187,17 @@ class GraphMail:
         latest: dict[str, str] = {}
         for message in sorted(responses, key=_received, reverse=True):
             address = _sender(message)
-            if not message.id or not address or address in latest:
+            message_id = message.get("id")
+            if not isinstance(message_id, str) or not message_id or not address or address in latest:
                 continue
-            about = message.event.id if message.event is not None else None
+            about = _dict(message.get("event")).get("id")
             if about is None:  # the expansion was refused (or ignored): read this response's event
-                about = await self._event_id(organizer_id, message.id)
+                about = await self._event_id(organizer_id, message_id)
             if about == event_id:
-                latest[address] = message.id
+                latest[address] = message_id
         return latest
 
-    async def _responses(self, organizer_id: str, since: datetime, expand: bool) -> list[EventMessageResponse]:
+    async def _responses(self, organizer_id: str, since: datetime, expand: bool) -> list[dict[str, Any]]:
         """The meeting responses among the messages received since ``since``, newest first."""
         query = MessagesRequestBuilder.MessagesRequestBuilderGetQueryParameters(
             filter=f"receivedDateTime ge {_stamp(since)}",
@@ -193,16 +207,17 @@ class GraphMail:
             top=PAGE_SIZE,
         )
         builder = self._client.users.by_user_id(organizer_id).messages
-        page = await call(lambda: builder.get(request_configuration=RequestConfiguration(query_parameters=query)))
-        found: list[EventMessageResponse] = []
+        request = builder.to_get_request_information(RequestConfiguration(query_parameters=query))
+        found: list[dict[str, Any]] = []
         for _ in range(MAX_PAGES):
-            if page is None:
+            page = await call(partial(send_json, builder.request_adapter, request))
+            values = page.get("value")
+            found.extend(m for m in (values if isinstance(values, list) else [])
+                         if isinstance(m, dict) and m.get("@odata.type") == RESPONSE_TYPE)
+            next_link = page.get("@odata.nextLink")
+            if not isinstance(next_link, str) or not next_link:
                 break
-            found.extend(m for m in page.value or [] if isinstance(m, EventMessageResponse))
-            next_link = page.odata_next_link
-            if not next_link:
-                break
-            page = await call(builder.with_url(next_link).get)
+            request = builder.with_url(next_link).to_get_request_information()
         return found
 
     async def _event_id(self, organizer_id: str, message_id: str) -> str | None:
@@ -214,20 +229,23 @@ class GraphMail:
         )
         builder = self._client.users.by_user_id(organizer_id).events.by_event_id(message_id).with_url(url)
         try:
-            event = await call(builder.get)
+            event = await call(partial(send_json, builder.request_adapter, builder.to_get_request_information()))
         except GraphUnavailableError as err:
             if err.status == 404:
                 return None
             raise
-        return event.id if event is not None else None
+        found = event.get("id")
+        return found if isinstance(found, str) else None
 
     async def _comment(self, organizer_id: str, message_id: str) -> str:
         """One response message's comment: its body (only), as plain text."""
         query = MessageItemRequestBuilder.MessageItemRequestBuilderGetQueryParameters(select=list(BODY_FIELDS))
         builder = self._client.users.by_user_id(organizer_id).messages.by_message_id(message_id)
-        message = await call(lambda: builder.get(request_configuration=RequestConfiguration(query_parameters=query)))
-        body = message.body if message is not None else None
-        if body is None:
+        request = builder.to_get_request_information(RequestConfiguration(query_parameters=query))
+        message = await call(partial(send_json, builder.request_adapter, request))
+        body = _dict(message.get("body"))
+        if not body:
             return ""
-        return comment_text(body.content, body.content_type != BodyType.Text)
+        content = body.get("content")
+        return comment_text(content if isinstance(content, str) else None, str(body.get("contentType")) != "text")
 

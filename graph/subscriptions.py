@@ -14,7 +14,6 @@ from msgraph.generated.models.subscription import Subscription
 from msgraph.graph_service_client import GraphServiceClient
 
 from graph.errors import GraphUnavailableError, call
-from services.subscription_service import SubscriptionGatewayError
 
 T = TypeVar("T")
 
@@ -22,8 +21,8 @@ T = TypeVar("T")
 NOT_FOUND = 404
 
 
-class GraphSubscriptionError(SubscriptionGatewayError, GraphUnavailableError):
-    """A failure of ``/subscriptions``: a GraphUnavailableError that the subscription service also understands."""
+class GraphSubscriptionError(GraphUnavailableError):
+    """A failure of ``/subscriptions`` (a GraphUnavailableError, so the ports' ServiceUnavailableError)."""
 
 
 async def _call(request: Callable[[], Awaitable[T]], *, retry_transport: bool = True) -> T:

@@ -2,7 +2,7 @@
 
 Starts, in order, each one only after the previous one answers:
 
-1. the local Graph sandbox: ``python -m sandbox --tenant ... --db var/sandbox.db --port 3979``
+1. the local Graph sandbox: ``python -m m365_sandbox --tenant ... --db var/sandbox.db --port 3979``
    (ready when ``GET /_admin/health`` answers 200);
 2. the bot: ``python -m bot`` on ``http://127.0.0.1:3978/api/messages`` (ready when its port accepts
    connections), pointed at the sandbox through ``YA_GRAPH_BASE_URL``;
@@ -43,8 +43,10 @@ from pathlib import Path
 from types import FrameType
 from typing import IO
 
+from m365_sandbox.core.tenant import default_tenant_path
+
 ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_TENANT_FILE = ROOT / "sandbox" / "data" / "demo-tenant.yaml"
+DEFAULT_TENANT_FILE = default_tenant_path()
 PLAYGROUND_PACKAGE_DIR = ROOT / "node_modules" / "@microsoft" / "m365agentsplayground"
 PLAYGROUND_CLI = PLAYGROUND_PACKAGE_DIR / "cli.js"
 DEFAULT_SANDBOX_PORT = 3979
@@ -319,7 +321,7 @@ def start_sandbox(config: DemoConfig) -> Service:
     argv = [
         config.python,
         "-m",
-        "sandbox",
+        "m365_sandbox",
         "--tenant",
         str(config.tenant_file),
         "--db",

@@ -28,8 +28,10 @@ from typing import Any
 
 import yaml
 
+from m365_sandbox.core.tenant import default_tenant_path
+
 ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_TENANT_FILE = ROOT / "sandbox" / "data" / "demo-tenant.yaml"
+DEFAULT_TENANT_FILE = default_tenant_path()
 CONFIG_FILE_NAME = ".m365agentsplayground.yml"
 CONFIG_VERSION = "0.1.1"
 PLAYGROUND_USER_COUNT = 5

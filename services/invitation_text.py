@@ -13,9 +13,10 @@ from html import escape
 
 from domain.convening import Convening, ConveningRequest, Person, Venue
 from domain.slots import Slot
-from domain.team import Room
+from domain.team import Room, Team
 from i18n.formatting import format_span
 from i18n.messages import t
+from services.ports import EventDraft
 
 
 def event_subject(lang: str) -> str:
@@ -68,6 +69,24 @@ def event_body_html(convening: Convening, request: ConveningRequest, slot: Slot,
             f"<p><b>{escape(t('invitation.invited', lang))}:</b></p><ul>{people}</ul>"
             f"<p>{escape(t('invitation.everyone_matters', lang))}</p>"
             f"<p>{escape(t('invitation.no_family_data', lang))}</p>")
+
+
+def event_draft(convening: Convening, request: ConveningRequest, team: Team, slot: Slot) -> EventDraft:
+    """The convening's Outlook event at ``slot``: the same transaction id whatever changes (time, room,
+    invitees), so creating it again never makes a second event."""
+    room = next((r for r in team.rooms if slot.room and r.email.lower() == slot.room.lower()), None)
+    lang = convening.lang
+    return EventDraft(
+        subject=event_subject(lang),
+        body_html=event_body_html(convening, request, slot, room, lang, {r.key: r.name(lang) for r in team.roles}),
+        start=slot.start, end=slot.end, timezone=team.timezone,
+        attendees=convening.invitees,
+        room_email=room.email if room else None,
+        room_name=room.display_name if room else None,
+        location=event_location(request, room, lang),
+        online=request.venue.online,
+        transaction_id=convening.transaction_id(),
+    )
 
 
 def family_invitation(convening: Convening, role_names: dict[str, str], room: Room | None,

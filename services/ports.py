@@ -1,4 +1,7 @@
-"""What the service layer needs from the outside world (implemented in graph/ and bot/)."""
+"""What the service layer needs from the outside world, declared once: each port here is implemented by
+graph/ (Outlook, OneDrive, directory, mail, subscriptions), state/ (the stores), documents/ (rendering) or
+bot/ (what is shown or sent in Teams). Their failures are services.errors' (ServiceUnavailableError,
+StaleWriteError)."""
 
 from __future__ import annotations
 
@@ -78,6 +81,14 @@ class Calendar(Protocol):
         ...
 
 
+class AnswerMail(Protocol):
+    """The messages invitees wrote with their answers: they come by mail to the organizer, not on the event."""
+
+    async def answer_messages(self, organizer_id: str, event_id: str, since: datetime) -> dict[str, str]:
+        """Latest comment per attendee address (lower case)."""
+        ...
+
+
 class SlotReservations(Protocol):
     """Slots the bot is booking or has just booked, checked without asking Graph (shared by instances)."""
 
@@ -91,16 +102,17 @@ class SlotReservations(Protocol):
         ...
 
 
-class StaleWriteError(Exception):
-    """Someone else saved the record since it was read (eTag mismatch)."""
-
-
 @dataclass(frozen=True)
 class Stored:
     """A convening with the eTag it was read at."""
 
     convening: Convening
     etag: str
+
+    @property
+    def record(self) -> Convening:
+        """The convening (the name services.unit_of_work reads any versioned record by)."""
+        return self.convening
 
 
 class ConveningStore(Protocol):
@@ -148,7 +160,8 @@ class Drive(Protocol):
         ...
 
     async def upload(self, owner: str, folder_id: str, file_name: str, content: bytes) -> StoredFile:
-        """Uploads a new file (``conflictBehavior: rename``; large files through an upload session)."""
+        """Uploads a new file (large files through an upload session). A file of that name with the same bytes
+        is that file (a retry finds its own upload); another file of that name is kept and this one renamed."""
         ...
 
     async def share(self, owner: str, item_id: str, emails: Sequence[str], message: str) -> tuple[str, ...]:
@@ -179,6 +192,11 @@ class StoredMeeting:
 
     meeting: Meeting
     etag: str
+
+    @property
+    def record(self) -> Meeting:
+        """The meeting (the name services.unit_of_work reads any versioned record by)."""
+        return self.meeting
 
 
 class MeetingStore(Protocol):
@@ -255,4 +273,103 @@ class StatisticsStore(Protocol):
 
     async def purge(self) -> int:
         """Forgets expired bookkeeping of what was counted; returns how many."""
+        ...
+
+
+class StatusCards(Protocol):
+    """The near worker's status card of a booked convening (the bot shows it in the personal chat)."""
+
+    async def show(self, convening: Convening) -> None:
+        """Updates the card in place, or sends it anew when there is none to update."""
+        ...
+
+
+class Notices(Protocol):
+    """Messages sent at a time rather than on a click (the bot sends a card to the person's personal chat).
+
+    Each returns True when delivered; False when the person cannot be reached now (tried again later).
+    """
+
+    async def day_before(self, user: str, convening: Convening) -> bool:
+        """The meeting is tomorrow: the family's invitation text and "start the meeting"."""
+        ...
+
+    async def meeting_starts(self, user: str, convening: Convening) -> bool:
+        """The meeting starts in a few minutes."""
+        ...
+
+    async def time_running_out(self, user: str, meeting: Meeting) -> bool:
+        """The meeting's time left reached the warning threshold: move on to the summary and the plan."""
+        ...
+
+    async def next_contact_soon(self, user: str, meeting: Meeting) -> bool:
+        """The responsible worker's next contact with the family is near."""
+        ...
+
+
+@dataclass(frozen=True)
+class SubscriptionRecord:
+    """What is kept per organizer. ``subscription_id`` None: a creation is claimed or failed."""
+
+    organizer_id: str
+    subscription_id: str | None
+    client_state_sha256: str
+    expires: datetime | None
+    renew_at: datetime  # when renew_due next looks at it (the store's ``due``)
+    creating_since: datetime | None = None
+
+
+@dataclass(frozen=True)
+class StoredSubscription:
+    """A record with the eTag it was read at."""
+
+    record: SubscriptionRecord
+    etag: str
+
+
+class SubscriptionGateway(Protocol):
+    """Graph's ``/subscriptions`` (graph.subscriptions.GraphSubscriptions).
+
+    Failures raise services.errors.ServiceUnavailableError (status 404: Graph no longer has it).
+    """
+
+    async def create(self, resource: str, change_type: str, notification_url: str, lifecycle_url: str,
+                     client_state: str, expires: datetime) -> tuple[str, datetime]:
+        """Creates a subscription; returns its id and expiry."""
+        ...
+
+    async def renew(self, subscription_id: str, expires: datetime) -> datetime:
+        """Extends it; ServiceUnavailableError with status 404 when Graph no longer has it."""
+        ...
+
+    async def delete(self, subscription_id: str) -> None:
+        """Deletes it (gone already counts as deleted)."""
+        ...
+
+
+class SubscriptionStore(Protocol):
+    """Where subscription records live, keyed by organizer id, with eTags."""
+
+    async def get(self, organizer_id: str) -> StoredSubscription | None:
+        """The organizer's record, or None."""
+        ...
+
+    async def by_subscription(self, subscription_id: str) -> StoredSubscription | None:
+        """The record that holds ``subscription_id``, or None."""
+        ...
+
+    async def add(self, record: SubscriptionRecord) -> str:
+        """Stores a new record; raises StaleWriteError if the organizer has one."""
+        ...
+
+    async def replace(self, record: SubscriptionRecord, etag: str) -> str:
+        """Saves if still at ``etag``; raises StaleWriteError otherwise."""
+        ...
+
+    async def due(self, until: datetime) -> list[StoredSubscription]:
+        """Records whose ``renew_at`` is at or before ``until``."""
+        ...
+
+    async def delete(self, organizer_id: str) -> None:
+        """Removes the organizer's record."""
         ...

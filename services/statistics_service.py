@@ -30,7 +30,7 @@ from domain.statistics import (
     once_key,
 )
 from domain.team import Team
-from services.convening_service import Caller
+from services.caller import Caller
 from services.errors import UserFacingError
 from services.ports import Directory, StatisticsStore
 

@@ -29,7 +29,8 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Protocol
 
-from services.ports import StaleWriteError
+from services.errors import ServiceUnavailableError, StaleWriteError
+from services.ports import StoredSubscription, SubscriptionGateway, SubscriptionRecord, SubscriptionStore
 
 #: The changes watched on the organizer's events.
 CHANGE_TYPES = "created,updated,deleted"
@@ -40,18 +41,6 @@ LIFETIME_MARGIN = timedelta(minutes=60)
 #: Graph's status for a subscription it no longer has (expired or removed).
 _NOT_FOUND = 404
 CLIENT_STATE_BYTES = 32
-
-
-class SubscriptionGatewayError(Exception):
-    """A gateway failure; ``status`` is Graph's HTTP status when known (404: no such subscription).
-
-    The Graph adapter raises a subclass that is also a ``graph.errors.GraphUnavailableError``.
-    """
-
-    def __init__(self, status: int | None, code: str | None = None) -> None:
-        super().__init__(status, code)  # cooperative: the Graph subclass passes these on to GraphUnavailableError
-        self.status = status
-        self.code = code
 
 
 class LifecycleEvent(StrEnum):
@@ -84,26 +73,6 @@ class SubscriptionPolicy:
 
 
 @dataclass(frozen=True)
-class SubscriptionRecord:
-    """What is kept per organizer. ``subscription_id`` None: a creation is claimed or failed."""
-
-    organizer_id: str
-    subscription_id: str | None
-    client_state_sha256: str
-    expires: datetime | None
-    renew_at: datetime  # when renew_due next looks at it (the store's ``due``)
-    creating_since: datetime | None = None
-
-
-@dataclass(frozen=True)
-class StoredSubscription:
-    """A record with the eTag it was read at."""
-
-    record: SubscriptionRecord
-    etag: str
-
-
-@dataclass(frozen=True)
 class RenewalReport:
     """What ``renew_due`` did; ``resync`` names organizers whose events must be re-read."""
 
@@ -122,51 +91,6 @@ class LifecycleOutcome:
     event: str
     outcome: Outcome
     resync: bool
-
-
-class SubscriptionGateway(Protocol):
-    """Graph's ``/subscriptions`` (graph.subscriptions.GraphSubscriptions)."""
-
-    async def create(self, resource: str, change_type: str, notification_url: str, lifecycle_url: str,
-                     client_state: str, expires: datetime) -> tuple[str, datetime]:
-        """Creates a subscription; returns its id and expiry."""
-        ...
-
-    async def renew(self, subscription_id: str, expires: datetime) -> datetime:
-        """Extends it; SubscriptionGatewayError with status 404 when Graph no longer has it."""
-        ...
-
-    async def delete(self, subscription_id: str) -> None:
-        """Deletes it (gone already counts as deleted)."""
-        ...
-
-
-class SubscriptionStore(Protocol):
-    """Where subscription records live, keyed by organizer id, with eTags."""
-
-    async def get(self, organizer_id: str) -> StoredSubscription | None:
-        """The organizer's record, or None."""
-        ...
-
-    async def by_subscription(self, subscription_id: str) -> StoredSubscription | None:
-        """The record that holds ``subscription_id``, or None."""
-        ...
-
-    async def add(self, record: SubscriptionRecord) -> str:
-        """Stores a new record; raises StaleWriteError if the organizer has one."""
-        ...
-
-    async def replace(self, record: SubscriptionRecord, etag: str) -> str:
-        """Saves if still at ``etag``; raises StaleWriteError otherwise."""
-        ...
-
-    async def due(self, until: datetime) -> list[StoredSubscription]:
-        """Records whose ``renew_at`` is at or before ``until``."""
-        ...
-
-    async def delete(self, organizer_id: str) -> None:
-        """Removes the organizer's record."""
-        ...
 
 
 class ChangeCallback(Protocol):
@@ -217,7 +141,7 @@ class SubscriptionService:
         """Makes sure the organizer's events are watched; returns the active subscription id.
 
         Idempotent: an active subscription is reused. Returns None when another caller is
-        creating it right now. Raises SubscriptionGatewayError when Graph refuses or fails; the
+        creating it right now. Raises ServiceUnavailableError when Graph refuses or fails; the
         record is then due again after the retry delay, so ``renew_due`` finishes the job.
         """
         now = self._clock()
@@ -306,7 +230,7 @@ class SubscriptionService:
             return Outcome.SKIPPED
         try:
             expires = await self._gateway.renew(record.subscription_id, now + self._policy.lifetime)
-        except SubscriptionGatewayError as err:
+        except ServiceUnavailableError as err:
             if err.status == _NOT_FOUND:
                 return await self._recreate(stored)
             await self._retry_later(stored)
@@ -319,7 +243,7 @@ class SubscriptionService:
     async def _recreate(self, stored: StoredSubscription) -> Outcome:
         try:
             created = await self._create(stored.record.organizer_id, stored)
-        except SubscriptionGatewayError:
+        except ServiceUnavailableError:
             return Outcome.FAILED
         return Outcome.RECREATED if created else Outcome.SKIPPED
 
@@ -346,7 +270,7 @@ class SubscriptionService:
             subscription_id, expires = await self._gateway.create(
                 events_resource(organizer_id), CHANGE_TYPES, self._notification_url, self._lifecycle_url,
                 secret, now + self._policy.lifetime)
-        except SubscriptionGatewayError:
+        except ServiceUnavailableError:
             failed = replace(claim, creating_since=None, renew_at=self._clock() + self._policy.retry_delay)
             with contextlib.suppress(StaleWriteError):
                 await self._store.replace(failed, etag)
@@ -358,7 +282,7 @@ class SubscriptionService:
         except StaleWriteError:
             # Our claim was taken over (we were slower than claim_timeout): leave no duplicate behind.
             # If that fails it expires by itself; its notifications fail verification meanwhile.
-            with contextlib.suppress(SubscriptionGatewayError):
+            with contextlib.suppress(ServiceUnavailableError):
                 await self._gateway.delete(subscription_id)
             return None
         return subscription_id

@@ -6,16 +6,13 @@ from datetime import datetime, timedelta
 
 from pydantic import TypeAdapter
 
-from domain.convening import Convening, ConveningStatus
-from services.convening_service import START_NOTICE_AHEAD
-from services.ports import StaleWriteError, Stored
+from domain.convening import Convening
+from services.errors import StaleWriteError
+from services.ports import Stored
+from services.schedule import convening_due
 from state.document_store import DocumentStore, ETagMismatchError
 
 _COLLECTION = "convening"
-#: The earliest a day-before reminder can be due (the reminder period is at most a week).
-REMINDER_WINDOW = timedelta(days=7)
-#: A convening never booked (or cancelled) is deleted after this: it holds a family reference for nothing.
-STALE_DRAFT = timedelta(days=30)
 
 
 class DocumentConveningStore:
@@ -67,14 +64,5 @@ class DocumentConveningStore:
         return self._codec.dump_json(convening).decode()
 
     def _due(self, convening: Convening) -> float:
-        """When the scheduler next looks at the convening: reminders before a booked meeting, else deletion."""
-        booking = convening.booking
-        if convening.status is ConveningStatus.BOOKED and booking is not None:
-            if not convening.reminded:
-                return (booking.start - REMINDER_WINDOW).timestamp()
-            if not convening.start_notified:
-                return (booking.start - START_NOTICE_AHEAD).timestamp()
-            return (booking.end + self._retention).timestamp()
-        if convening.status in (ConveningStatus.DRAFT, ConveningStatus.PROPOSED, ConveningStatus.CANCELLED):
-            return (convening.created_at + STALE_DRAFT).timestamp()
-        return (convening.created_at + self._retention).timestamp()
+        """When housekeeping next looks at the convening (services.schedule)."""
+        return convening_due(convening, self._retention).timestamp()

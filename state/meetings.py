@@ -7,8 +7,10 @@ from datetime import datetime
 from pydantic import TypeAdapter
 
 from domain.meeting import Meeting
-from services.meeting_service import MeetingSettings, next_due
-from services.ports import StaleWriteError, StoredMeeting
+from services.errors import StaleWriteError
+from services.meeting_settings import MeetingSettings
+from services.ports import StoredMeeting
+from services.schedule import meeting_due
 from state.document_store import DocumentStore, ETagMismatchError
 
 _COLLECTION = "meeting"
@@ -53,7 +55,7 @@ class DocumentMeetingStore:
         await self._docs.delete(_COLLECTION, meeting_id)
 
     def _due(self, meeting: Meeting) -> float:
-        return next_due(meeting, self._settings).timestamp()
+        return meeting_due(meeting, self._settings).timestamp()
 
     def _encode(self, meeting: Meeting) -> str:
         return self._codec.dump_json(meeting).decode()

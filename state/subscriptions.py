@@ -12,8 +12,8 @@ from datetime import datetime
 
 from pydantic import TypeAdapter
 
-from services.ports import StaleWriteError
-from services.subscription_service import StoredSubscription, SubscriptionRecord
+from services.errors import StaleWriteError
+from services.ports import StoredSubscription, SubscriptionRecord
 from state.document_store import Document, DocumentStore, ETagMismatchError
 
 _COLLECTION = "subscription"

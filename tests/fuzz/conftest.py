@@ -44,7 +44,7 @@ from hypothesis import HealthCheck, Phase, settings
 from hypothesis import strategies as st
 from hypothesis.internal.conjecture import providers
 
-from sandbox.runner import start_sandbox
+from m365_sandbox.runner import start_sandbox
 from tests.integration.conftest import LIISA, TENANT, Stack, _serve, start_bot
 from tests.support.card_schema import card_errors
 from tests.support.clock import StackClock

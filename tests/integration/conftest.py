@@ -16,13 +16,14 @@ from aiohttp import web
 from bot.bootstrap import Bot, bootstrap
 from bot.settings import BotSettings
 from bot.web import create_web_app
-from sandbox.runner import RunningSandbox, start_sandbox
+from m365_sandbox.core.tenant import default_tenant_path
+from m365_sandbox.runner import RunningSandbox, start_sandbox
 from tests.support.clock import HELSINKI, StackClock
 from tests.support.connector import RecordingConnector
 from tests.support.teams_client import TeamsUser
 
 ROOT = Path(__file__).resolve().parents[2]
-TENANT = ROOT / "sandbox" / "data" / "demo-tenant.yaml"
+TENANT = default_tenant_path()
 LIISA = "5075bdd2-6dd2-56f0-b0cd-939b446d6d8f"
 
 

@@ -19,7 +19,7 @@ from aiohttp import web
 
 from bot.safe_logging import RedactedAccessLogger
 from bot.web import create_web_app
-from sandbox.runner import RunningSandbox, start_sandbox
+from m365_sandbox.runner import RunningSandbox, start_sandbox
 from tests.integration.conftest import TENANT, Stack, free_port
 from tests.support.bot_process import BotProcess
 

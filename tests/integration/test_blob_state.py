@@ -2,7 +2,7 @@
 
 The contract tests run against every implementation: SqliteDocuments, BlobDocuments with blob index tags and
 BlobDocuments with listing. The multi-instance tests build two independent BlobDocuments (each with its own
-HTTP session) on one Azurite container, with a DocumentConveningStore and a ConveningService on each.
+HTTP session) on one Azurite container, with a DocumentConveningStore and the use cases on each.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import random
 import statistics
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -25,8 +25,15 @@ from pydantic import TypeAdapter
 from bot.team_config import load_teams
 from domain.convening import Answer, Convening, Person, Response
 from domain.finnish_calendar import FinnishHolidays
-from services.convening_service import Caller, ConveningService
-from services.ports import StaleWriteError, Stored
+from services.answers import Answers
+from services.caller import Caller
+from services.convenings import ConveningQueries
+from services.errors import StaleWriteError
+from services.housekeeping import Housekeeping
+from services.meeting_settings import MeetingSettings
+from services.ports import Stored
+from services.proposing import Proposing
+from services.teams import TeamRegistry
 from state.blob_documents import BlobDocuments, blob_documents_from_settings
 from state.convenings import DocumentConveningStore
 from state.document_store import DocumentStore, close_documents
@@ -275,7 +282,7 @@ def test_collections_and_keys_must_fit_blob_names() -> None:
 # -- two bot instances on one store -------------------------------------------------------------------------
 
 class _Directory:
-    """Only Liisa is in the directory (ConveningService.start looks the caller up)."""
+    """Only Liisa is in the directory (Proposing.start looks the caller up)."""
 
     async def person_by_id(self, user_id: str) -> Person | None:
         return Person(LIISA_EMAIL, LIISA.name) if user_id == LIISA.user_id else None
@@ -286,6 +293,10 @@ class _Directory:
 
 class _NoCalendar:
     """These tests never reach Outlook."""
+
+
+class _NoMeetings:
+    """These tests never reach a meeting."""
 
 
 class _ReadTogether:
@@ -306,21 +317,41 @@ class _ReadTogether:
         return getattr(self._inner, name)
 
 
-def _service(store: Any) -> ConveningService:
+@dataclass(frozen=True)
+class _Instance:
+    """One bot instance's use cases on its own store client."""
+
+    proposing: Proposing
+    convenings: ConveningQueries
+    housekeeping: Housekeeping
+    answers: Answers
+
+
+def _service(store: Any) -> _Instance:
     teams, default = load_teams(ROOT / "config" / "teams.yaml")
-    return ConveningService(teams=teams, default_team=default, directory=_Directory(), calendar=_NoCalendar(),  # type: ignore[arg-type]
-                            store=store, clock=lambda: datetime(2026, 11, 22, 9, tzinfo=UTC),
-                            is_holiday=FinnishHolidays())
+    registry = TeamRegistry(teams, default)
+
+    def clock() -> datetime:
+        return datetime(2026, 11, 22, 9, tzinfo=UTC)
+
+    return _Instance(
+        proposing=Proposing(teams=registry, directory=_Directory(), calendar=_NoCalendar(),  # type: ignore[arg-type]
+                            store=store, clock=clock, is_holiday=FinnishHolidays()),
+        convenings=ConveningQueries(store),
+        housekeeping=Housekeeping(convenings=store, meetings=_NoMeetings(), settings=MeetingSettings(),  # type: ignore[arg-type]
+                                  clock=clock),
+        answers=Answers(teams=registry, calendar=_NoCalendar(), store=store))  # type: ignore[arg-type]
 
 
 async def test_two_instances_share_convenings(two_instances: tuple[BlobDocuments, BlobDocuments]) -> None:
     a, b = two_instances
     service_a, service_b = _service(DocumentConveningStore(a)), _service(DocumentConveningStore(b))
-    first = await service_a.start(LIISA)
-    second = await service_b.start(LIISA)
-    convening, _ = await service_b.get_own(first.id, LIISA)
+    first = await service_a.proposing.start(LIISA)
+    second = await service_b.proposing.start(LIISA)
+    convening = await service_b.convenings.own(first.id, LIISA)
     assert convening == first
-    assert [c.id for c in await service_a.mine(LIISA)] == [second.id, first.id]  # newest first, both instances'
+    # Newest first, both instances'.
+    assert [c.id for c in await service_a.convenings.mine(LIISA)] == [second.id, first.id]
 
 
 async def test_two_instances_exactly_one_wins_each_round(two_instances: tuple[BlobDocuments, BlobDocuments]) -> None:
@@ -351,10 +382,12 @@ async def test_two_services_concurrent_flags_one_is_refused_none_is_lost(
     booked = sample_convening()
     await DocumentConveningStore(a).add(booked)
     service_a, service_b = _service(store_a), _service(store_b)
-    claimed = await asyncio.gather(service_a.mark_reminded(booked.id), service_b.mark_start_notified(booked.id))
+    claimed = await asyncio.gather(service_a.housekeeping.claim_day_before(booked.id),
+                                   service_b.housekeeping.claim_start_notice(booked.id))
     assert sorted(claimed) == [False, True], "the eTag lets exactly one concurrent claim through"
     # The refused claim is simply not this instance's job now; the next tick claims it again.
-    await (service_b.mark_start_notified(booked.id) if not claimed[1] else service_a.mark_reminded(booked.id))
+    await (service_b.housekeeping.claim_start_notice(booked.id) if not claimed[1]
+           else service_a.housekeeping.claim_day_before(booked.id))
     final = await DocumentConveningStore(b).get(booked.id)
     assert final is not None and final.convening.reminded and final.convening.start_notified
 
@@ -369,8 +402,8 @@ async def test_the_same_outlook_answers_delivered_to_both_instances_are_recorded
     service_b = _service(_ReadTogether(DocumentConveningStore(b), barrier))
     answers = {booked.invitees[0].email.lower(): Response(Answer.ACCEPTED),
                booked.invitees[1].email.lower(): Response(Answer.DECLINED, "Olen koulutuksessa")}
-    results = await asyncio.gather(service_a.record_responses(booked.id, answers),
-                                   service_b.record_responses(booked.id, answers))
+    results = await asyncio.gather(service_a.answers.record_responses(booked.id, answers),
+                                   service_b.answers.record_responses(booked.id, answers))
     # One instance writes; the other's write is refused, it reads again and finds nothing left to do.
     assert sum(r is not None for r in results) == 1
     final = await DocumentConveningStore(a).get(booked.id)

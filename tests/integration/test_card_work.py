@@ -26,7 +26,7 @@ from aiohttp import web
 from bot.bootstrap import Bot, bootstrap
 from bot.settings import BotSettings
 from bot.web import create_web_app
-from sandbox.runner import RunningSandbox, start_sandbox
+from m365_sandbox.runner import RunningSandbox, start_sandbox
 from tests.integration.conftest import LIISA, ROOT, TENANT, _serve, date_after_meeting, free_port
 from tests.integration.test_convening_journey import propose
 from tests.integration.test_meeting_journey import HANNA, plan_inputs
@@ -248,7 +248,7 @@ async def test_room_that_declines_is_shown_and_another_room_can_be_taken(work_st
     booked = await stack.user.act("convening.book", book)
     assert "Kutsu lähetetty" in card_text(booked)
     convening_id = book["conveningId"]
-    convening, _ = await stack.bot.service.get_own(convening_id, _caller())
+    convening = await stack.bot.convenings.own(convening_id, _caller())
     assert convening.booking is not None and convening.booking.room
     first_room = convening.booking.room
     body = {"user": first_room, "transactionId": f"{BOOK_PREFIX}{convening_id}", "response": "decline"}
@@ -261,7 +261,7 @@ async def test_room_that_declines_is_shown_and_another_room_can_be_taken(work_st
     assert change and any(a["verb"] == "convening.room_without" for a in actions(status))
     moved = await stack.user.act("convening.room_change", change[0]["data"])
     assert "hylkäsi varauksen" not in card_text(moved), card_text(moved)
-    convening, _ = await stack.bot.service.get_own(convening_id, _caller())
+    convening = await stack.bot.convenings.own(convening_id, _caller())
     assert convening.booking is not None and convening.booking.room not in (None, first_room)
     event = await stack.graph(f"/users/{LIISA}/events/{convening.booking.event_id}")
     rooms = {a["emailAddress"]["address"].lower(): a["status"]["response"] for a in event["attendees"]
@@ -307,6 +307,6 @@ def _welcome() -> Any:
 
 
 def _caller() -> Any:
-    from services.convening_service import Caller  # noqa: PLC0415
+    from services.caller import Caller  # noqa: PLC0415
 
     return Caller(LIISA, "Liisa Lähinen")

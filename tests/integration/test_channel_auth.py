@@ -33,7 +33,7 @@ from bot.settings import BotSettings
 from bot.tenant_guard import tenant_guard_middleware
 from bot.web import create_web_app
 from cards.status import notice_card
-from sandbox.runner import RunningSandbox, start_sandbox
+from m365_sandbox.runner import RunningSandbox, start_sandbox
 from tests.integration.conftest import LIISA, ROOT, TENANT, Stack, _serve, free_port
 from tests.support.connector import RecordingConnector
 from tests.support.jwt_keys import LocalOpenIdServer, SigningKey, channel_claims

@@ -10,7 +10,7 @@ from typing import Any
 import aiohttp
 
 from domain.convening import ConveningStatus
-from services.convening_service import Caller
+from services.caller import Caller
 from tests.integration.conftest import LIISA, Stack, start_bot
 from tests.support.teams_client import TeamsUser, actions, card_text, input_defaults
 
@@ -100,9 +100,10 @@ async def test_repeated_booking_never_creates_a_second_event(stack: Stack) -> No
     again = await stack.user.act("convening.book", book["data"])  # a double click
     assert "Kutsu lähetetty" in card_text(again)
     # A crash after Graph created the event but before the bot saved it: the retry reuses the transactionId.
-    stored = await stack.bot.service.get_own(convening_id, caller(LIISA))
-    stuck = replace(stored[0], status=ConveningStatus.BOOKING, booking=None)
-    await stack.bot.service._store.replace(stuck, stored[1])
+    stored = await stack.bot.convening_store.get(convening_id)
+    assert stored is not None
+    stuck = replace(stored.convening, status=ConveningStatus.BOOKING, booking=None)
+    await stack.bot.convening_store.replace(stuck, stored.etag)
     third = await stack.user.act("convening.book", book["data"])
     assert "Kutsu lähetetty" in card_text(third)
     assert len(await events_of(stack, LIISA)) == 1
@@ -153,7 +154,7 @@ async def test_identity_code_is_refused_politely_and_nothing_changes(stack: Stac
     text = card_text(card)
     assert "henkilötunnukselta" in text
     assert "131052-308T" not in json.dumps(card), "the refused text is not echoed back"
-    stored, _ = await stack.bot.service.get_own(convening_id, caller(LIISA))
+    stored = await stack.bot.convenings.own(convening_id, caller(LIISA))
     assert stored.request is None and stored.status.value == "draft"
     assert await events_of(stack, LIISA) == []
 
@@ -176,7 +177,7 @@ async def test_another_worker_cannot_act_on_my_convening(stack: Stack) -> None:
     card = await niko.act("convening.book", book["data"])
     assert "En löytänyt tätä kutsua" in card_text(card)
     assert await events_of(stack, LIISA) == []
-    stored, _ = await stack.bot.service.get_own(convening_id, caller(LIISA))
+    stored = await stack.bot.convenings.own(convening_id, caller(LIISA))
     assert stored.status.value == "proposed"
 
 

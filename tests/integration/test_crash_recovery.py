@@ -15,8 +15,8 @@ from urllib.parse import unquote
 import aiohttp
 import pytest
 
-from sandbox.context import OBSERVERS, ObservedResponse
-from sandbox.runner import RunningSandbox, start_sandbox
+from m365_sandbox.core.context import OBSERVERS, ObservedResponse
+from m365_sandbox.runner import RunningSandbox, start_sandbox
 from tests.integration.conftest import LIISA, TENANT, _serve, date_after_meeting, free_port
 from tests.integration.test_convening_journey import propose
 from tests.integration.test_meeting_journey import HANNA, plan_inputs

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from sandbox.runner import RunningSandbox, start_sandbox
+from m365_sandbox.runner import RunningSandbox, start_sandbox
 from tests.integration.conftest import LIISA, ROOT, TENANT, _serve, date_after_meeting, free_port
 from tests.integration.test_convening_journey import propose
 from tests.support.bot_process import BotProcess

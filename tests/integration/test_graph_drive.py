@@ -8,7 +8,7 @@ import aiohttp
 
 from graph.client import GraphClientHolder, GraphSettings
 from graph.drive import GraphDrive
-from sandbox.runner import start_sandbox
+from m365_sandbox.runner import start_sandbox
 from tests.integration.conftest import TENANT
 
 OWNER = "hanna.heikkinen@esimerkkila.onmicrosoft.com"

@@ -14,8 +14,8 @@ from graph.calendar import GraphCalendar
 from graph.client import GraphClientHolder, GraphSettings
 from graph.errors import GraphUnavailableError
 from graph.mail import MAX_COMMENT_CHARS, GraphMail, comment_text
-from sandbox.runner import RunningSandbox, start_sandbox
-from sandbox.tenant import load_tenant
+from m365_sandbox.core.tenant import load_tenant
+from m365_sandbox.runner import RunningSandbox, start_sandbox
 from services.ports import EventDraft
 from tests.integration.conftest import LIISA, TENANT
 

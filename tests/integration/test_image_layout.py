@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from sandbox.runner import start_sandbox
+from m365_sandbox.runner import start_sandbox
 from tests.integration.conftest import LIISA, ROOT, TENANT, _serve, free_port
 from tests.support.bot_process import BotProcess
 from tests.support.connector import RecordingConnector

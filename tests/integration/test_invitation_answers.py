@@ -8,7 +8,7 @@ from typing import Any
 
 import aiohttp
 
-from services.convening_service import Caller
+from services.caller import Caller
 from tests.integration.conftest import LIISA, Stack
 from tests.integration.test_convening_journey import propose
 from tests.support.teams_client import actions, card_text
@@ -24,7 +24,7 @@ async def booked(stack: Stack, roles: str = "neuvola,koulukuraattori,koulutervey
     convening_id, proposals = await propose(stack.user, roles=roles)
     first = next(a for a in actions(proposals) if a["verb"] == "convening.book")
     await stack.user.act("convening.book", first["data"])
-    convening, _ = await stack.bot.service.get_own(convening_id, _caller())
+    convening = await stack.bot.convenings.own(convening_id, _caller())
     assert convening.booking is not None
     return convening_id, convening.booking.event_id
 
@@ -140,6 +140,6 @@ async def test_a_forged_notification_changes_nothing(stack: Stack) -> None:
     async with aiohttp.ClientSession() as s, s.post(f"{bot_root}/api/graph/notifications", json=forged) as r:
         assert r.status in (202, 400)
     await asyncio.sleep(0.2)
-    convening, _ = await stack.bot.service.get_own(convening_id, _caller())
+    convening = await stack.bot.convenings.own(convening_id, _caller())
     assert convening.status.value == "booked"
     assert not stack.connector.updated

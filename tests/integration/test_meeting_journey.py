@@ -15,7 +15,7 @@ import pytest
 from docx import Document
 from pypdf import PdfReader
 
-from services.convening_service import Caller
+from services.caller import Caller
 from tests.integration.conftest import LIISA, Stack
 from tests.integration.test_convening_journey import propose
 from tests.support.teams_client import TeamsUser, actions, card_text, elements, input_defaults
@@ -118,7 +118,7 @@ async def test_whole_meeting_to_finalized_plan_in_onedrive(stack: Stack) -> None
     assert FAMILY not in json.dumps(events, ensure_ascii=False)
 
     stored = await stack.bot.meetings.get(meeting_id, _caller())
-    assert stored[0].plan is None, "after finalizing the plan text lives only in OneDrive"
+    assert stored.plan is None, "after finalizing the plan text lives only in OneDrive"
     again = await user.act("meeting.finalize", {"conveningId": meeting_id})
     assert "Suunnitelma valmis" in card_text(again)
     assert len(await drive_items(stack, HANNA)) == 2, "finalizing twice uploads nothing twice"
@@ -139,11 +139,11 @@ async def test_identity_code_in_plan_is_refused_and_nothing_changes(stack: Stack
     card = await stack.user.act("plan.save", {"conveningId": meeting_id,
                                               **plan_inputs(home="Äidin hetu 131052-308T")})
     assert "henkilötunnus" in card_text(card).lower()
-    meeting, _ = await stack.bot.meetings.get(meeting_id, _caller())
+    meeting = await stack.bot.meetings.get(meeting_id, _caller())
     assert meeting.plan is None
     star = await stack.user.act("star.save", {"conveningId": meeting_id, "s_1": "131052-308T", "f_1": "9"})
     assert "Tallennettu" not in card_text(star)
-    meeting, _ = await stack.bot.meetings.get(meeting_id, _caller())
+    meeting = await stack.bot.meetings.get(meeting_id, _caller())
     assert meeting.reading is None
 
 
@@ -162,7 +162,7 @@ async def test_time_warning_is_sent_proactively_once(stack: Stack) -> None:
     meeting_id = await book(stack, "Perhe T.")
     await stack.user.say("ohje")  # the near worker's chat is known to the bot
     await stack.user.act("meeting.start", {"conveningId": meeting_id})
-    meeting, _ = await stack.bot.meetings.get(meeting_id, _caller())
+    meeting = await stack.bot.meetings.get(meeting_id, _caller())
     later = meeting.started_at + meeting.duration - timedelta(minutes=15)
     stack.clock.set(later)
     before = len(stack.connector.sent)
@@ -238,7 +238,7 @@ async def test_reminder_the_day_before_goes_to_the_responsible_worker(stack: Sta
     meeting_id = await _finalized(stack, "Perhe R.")
     links = [a for a in stack.connector.sent if a["_conversation"] == "a:hanna"]
     assert any("Suunnitelma valmis" in card_text(x["content"]) for a in links for x in a.get("attachments") or [])
-    meeting, _ = await stack.bot.meetings.get(meeting_id, _caller())
+    meeting = await stack.bot.meetings.get(meeting_id, _caller())
     assert meeting.finalized is not None and meeting.finalized.next_contact is not None
     day_before = meeting.finalized.next_contact - timedelta(hours=20)
     stack.clock.set(day_before)
@@ -253,14 +253,14 @@ async def test_reminder_the_day_before_goes_to_the_responsible_worker(stack: Sta
 async def test_after_retention_nothing_of_the_meeting_is_kept(stack: Stack) -> None:
     meeting_id = await _finalized(stack, "Perhe Q.")
     retention = stack.bot.meetings.settings.retention_days
-    meeting, _ = await stack.bot.meetings.get(meeting_id, _caller())
+    meeting = await stack.bot.meetings.get(meeting_id, _caller())
     assert meeting.finalized_at is not None
     after = meeting.finalized_at + timedelta(days=retention + 2)
     stack.clock.set(after)
     await stack.bot.scheduler.tick()
     card = await stack.user.act("meeting.open", {"conveningId": meeting_id})
     assert "löytänyt" in card_text(card).lower()
-    stack.bot.service._store._docs._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    stack.bot.documents._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     stored = b"".join(p.read_bytes() for p in stack.tmp.glob("bot.db*"))
     assert b"Perhe Q" not in stored
 
@@ -268,7 +268,7 @@ async def test_after_retention_nothing_of_the_meeting_is_kept(stack: Stack) -> N
 async def test_start_notice_reaches_the_near_worker_before_the_meeting(stack: Stack) -> None:
     await stack.user.say("ohje")
     meeting_id = await book(stack, "Perhe A.")
-    convening, _ = await stack.bot.service.get_own(meeting_id, _caller())
+    convening = await stack.bot.convenings.own(meeting_id, _caller())
     assert convening.booking is not None
     soon = convening.booking.start - timedelta(minutes=5)
     stack.clock.set(soon)
@@ -301,5 +301,5 @@ async def test_overlong_or_missing_plan_input_is_refused_politely(stack: Stack) 
     card = await stack.user.act("plan.save", {"conveningId": meeting_id, "then": "finalize",
                                               **plan_inputs(things="")})
     assert "Suunnitelma valmis" not in card_text(card)
-    meeting, _ = await stack.bot.meetings.get(meeting_id, _caller())
+    meeting = await stack.bot.meetings.get(meeting_id, _caller())
     assert meeting.finalized is None

@@ -23,7 +23,7 @@ from typing import Any
 import aiohttp
 import pytest
 
-from services.convening_service import Caller
+from services.caller import Caller
 from tests.integration.conftest import LIISA, Stack
 from tests.integration.test_convening_journey import open_form
 from tests.integration.test_meeting_journey import HANNA, book, plan_inputs
@@ -179,8 +179,8 @@ async def test_sentinels_stay_out_of_logs_graph_file_names_and_expired_state(
             assert not _in_text(name), (mailbox, name)
 
     # Retention: move every clock past the keeping time of the meeting and of its convening, then tick.
-    meeting, _ = await stack.bot.meetings.get(meeting_id, _caller())
-    convening, _ = await stack.bot.service.get_own(meeting_id, _caller())
+    meeting = await stack.bot.meetings.get(meeting_id, _caller())
+    convening = await stack.bot.convenings.own(meeting_id, _caller())
     assert meeting.finalized_at is not None and convening.booking is not None
     retention = timedelta(days=stack.bot.meetings.settings.retention_days)
     later = max(meeting.finalized_at, convening.booking.end) + retention + timedelta(days=2)

@@ -22,8 +22,8 @@ from bot.team_config import load_teams
 from bot.web import create_web_app
 from domain.convening import ConveningStatus
 from domain.slots import default_range
-from sandbox.runner import start_sandbox
-from services.convening_service import Caller
+from m365_sandbox.runner import start_sandbox
+from services.caller import Caller
 from tests.integration.conftest import LIISA, ROOT, Stack, free_port
 from tests.integration.test_convening_journey import events_of, open_form, propose
 from tests.integration.test_invitation_answers import booked, latest_card, respond
@@ -85,7 +85,7 @@ def schedule_counts(counts: dict[str, Any]) -> tuple[int, int]:
 
 async def nothing_stored(stack: Stack, convening_id: str) -> None:
     """The refused search changed nothing: the draft has no request, and Graph was not asked or written."""
-    stored, _ = await stack.bot.service.get_own(convening_id, Caller(LIISA, ""))
+    stored = await stack.bot.convenings.own(convening_id, Caller(LIISA, ""))
     assert stored.request is None and stored.status is ConveningStatus.DRAFT and stored.invitees == ()
     assert schedule_counts(await admin(stack, "GET", "/requests"))[0] == 0
     assert await events_of(stack, LIISA) == []
@@ -164,7 +164,7 @@ async def test_a_convening_inviting_nobody_but_the_convener_is_refused(stack: St
         values.update({"familyRef": "Perhe V.", "consent": "true", "venue": "remote", **changes})
         card = await veera.act("convening.search", {"conveningId": convening_id, **values})
         assert "Tapaamiseen ei ole ketään kutsuttavaa sinun lisäksesi" in card_text(card), changes
-        stored, _ = await stack.bot.service.get_own(convening_id, Caller(VEERA_ID, ""))
+        stored = await stack.bot.convenings.own(convening_id, Caller(VEERA_ID, ""))
         assert stored.request is None and stored.status is ConveningStatus.DRAFT, changes
     assert await events_of(stack, VEERA) == []
 
@@ -176,14 +176,14 @@ async def test_no_time_card_offers_only_ways_that_lead_somewhere(large: Stack) -
     assert "Yhteistä aikaa ei löytynyt" in text and "Pauli Poissa" in text
     verbs = {a["verb"] for a in actions(card)}
     assert verbs == {"convening.edit"}, "no wider range, nobody else with the role, nobody left without him"
-    before, _ = await large.bot.service.get_own(convening_id, Caller(LIISA, ""))
+    before = await large.bot.convenings.own(convening_id, Caller(LIISA, ""))
     await admin(large, "DELETE", "/requests")
     for verb, refusal in (("convening.widen", "Hakujaksoa ei voi enää laajentaa"),
                           ("convening.substitute", "Samaa osaamista ei ole muilla"),
                           ("convening.drop", "tapaamiseen ei jää ketään kutsuttua")):
         refused = await large.user.act(verb, {"conveningId": convening_id})  # a stale card, or a hand-made one
         assert refusal in card_text(refused), verb
-    after, _ = await large.bot.service.get_own(convening_id, Caller(LIISA, ""))
+    after = await large.bot.convenings.own(convening_id, Caller(LIISA, ""))
     assert after == before and schedule_counts(await admin(large, "GET", "/requests"))[0] == 0
 
     # With someone else invited and days left before the horizon: widen and leave him out are offered.
@@ -204,10 +204,10 @@ async def test_moving_a_meeting_everyone_has_left_is_refused(stack: Stack) -> No
     without = next(a for a in actions(latest_card(stack)) if a["verb"] == "convening.without")
     await stack.user.act("convening.without", without["data"])
     before = await stack.graph(f"/users/{LIISA}/events/{event_id}")
-    stored_before, _ = await stack.bot.service.get_own(convening_id, Caller(LIISA, ""))
+    stored_before = await stack.bot.convenings.own(convening_id, Caller(LIISA, ""))
     card = await stack.user.act("convening.reschedule", {"conveningId": convening_id})
     assert "uutta aikaa ei ole kenelle etsiä" in card_text(card)
-    stored, _ = await stack.bot.service.get_own(convening_id, Caller(LIISA, ""))
+    stored = await stack.bot.convenings.own(convening_id, Caller(LIISA, ""))
     assert stored == stored_before and stored.status is ConveningStatus.BOOKED
     after = await stack.graph(f"/users/{LIISA}/events/{event_id}")
     assert (after["start"], after["attendees"]) == (before["start"], before["attendees"]), "the event is unchanged"

@@ -18,7 +18,7 @@ from aiohttp import web
 from bot.bootstrap import bootstrap
 from bot.settings import BotSettings
 from bot.web import create_web_app
-from sandbox.runner import RunningSandbox, start_sandbox
+from m365_sandbox.runner import RunningSandbox, start_sandbox
 from tests.integration.conftest import ROOT, _serve, date_after_meeting, free_port
 from tests.support.clock import StackClock
 from tests.support.connector import RecordingConnector

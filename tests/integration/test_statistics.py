@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 import aiohttp
 
-from services.convening_service import Caller
+from services.caller import Caller
 from tests.integration.conftest import LIISA, Stack
 from tests.integration.test_meeting_journey import book, plan_inputs
 from tests.support.teams_client import TeamsUser, actions, card_text, elements
@@ -41,7 +41,7 @@ async def test_coordinator_sees_the_meeting_held_with_chart_and_csv(stack: Stack
     await user.act("meeting.finalize", {"conveningId": meeting_id})
     await user.act("convening.book", {"conveningId": meeting_id, "slot": 0})
 
-    meeting, _ = await stack.bot.meetings.get(meeting_id, _liisa())
+    meeting = await stack.bot.meetings.get(meeting_id, _liisa())
     local = meeting.scheduled_start.astimezone(ZoneInfo("Europe/Helsinki"))
     booked_month = stack.bot.meetings.now().astimezone(ZoneInfo("Europe/Helsinki"))
     [card] = await user.say("tilastot")

@@ -27,7 +27,7 @@ from graph.calendar import GraphCalendar
 from graph.client import GraphClientHolder, GraphSettings
 from graph.errors import GraphUnavailableError
 from graph.subscriptions import GraphSubscriptionError, GraphSubscriptions
-from sandbox.runner import RunningSandbox, start_sandbox
+from m365_sandbox.runner import RunningSandbox, start_sandbox
 from services.ports import EventDraft
 from services.subscription_service import SubscriptionService
 from state.documents import SqliteDocuments

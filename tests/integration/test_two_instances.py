@@ -18,8 +18,8 @@ from aiohttp import web
 from bot.bootstrap import Bot, bootstrap
 from bot.settings import BotSettings
 from bot.web import create_web_app
-from sandbox.runner import RunningSandbox, start_sandbox
-from services.convening_service import Caller
+from m365_sandbox.runner import RunningSandbox, start_sandbox
+from services.caller import Caller
 from tests.integration.conftest import LIISA, ROOT, TENANT, _serve, date_after_meeting, free_port
 from tests.integration.test_meeting_journey import HANNA, plan_inputs
 from tests.support.azurite import Azurite, azurite_fixture  # noqa: F401 (the `azurite` fixture)
@@ -114,14 +114,14 @@ async def test_two_instances_alternating_and_concurrent_stay_consistent(pair: Pa
         (pair.a if i % 2 else pair.b).act("meeting.step", {"conveningId": convening_id, "step": step})
         for i, step in enumerate(steps)))
     caller = Caller(LIISA, "Liisa Lähinen")
-    meeting, _ = await pair.bots[0].meetings.get(convening_id, caller)
+    meeting = await pair.bots[0].meetings.get(convening_id, caller)
     told_meanwhile = {s for s, card in zip(steps, results, strict=True)
                       if "samaan aikaan toisaalla" in card_text(card)}
     # No lost update: every click shows in the stored meeting, or its sender was told to try again.
     assert set(meeting.checked) == set(steps) - told_meanwhile, (meeting.checked, told_meanwhile)
     print(f"\ntwo instances: {len(steps)} concurrent step clicks, {len(meeting.checked)} stored, "
           f"{len(told_meanwhile)} told to try again, 0 lost")
-    on_b, _ = await pair.bots[1].meetings.get(convening_id, caller)
+    on_b = await pair.bots[1].meetings.get(convening_id, caller)
     assert on_b == meeting, "both instances read the same state"
 
     # Finalized from both instances at once: one set of files, the responsible worker told once.

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from domain.convening import Answer
-from services.convening_service import Caller
+from services.caller import Caller
 from tests.integration.conftest import LIISA, Stack
 from tests.integration.test_invitation_answers import KAISA, booked, latest_card, respond
 from tests.integration.test_meeting_journey import HANNA, plan_inputs
@@ -141,7 +141,7 @@ async def test_an_identity_code_in_a_decline_message_is_withheld_with_a_note(sta
     assert "Kaisa Kettunen – Kouluterveydenhuolto: ei pääse" in text
     assert "Viesti on piilotettu, koska siinä oli henkilötunnukselta näyttävä merkkijono" in text, text
     assert "En pääse" not in text and "917N" not in text
-    convening, _ = await stack.bot.service.get_own(convening_id, _caller())
+    convening = await stack.bot.convenings.own(convening_id, _caller())
     assert convening.response_of(KAISA).answer is Answer.DECLINED
     assert not _leaked(_stored_bytes(stack.tmp), DISGUISES["en_dash"]), "the message is kept nowhere in the bot"
 

@@ -24,12 +24,12 @@ from sandbox_csdl import Schema, check_response
 from sandbox_receiver import Receiver, start_receiver
 from sandbox_support import TODAY, GraphFactory, StartSandbox
 
-from sandbox.context import ObservedResponse
-from sandbox.faults import FaultConfig
-from sandbox.runner import RunningSandbox, start_sandbox
-from sandbox.seed import seed_calendars
-from sandbox.state import CalendarStore
-from sandbox.tenant import default_tenant_path, load_tenant
+from m365_sandbox.calendar.seed import seed_calendars
+from m365_sandbox.calendar.store import CalendarStore
+from m365_sandbox.core.context import ObservedResponse
+from m365_sandbox.core.faults import FaultConfig
+from m365_sandbox.core.tenant import default_tenant_path, load_tenant
+from m365_sandbox.runner import RunningSandbox, start_sandbox
 
 
 @pytest.fixture(scope="session")

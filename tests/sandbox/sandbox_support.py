@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 import httpx
 from msgraph import GraphServiceClient
 
-from sandbox.runner import RunningSandbox
+from m365_sandbox.runner import RunningSandbox
 
 StartSandbox = Callable[..., Awaitable[RunningSandbox]]
 GraphFactory = Callable[..., GraphServiceClient]

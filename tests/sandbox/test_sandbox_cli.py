@@ -1,4 +1,4 @@
-"""``python -m sandbox`` as a subprocess on an ephemeral port."""
+"""``python -m m365_sandbox`` as a subprocess on an ephemeral port."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parents[2]
 def test_cli_starts_on_port_zero_and_stops_on_sigterm(tmp_path: Path) -> None:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     process = subprocess.Popen(
-        [sys.executable, "-m", "sandbox", "--db", str(tmp_path / "cli.db"), "--port", "0", "--fault-429", "0"],
+        [sys.executable, "-m", "m365_sandbox", "--db", str(tmp_path / "cli.db"), "--port", "0", "--fault-429", "0"],
         cwd=ROOT,
         env=env,
         stdout=subprocess.PIPE,
@@ -44,7 +44,7 @@ def test_cli_starts_on_port_zero_and_stops_on_sigterm(tmp_path: Path) -> None:
 
 def test_cli_rejects_bad_fault_settings(tmp_path: Path) -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "sandbox", "--db", str(tmp_path / "x.db"), "--fault-429", "3"],
+        [sys.executable, "-m", "m365_sandbox", "--db", str(tmp_path / "x.db"), "--fault-429", "3"],
         cwd=ROOT,
         env={**os.environ, "PYTHONPATH": str(ROOT)},
         capture_output=True,

@@ -12,9 +12,9 @@ import httpx
 from sandbox_csdl import Schema, check_notification_payload, check_response, expected_type
 from sandbox_support import LIISA_ID, TENANT_ID, TODAY, local, mail, week_day
 
-from sandbox.app import create_app
-from sandbox.context import ObservedResponse
-from sandbox.tenant import default_tenant_path
+from m365_sandbox.app import create_app
+from m365_sandbox.core.context import ObservedResponse
+from m365_sandbox.core.tenant import default_tenant_path
 
 
 def test_checker_accepts_and_rejects(csdl: Schema) -> None:

@@ -23,8 +23,8 @@ from msgraph.generated.models.folder import Folder
 from msgraph.generated.models.o_data_errors.o_data_error import ODataError
 from sandbox_support import LIISA_ID, MIKKO_ID, GraphFactory, StartSandbox, mail
 
-from sandbox.quickxor import quick_xor_hash
-from sandbox.runner import RunningSandbox
+from m365_sandbox.drive.quickxor import quick_xor_hash
+from m365_sandbox.runner import RunningSandbox
 
 FOLDER = "Yhdessä aika"
 PLAN = "Perhe Virtanen – suunnitelma.pdf"

@@ -12,8 +12,8 @@ from msgraph.generated.models.event import Event
 from msgraph.generated.models.response_type import ResponseType
 from sandbox_support import MIKKO_ID, GraphFactory, StartSandbox, local, mail, week_day
 
-from sandbox.faults import FaultConfig
-from sandbox.runner import RunningSandbox
+from m365_sandbox.core.faults import FaultConfig
+from m365_sandbox.runner import RunningSandbox
 
 
 async def test_429_with_retry_after_at_p429_one(start: StartSandbox, graph_for: GraphFactory) -> None:

@@ -24,11 +24,11 @@ from msgraph.generated.users.item.messages.messages_request_builder import Messa
 from sandbox_csdl import Schema, check_response, expected_type
 from sandbox_support import LIISA_ID, TODAY, StartSandbox, local, mail, week_day
 
-from sandbox.app import create_app
-from sandbox.mail_ops import MailService
-from sandbox.mail_store import MailStore
-from sandbox.state import StoredEvent
-from sandbox.tenant import default_tenant_path, load_tenant
+from m365_sandbox.app import create_app
+from m365_sandbox.calendar.store import StoredEvent
+from m365_sandbox.core.tenant import default_tenant_path, load_tenant
+from m365_sandbox.mail.service import MailService
+from m365_sandbox.mail.store import MailStore
 
 NOW = datetime(2031, 3, 3, 8, 0, tzinfo=UTC)
 ORGANIZER = mail("liisa.lahinen")

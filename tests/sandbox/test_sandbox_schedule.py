@@ -17,7 +17,7 @@ from msgraph.generated.users.item.calendar.get_schedule.get_schedule_post_reques
 from sandbox_support import HELSINKI, LIISA_ID, helsinki, local, mail, week_day
 
 from graph.calendar import GraphCalendar
-from sandbox.tenant import default_tenant_path, load_tenant
+from m365_sandbox.core.tenant import default_tenant_path, load_tenant
 
 
 def _body(schedules: list[str], day_start: str, day_end: str, zone: str = "Europe/Helsinki", interval: int = 30):

@@ -13,8 +13,8 @@ from msgraph.generated.drives.item.items.item.create_link.create_link_post_reque
 from msgraph.generated.models.drive_item import DriveItem
 from sandbox_support import LIISA_ID, StartSandbox
 
-from sandbox.drive_model import link_web_url
-from sandbox.runner import RunningSandbox
+from m365_sandbox.drive.model import link_web_url
+from m365_sandbox.runner import RunningSandbox
 
 FOLDER = "Yhdessä aika"
 PLAN = "Perhe Virtanen – suunnitelma #1.pdf"

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from sandbox_support import HELSINKI, TODAY
 
-from sandbox.seed import horizon_mondays, seed_calendars
-from sandbox.state import CalendarStore
-from sandbox.tenant import TenantError, default_tenant_path, load_tenant, parse_tenant
+from m365_sandbox.calendar.seed import horizon_mondays, seed_calendars
+from m365_sandbox.calendar.store import CalendarStore
+from m365_sandbox.core.tenant import TenantError, default_tenant_path, load_tenant, parse_tenant
 
 BLOCKING = {"tentative", "busy", "oof", "unknown"}
 

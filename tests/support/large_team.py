@@ -8,6 +8,8 @@ from typing import Any
 
 import yaml
 
+from m365_sandbox.core.tenant import default_tenant_path
+
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "tests" / "data" / "large_team"
 TEAMS_FILE = DATA / "teams.yaml"
@@ -15,7 +17,7 @@ TEAMS_FILE = DATA / "teams.yaml"
 
 def write_large_tenant(workdir: Path) -> Path:
     """Writes the demo tenant with the large team's extra users and rooms under ``workdir``; its path."""
-    tenant: dict[str, Any] = yaml.safe_load((ROOT / "sandbox" / "data" / "demo-tenant.yaml").read_text("utf-8"))
+    tenant: dict[str, Any] = yaml.safe_load(default_tenant_path().read_text("utf-8"))
     extra: dict[str, Any] = yaml.safe_load((DATA / "tenant-extra.yaml").read_text("utf-8"))
     tenant["users"] = [*tenant["users"], *extra["users"]]
     tenant["rooms"] = [*tenant["rooms"], *extra["rooms"]]

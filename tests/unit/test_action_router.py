@@ -12,7 +12,7 @@ from bot.action_router import ActionContext, ActionRouter
 from bot.payloads import BookPayload, RecordPayload
 from cards.common import card, text, to_json
 from cards.verbs import Verb
-from services.convening_service import Caller
+from services.caller import Caller
 from services.errors import UserFacingError
 
 CTX = ActionContext(caller=Caller("user-1", "Liisa"), lang="fi")

@@ -13,7 +13,7 @@ from bot.meeting_payloads import FeedbackSavePayload, PlanSavePayload, StarSaveP
 from domain.meeting import FEEDBACK_KEYS, STEP_KEYS
 from domain.sensitive_text import TextProblem
 from domain.star import PointReading, ReadingProblem, StarDefinition, StarProblemKind
-from services.meeting_service import PlanForm
+from services.meetings import PlanForm
 from tests.support.meeting_samples import star
 
 ID = "0123456789abcdef"

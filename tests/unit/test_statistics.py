@@ -13,7 +13,6 @@ from typing import Any
 import pytest
 
 from bot.action_router import ActionContext
-from bot.media import MediaStore
 from bot.team_config import ConfigError, parse_team_config
 from cards.common import to_json
 from documents.statistics_export import csv_columns, render_bar_chart, render_csv
@@ -31,10 +30,11 @@ from domain.statistics import (
     shown_count,
 )
 from domain.team import Member, Team
-from services.convening_service import Caller
+from services.caller import Caller
 from services.errors import UserFacingError
 from services.statistics_service import StatisticsService
 from state.documents import SqliteDocuments
+from state.media import MediaStore
 from state.statistics import DocumentStatisticsStore
 from tests.support.meeting_samples import finalized_meeting, running_meeting
 from tests.support.samples import demo_team, sample_convening

@@ -1,5 +1,0 @@
-"""A local stand-in for Microsoft Graph v1.0 (users, calendars, rooms), for demos and tests.
-
-Start it with ``python -m sandbox --tenant FILE --db FILE`` or, in-process, with
-:func:`sandbox.runner.start_sandbox`. The package has no import-time side effects.
-"""

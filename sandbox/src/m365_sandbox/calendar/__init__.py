@@ -1,0 +1,1 @@
+"""Outlook calendars: events and their copies, meeting answers, getSchedule, calendarView, rooms, seeding."""

@@ -1,0 +1,1 @@
+"""OneDrive for Business: drives, items, uploads, downloads, sharing (invite, createLink, permissions)."""

@@ -1,0 +1,1 @@
+"""Mailboxes as far as meetings need: the answers that reach the organizer's Inbox."""

@@ -1,0 +1,1 @@
+"""Change notifications on Outlook events: subscriptions, the validation handshake, delivery."""

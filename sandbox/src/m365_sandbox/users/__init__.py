@@ -1,0 +1,1 @@
+"""The directory: /users, /users/{id or UPN}, /me."""

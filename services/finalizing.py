@@ -1,0 +1,194 @@
+"""Finalizing the meeting: the plan as DOCX and PDF in the responsible worker's OneDrive, shared with the
+consented people only, and the next contact booked in the responsible worker's calendar.
+
+Each step's result is saved before the next, so a retry after a failure (or a crash) continues where it
+stopped: the files are uploaded once, shared once per person, the next contact booked once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from domain.convening import Person
+from domain.file_names import plan_file_name
+from domain.meeting import Attendee, FinalizeRecord, Meeting, MeetingStatus
+from domain.plan import JointPlan, PlanDocumentData, PlanProblemKind, plan_problems, service_contacts
+from domain.sensitive_text import TextProblem
+from i18n.messages import t
+from services.caller import Caller
+from services.errors import UserFacingError, refusals_carry
+from services.meetings import MeetingService, participants, plan_lang
+from services.ports import Calendar, Drive, EventDraft, MeetingStore, NoStatistics, PlanRenderer, StatisticsRecorder
+from services.unit_of_work import MeetingRecords
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class FinalizeOutcome:
+    """A finalized meeting and whom to tell (addresses)."""
+
+    meeting: Meeting
+    notify: tuple[str, ...]
+    responsible_names: tuple[str, ...]
+    recipient_names: tuple[str, ...]
+    not_shared_names: tuple[str, ...] = ()  # sharing failed for these (the card offers to try again)
+    just_finalized: bool = False  # this call finished it (tell the others once, not on every re-click)
+
+
+class Finalizing:
+    """"Valmis – tallenna ja jaa", and sharing again with those it failed for."""
+
+    def __init__(self, *, meetings: MeetingService, store: MeetingStore, calendar: Calendar, drive: Drive,
+                 renderer: PlanRenderer, clock: Callable[[], datetime],
+                 statistics: StatisticsRecorder | None = None) -> None:
+        self._meetings = meetings  # the star and the team a meeting uses
+        self._store = store
+        self._calendar = calendar
+        self._drive = drive
+        self._renderer = renderer
+        self._clock = clock
+        self._statistics: StatisticsRecorder = statistics or NoStatistics()
+
+    async def finalize(self, meeting_id: str, caller: Caller) -> FinalizeOutcome:
+        """Documents to the responsible worker's OneDrive, shared as consented; the next contact booked.
+
+        Each step's result is saved before the next, so a retry after a failure
+        continues where it stopped instead of uploading or booking twice. A plan that is not ready is a
+        MeetingRefusedError carrying the meeting (the plan card is shown again from it).
+        """
+        records = MeetingRecords(self._store)
+        meeting = await records.own(meeting_id, caller)
+        if meeting.status is MeetingStatus.FINALIZED:
+            await self._statistics.held(meeting)  # counted once: a retry after a crash still counts it
+            return _outcome(meeting)
+        plan = meeting.plan
+        people = participants(meeting)
+        with refusals_carry(meeting):
+            if plan is None:
+                raise UserFacingError("plan.missing")
+            problems = plan_problems(plan, people, meeting.scheduled_start.date())
+            if problems:
+                first = problems[0]
+                raise UserFacingError(_problem_key(first.problem),
+                                      field=t(f"plan.field_name.{first.field_name.split('.')[0]}", meeting.lang)
+                                      if _has_field_name(first.field_name) else "")
+        responsible = [a for a in meeting.attendees if a.name in plan.responsible]
+        owner = responsible[0].email
+        progress = meeting.finalized or FinalizeRecord(owner, "", "", "", "", (), None, plan.next_contact)
+        if meeting.status is MeetingStatus.RUNNING:
+            meeting = await records.save(replace(meeting, status=MeetingStatus.FINALIZING))
+        if not progress.pdf_item_id:
+            progress = await self._upload(meeting, plan, owner, progress)
+            meeting = await records.save(replace(meeting, finalized=progress))
+        missing = tuple(e for e in _share_list(meeting, plan, owner) if e not in progress.shared_with)
+        if missing:
+            progress = await self._share(meeting, progress, missing)
+            meeting = await records.save(replace(meeting, finalized=progress))
+        if progress.next_contact_event_id is None and plan.next_contact is not None:
+            progress = replace(progress, next_contact_event_id=await self._book_next_contact(meeting, plan,
+                                                                                             responsible))
+        finalized = replace(meeting, finalized=progress, status=MeetingStatus.FINALIZED,
+                            finalized_at=self._clock()).pruned()
+        await records.save_or_refuse(finalized)
+        await self._statistics.held(finalized)
+        log.info("meeting finalized", extra={"meeting": meeting.id})
+        return replace(_outcome(finalized, plan), just_finalized=True)
+
+    async def retry_sharing(self, meeting_id: str, caller: Caller) -> FinalizeOutcome:
+        """Shares the finalized files again with those it failed for: no upload, never anyone else."""
+        records = MeetingRecords(self._store)
+        meeting = await records.own(meeting_id, caller)
+        record = meeting.finalized
+        if meeting.status is not MeetingStatus.FINALIZED or record is None:
+            raise UserFacingError("meeting.not_found")
+        if record.share_failed:
+            meeting = replace(meeting, finalized=await self._share(meeting, record, record.share_failed))
+            meeting = await records.save_or_refuse(meeting)
+        return _outcome(meeting)
+
+    async def _upload(self, meeting: Meeting, plan: JointPlan, owner: str, progress: FinalizeRecord
+                      ) -> FinalizeRecord:
+        """Renders the plan and uploads the DOCX and the PDF to the owner's folder."""
+        team = self._meetings.team(meeting)
+        lang = plan_lang(meeting)
+        data = PlanDocumentData(meeting_day=meeting.scheduled_start.astimezone(ZoneInfo(team.timezone)).date(),
+                                place=meeting.place, participants=participants(meeting), plan=plan,
+                                service_contacts=service_contacts(team, lang),
+                                star=self._meetings.star(meeting) if meeting.reading else None,
+                                reading=meeting.reading, earlier_reading=meeting.earlier_reading, lang=lang)
+        # Off the event loop: drawing the star and writing DOCX + PDF is CPU work (~1 s on a cold start) that
+        # would otherwise hold every other user's click and this click's own time budget.
+        rendered = await asyncio.to_thread(self._renderer.render, data)
+        folder = await self._drive.ensure_folder(owner, self._meetings.settings.drive_folder)
+        docx = await self._drive.upload(owner, folder, plan_file_name(meeting.family_ref, data.meeting_day, "docx"),
+                                        rendered.docx)
+        pdf = await self._drive.upload(owner, folder, plan_file_name(meeting.family_ref, data.meeting_day, "pdf"),
+                                       rendered.pdf)
+        return replace(progress, docx_item_id=docx.id, docx_url=docx.web_url, pdf_item_id=pdf.id,
+                       pdf_url=pdf.web_url)
+
+    async def _share(self, meeting: Meeting, record: FinalizeRecord, emails: tuple[str, ...]) -> FinalizeRecord:
+        """Read access to both files, one person at a time: whom it failed for is remembered, not fatal."""
+        message = t("finalize.share_message", plan_lang(meeting))
+        failed: set[str] = set()
+        for item in (record.docx_item_id, record.pdf_item_id):
+            failed.update(await self._drive.share(record.drive_owner, item, emails, message))
+        if failed:
+            log.warning("sharing failed for %d recipient(s)", len(failed), extra={"meeting": meeting.id})
+        shared = [e for e in emails if e not in failed]
+        return replace(record, shared_with=tuple(dict.fromkeys((*record.shared_with, *shared))),
+                       share_failed=tuple(e for e in emails if e in failed))
+
+    async def _book_next_contact(self, meeting: Meeting, plan: JointPlan, responsible: list[Attendee]) -> str:
+        """The next contact in the responsible worker's calendar (idempotent on its transaction id)."""
+        team = self._meetings.team(meeting)
+        assert plan.next_contact is not None
+        start = plan.next_contact
+        lang = plan_lang(meeting)
+        body = (f"<p>{t('next_contact.body', lang)}</p>"
+                f"<p>{t('invitation.time', lang)}: {start.astimezone(ZoneInfo(team.timezone)):%d.%m.%Y %H.%M}</p>")
+        draft = EventDraft(subject=t("next_contact.subject", lang), body_html=body, start=start,
+                           end=start + timedelta(minutes=30), timezone=team.timezone,
+                           attendees=tuple(Person(a.email, a.name) for a in responsible[1:]), room_email=None,
+                           room_name=None, location="", online=False,
+                           transaction_id=f"yhdessa-aika-next-{meeting.id}")
+        created = await self._calendar.create_event(responsible[0].email, draft)
+        return created.id
+
+
+def _outcome(meeting: Meeting, plan: JointPlan | None = None) -> FinalizeOutcome:
+    record = meeting.finalized
+    shared = record.shared_with if record else ()
+    names = {a.email.lower(): a.name for a in meeting.attendees}
+    owner = record.drive_owner.lower() if record else ""
+    notify = tuple(dict.fromkeys([meeting.convener_email.lower(), owner]))
+    responsible = tuple(names.get(e, e) for e in (owner,) if e) if plan is None else plan.responsible
+    return FinalizeOutcome(meeting, notify, responsible, tuple(names.get(e.lower(), e) for e in shared),
+                           tuple(names.get(e.lower(), e) for e in (record.share_failed if record else ())))
+
+
+def _share_list(meeting: Meeting, plan: JointPlan, owner: str) -> tuple[str, ...]:
+    """Consented recipients, the other responsible worker and the near worker (who prints it for the family)."""
+    wanted = set(plan.responsible) | set(plan.recipients)
+    emails = [a.email for a in meeting.attendees if a.name in wanted]
+    emails.append(meeting.convener_email)
+    return tuple(dict.fromkeys(e.lower() for e in emails if e.lower() != owner.lower()))
+
+
+def _problem_key(problem: object) -> str:
+    if isinstance(problem, TextProblem):
+        return f"plan.field.{problem.value}"
+    if isinstance(problem, PlanProblemKind):
+        return f"plan.problem.{problem.value.removeprefix('plan.')}"
+    return "input.invalid"
+
+
+def _has_field_name(name: str) -> bool:
+    return name.split(".", maxsplit=1)[0] in {"things_to_change", "actions", "contact", "responsible", "recipients",
+                                              "next_contact", "participants"}

@@ -1,0 +1,261 @@
+"""The Drive adapter against recorded Graph answers: the plan folder, small and ranged uploads that never leave
+a duplicate, and sharing with named people only (``invite``, sign-in required, read), never a link."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from graph.drive import CHUNK, SIMPLE_UPLOAD_LIMIT, GraphDrive
+from services.ports import StoredFile
+from tests.graph.recorded import (
+    DROP,
+    RecordedGraph,
+    Reply,
+    Seen,
+    Waits,
+    connected,
+    failure,
+    ok,
+    recorded,
+    service_error,
+    status_and_code,
+)
+
+T = "esimerkkila.onmicrosoft.com"
+OWNER = f"mikko.miettinen@{T}"
+DRIVE_ID = recorded("drive")["id"]
+FOLDER_ID = recorded("folder_created")["id"]
+PDF = "2027-04-01 Yhdessä aika PK.pdf"
+DOCX = "2027-04-01 Yhdessä aika PK.docx"
+PDF_BYTES = b"%PDF-1.7 plan."
+DRIVE = {"GET /users/{user}/drive": ok("drive")}
+CHILDREN = "GET /drives/{drive}/items/root/children"
+NEW_FOLDER = "POST /drives/{drive}/items/root/children"
+PUT_FILE = "PUT /drives/{drive}/items/{folder}:/{name}:/content"
+GET_FILE = "GET /drives/{drive}/items/{folder}:/{name}:"
+GET_CONTENT = "GET /drives/{drive}/items/{item}/content"
+DOWNLOAD = "GET https://esimerkkila-my.sharepoint.com/personal/{site}/_layouts/15/download.aspx"
+SESSION = "POST /drives/{drive}/items/{folder}:/{name}:/createUploadSession"
+UPLOAD_URL = recorded("upload_session")["uploadUrl"]
+RANGES = ("PUT https://esimerkkila-my.sharepoint.com/personal/{site}/_api/v2.0/drives/{drive}/items/{item}"
+          "/uploadSession")
+INVITE = "POST /drives/{drive}/items/{item}/invite"
+
+
+def _file(name: str, **changes: Any) -> Reply:
+    """A recorded driveItem answer (201 Created) with some fields changed."""
+    return Reply(201, {**recorded(name), **changes})
+
+
+async def test_an_existing_plan_folder_is_found_and_the_drive_is_asked_for_once() -> None:
+    graph = RecordedGraph({**DRIVE, CHILDREN: ok("root_children")})
+
+    async with connected(graph) as holder:
+        drive = GraphDrive(holder.client, holder.http)
+        first = await drive.ensure_folder(OWNER, "Yhdessä aika")
+        second = await drive.ensure_folder(OWNER.upper(), "Yhdessä aika")
+
+    assert first == second == FOLDER_ID
+    assert [s.route for s in graph.seen] == ["GET /users/{user}/drive", CHILDREN, CHILDREN]
+    assert graph.seen[0].path == f"/users/{OWNER}/drive"
+    assert graph.seen[1].path == f"/drives/{DRIVE_ID}/items/root/children"
+
+
+async def test_a_missing_plan_folder_is_created_failing_on_a_name_conflict() -> None:
+    listing = recorded("root_children")
+    listing["value"] = [item for item in listing["value"] if item["name"] != "Yhdessä aika"]
+    graph = RecordedGraph({**DRIVE, CHILDREN: Reply(200, listing), NEW_FOLDER: ok("folder_created", 201)})
+
+    async with connected(graph) as holder:
+        folder = await GraphDrive(holder.client, holder.http).ensure_folder(OWNER, "Yhdessä aika")
+
+    assert folder == FOLDER_ID
+    [created] = graph.requests(NEW_FOLDER)
+    body = created.json()
+    assert (body["name"], body["folder"], body["@microsoft.graph.conflictBehavior"]) == ("Yhdessä aika", {}, "fail")
+
+
+async def test_a_folder_created_meanwhile_by_another_instance_is_used() -> None:
+    listing = recorded("root_children")
+    without = {**listing, "value": [item for item in listing["value"] if item["name"] != "Yhdessä aika"]}
+    graph = RecordedGraph({**DRIVE, CHILDREN: [Reply(200, without), Reply(200, listing)],
+                           NEW_FOLDER: failure(409, "error_folder_exists")})
+
+    async with connected(graph) as holder:
+        folder = await GraphDrive(holder.client, holder.http).ensure_folder(OWNER, "Yhdessä aika")
+
+    assert folder == FOLDER_ID
+    assert [s.route for s in graph.seen[1:]] == [CHILDREN, NEW_FOLDER, CHILDREN]
+
+
+def _paged_children(seen: Seen) -> Reply:
+    """The drive root over two pages (Graph pages children by 200): the plan folder is on the second."""
+    listing = recorded("root_children")
+    if "$skiptoken" in seen.query:
+        return Reply(200, {**listing, "value": [i for i in listing["value"] if i["name"] == "Yhdessä aika"]})
+    first = [i for i in listing["value"] if i["name"] != "Yhdessä aika"]
+    return Reply(200, {**listing, "value": first, "@odata.nextLink":
+                       f"https://graph.microsoft.com/v1.0/drives/{DRIVE_ID}/items/root/children?$skiptoken=UGFnZWQ9VFJVRSZwX1NvcnRCZWhhdmlvcj0x"})
+
+
+async def test_a_plan_folder_on_a_later_page_of_a_full_drive_root_is_found() -> None:
+    graph = RecordedGraph({**DRIVE, CHILDREN: _paged_children, NEW_FOLDER: failure(409, "error_folder_exists")})
+
+    async with connected(graph) as holder:
+        folder = await GraphDrive(holder.client, holder.http).ensure_folder(OWNER, "Yhdessä aika")
+
+    assert folder == FOLDER_ID
+    assert graph.requests(NEW_FOLDER) == [], "the folder exists: nothing is created"
+
+
+async def test_a_small_file_is_put_failing_on_a_name_conflict() -> None:
+    graph = RecordedGraph({**DRIVE, PUT_FILE: ok("file_uploaded", 201)})
+
+    async with connected(graph) as holder:
+        stored = await GraphDrive(holder.client, holder.http).upload(OWNER, FOLDER_ID, PDF, PDF_BYTES)
+
+    uploaded = recorded("file_uploaded")
+    assert stored == StoredFile(uploaded["id"], PDF, uploaded["webUrl"])
+    [put] = graph.requests(PUT_FILE)
+    assert put.path == f"/drives/{DRIVE_ID}/items/{FOLDER_ID}:/{PDF}:/content"
+    assert put.query == {"@microsoft.graph.conflictBehavior": "fail"}
+    assert put.content == PDF_BYTES
+
+
+def _same_file_routes(stored: bytes) -> dict[str, Any]:
+    """A PUT that conflicts with an existing file holding ``stored``; its content is downloaded as Graph serves
+    it: a 302 to a pre-authenticated URL. A second PUT (``rename``) answers with the renamed file."""
+    existing = recorded("file_uploaded")
+    return {**DRIVE,
+            PUT_FILE: [failure(409, "error_name_exists"), _file("file_renamed")],
+            GET_FILE: Reply(200, {**existing, "size": len(stored)}),
+            GET_CONTENT: Reply(302, headers={"Location": existing["@microsoft.graph.downloadUrl"]}),
+            DOWNLOAD: Reply(200, stored, {"Content-Type": "application/pdf"})}
+
+
+async def test_a_retried_upload_finds_its_own_earlier_file_instead_of_making_a_copy() -> None:
+    graph = RecordedGraph(_same_file_routes(PDF_BYTES))
+
+    async with connected(graph) as holder:
+        stored = await GraphDrive(holder.client, holder.http).upload(OWNER, FOLDER_ID, PDF, PDF_BYTES)
+
+    assert stored.id == recorded("file_uploaded")["id"] and stored.name == PDF
+    assert [s.route for s in graph.seen[1:]] == [PUT_FILE, GET_FILE, GET_CONTENT, DOWNLOAD]
+    assert graph.seen[2].path == f"/drives/{DRIVE_ID}/items/{FOLDER_ID}:/{PDF}:"
+
+
+async def test_another_file_with_the_same_name_is_kept_and_the_plan_gets_a_new_name() -> None:
+    graph = RecordedGraph(_same_file_routes(b"%PDF-1.7 another family's plan"))
+
+    async with connected(graph) as holder:
+        stored = await GraphDrive(holder.client, holder.http).upload(OWNER, FOLDER_ID, PDF, PDF_BYTES)
+
+    assert stored.name == "2027-04-01 Yhdessä aika PK 1.pdf"
+    assert [p.query["@microsoft.graph.conflictBehavior"] for p in graph.requests(PUT_FILE)] == ["fail", "rename"]
+    assert all(p.content == PDF_BYTES for p in graph.requests(PUT_FILE))
+
+
+async def test_a_renaming_upload_is_not_repeated_after_a_dropped_connection() -> None:
+    routes = _same_file_routes(b"%PDF-1.7 another family's plan")
+    graph = RecordedGraph({**routes, PUT_FILE: [failure(409, "error_name_exists"), DROP]})
+
+    async with connected(graph) as holder:
+        with pytest.raises(service_error()) as caught:
+            await GraphDrive(holder.client, holder.http).upload(OWNER, FOLDER_ID, PDF, PDF_BYTES)
+
+    assert status_and_code(caught.value) == (None, "ConnectError")
+    assert len(graph.requests(PUT_FILE)) == 2, "the rename PUT is sent once: a second could leave two copies"
+
+
+async def test_a_large_file_goes_in_320_kib_multiple_ranges_to_the_pre_authenticated_url() -> None:
+    content = bytes(range(256)) * 20_000  # 5 120 000 bytes: over the 4 MiB simple upload
+    assert len(content) > SIMPLE_UPLOAD_LIMIT and CHUNK % (320 * 1024) == 0
+    graph = RecordedGraph({**DRIVE, SESSION: ok("upload_session"),
+                           RANGES: [Reply(202, recorded("upload_range_accepted")), ok("upload_completed", 201)]})
+
+    async with connected(graph) as holder:
+        stored = await GraphDrive(holder.client, holder.http).upload(OWNER, FOLDER_ID, DOCX, content)
+
+    completed = recorded("upload_completed")
+    assert stored == StoredFile(completed["id"], DOCX, completed["webUrl"])
+    [session] = graph.requests(SESSION)
+    assert session.path == f"/drives/{DRIVE_ID}/items/{FOLDER_ID}:/{DOCX}:/createUploadSession"
+    item = session.json()["item"]
+    assert (item["name"], item["@microsoft.graph.conflictBehavior"]) == (DOCX, "rename")
+    ranges = graph.requests(RANGES)
+    assert [r.headers["Content-Range"] for r in ranges] == [
+        f"bytes 0-{CHUNK - 1}/{len(content)}", f"bytes {CHUNK}-{len(content) - 1}/{len(content)}"]
+    assert b"".join(r.content for r in ranges) == content
+    assert all(r.query["tempauth"] == "v1.eyJhdWQiOiIwMDAwMDAwMy0wMDAwLTBmZjEtY2UwMC0wMDAwMDAwMDAwMDAifQ.y"
+               and "Authorization" not in r.headers for r in ranges)
+
+
+async def test_a_failed_range_stops_the_upload_with_a_graph_failure() -> None:
+    content = bytes(SIMPLE_UPLOAD_LIMIT + 10)
+    graph = RecordedGraph({**DRIVE, SESSION: ok("upload_session"),
+                           RANGES: failure(416, "error_invalid_range")})
+
+    async with connected(graph) as holder:
+        with pytest.raises(service_error()) as caught:
+            await GraphDrive(holder.client, holder.http).upload(OWNER, FOLDER_ID, DOCX, content)
+
+    assert status_and_code(caught.value) == (416, "uploadRange")
+    assert len(graph.requests(RANGES)) == 1
+
+
+async def test_sharing_invites_each_named_person_to_read_after_signing_in() -> None:
+    item = recorded("file_uploaded")["id"]
+    graph = RecordedGraph({**DRIVE, INVITE: ok("invite")})
+    people = [f"hanna.heikkinen@{T}", f"liisa.lahinen@{T}"]
+
+    async with connected(graph) as holder:
+        failed = await GraphDrive(holder.client, holder.http).share(OWNER, item, people, "Yhteinen suunnitelma")
+
+    assert failed == ()
+    invites = graph.requests(INVITE)
+    assert [i.path for i in invites] == [f"/drives/{DRIVE_ID}/items/{item}/invite"] * 2
+    assert [i.json()["recipients"] for i in invites] == [[{"email": p}] for p in people]
+    for invite in invites:
+        body = invite.json()
+        assert (body["requireSignIn"], body["sendInvitation"], body["roles"]) == (True, True, ["read"])
+        assert body["message"] == "Yhteinen suunnitelma"
+        assert not {"expirationDateTime", "password"} & set(body), "no link-style options"
+    # Only the drive and invite were asked: an unrecorded call (createLink, permissions) would fail the test.
+    assert {s.route for s in graph.seen} == {"GET /users/{user}/drive", INVITE}
+
+
+async def test_a_refused_invite_is_reported_for_that_person_only() -> None:
+    item = recorded("file_uploaded")["id"]
+    graph = RecordedGraph({**DRIVE, INVITE: [ok("invite"), failure(403, "error_drive_access_denied"),
+                                             ok("invite")]})
+    people = [f"hanna.heikkinen@{T}", f"ulkopuolinen@{T}", f"liisa.lahinen@{T}"]
+
+    async with connected(graph) as holder:
+        failed = await GraphDrive(holder.client, holder.http).share(OWNER, item, people, "Suunnitelma")
+
+    assert failed == (f"ulkopuolinen@{T}",)
+    assert len(graph.requests(INVITE)) == 3, "one invite per person, the refusal not repeated"
+
+
+async def test_sharing_with_nobody_asks_graph_nothing() -> None:
+    graph = RecordedGraph({})
+
+    async with connected(graph) as holder:
+        assert await GraphDrive(holder.client, holder.http).share(OWNER, "x", [], "Suunnitelma") == ()
+
+    assert graph.seen == []
+
+
+async def test_a_throttled_small_upload_waits_and_is_sent_again(waits: Waits) -> None:
+    # Kiota alone never retries an application/octet-stream body; graph.client.BoundedRetryHandler does for
+    # bytes in memory, so the file upload is throttled like every other request.
+    graph = RecordedGraph({**DRIVE, PUT_FILE: [failure(429, "error_throttled", Retry_After="2"),
+                                               ok("file_uploaded", 201)]})
+
+    async with connected(graph) as holder:
+        stored = await GraphDrive(holder.client, holder.http).upload(OWNER, FOLDER_ID, PDF, PDF_BYTES)
+
+    assert stored.id == recorded("file_uploaded")["id"]
+    assert waits.seconds == [2.0]

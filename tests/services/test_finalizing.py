@@ -1,0 +1,131 @@
+"""The plan and finalizing on fakes: the files are uploaded once, shared with the consented people only,
+finalizing resumes where it stopped after a failure, the next contact is booked once."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from domain.meeting import MeetingStatus
+from services.errors import MeetingRefusedError, ServiceUnavailableError
+from tests.fakes.clock import CHRISTMAS, DST_WEEK, ORDINARY
+from tests.fakes.team import HANNA, LIISA, MIKKO
+from tests.fakes.world import World, world
+from tests.services.journey import booked, meeting_with_plan, plan_form
+
+
+def next_contacts(w: World) -> list[str]:
+    """The transaction ids of the next-contact events in Outlook."""
+    return [e.draft.transaction_id for e in w.calendar.live_events() if "-next-" in e.draft.transaction_id]
+
+
+async def test_finalizing_uploads_both_files_once_and_books_the_next_contact_once() -> None:
+    w = world(ORDINARY)
+    meeting = await meeting_with_plan(w)  # Hanna responsible, no other recipients
+
+    outcome = await w.finalizing.finalize(meeting.id, w.liisa)
+    again = await w.finalizing.finalize(meeting.id, w.liisa)
+
+    files = w.drive.files_of(HANNA.email)
+    assert sorted(f.name.rsplit(".", 1)[1] for f in files) == ["docx", "pdf"]
+    assert all(f.content.endswith(b"Aamut sujuvammiksi") for f in files)
+    assert next_contacts(w) == [f"yhdessa-aika-next-{meeting.id}"]
+    [contact] = [e for e in w.calendar.live_events() if "-next-" in e.draft.transaction_id]
+    assert contact.organizer == HANNA.email and contact.draft.start.hour == 9 and contact.draft.start.minute == 30
+    assert outcome.just_finalized and not again.just_finalized, "the others are told once"
+    stored = w.meeting_store.record(meeting.id)
+    assert stored.status is MeetingStatus.FINALIZED and stored.plan is None, "the plan text lives in OneDrive"
+    assert stored.finalized is not None and stored.finalized.next_contact_event_id == contact.id
+    assert w.statistics.held_ids == {meeting.id}
+
+
+async def test_the_files_are_shared_with_the_consented_people_only() -> None:
+    w = world(ORDINARY)
+    meeting = await meeting_with_plan(w)  # attendees: Liisa (0), Hanna (1), Mikko (2); Mikko did not consent
+
+    outcome = await w.finalizing.finalize(meeting.id, w.liisa)
+
+    for item in w.drive.files_of(HANNA.email):
+        assert item.shared_with == {LIISA.email}, "the near worker prints it for the family; Mikko gets nothing"
+    assert outcome.notify == (LIISA.email, HANNA.email)
+    assert outcome.recipient_names == ("Liisa Lähinen",)
+
+
+async def test_a_consented_recipient_gets_read_access_and_one_that_failed_is_offered_again() -> None:
+    w = world(CHRISTMAS)
+    meeting = await meeting_with_plan(w, recipients=(2,))
+    w.drive.share_fails.add(MIKKO.email)
+
+    outcome = await w.finalizing.finalize(meeting.id, w.liisa)
+    assert outcome.not_shared_names == ("Mikko Miettinen",)
+    assert all(f.shared_with == {LIISA.email} for f in w.drive.files_of(HANNA.email))
+
+    w.drive.share_fails.clear()
+    retried = await w.finalizing.retry_sharing(meeting.id, w.liisa)
+
+    assert retried.not_shared_names == ()
+    assert all(f.shared_with == {LIISA.email, MIKKO.email} for f in w.drive.files_of(HANNA.email))
+    assert len(w.drive.files) == 2, "sharing again uploads nothing"
+
+
+async def test_finalizing_resumes_after_a_failed_upload_without_a_second_copy() -> None:
+    w = world(DST_WEEK)
+    meeting = await meeting_with_plan(w)
+    w.drive.upload_failures += [None, ServiceUnavailableError(503, "serviceNotAvailable")]  # the PDF fails
+
+    with pytest.raises(ServiceUnavailableError):
+        await w.finalizing.finalize(meeting.id, w.liisa)
+    assert w.meeting_store.record(meeting.id).status is MeetingStatus.FINALIZING
+    [docx] = w.drive.files_of(HANNA.email)
+    assert docx.name.endswith(".docx") and next_contacts(w) == []
+
+    outcome = await w.finalizing.finalize(meeting.id, w.liisa)
+
+    assert outcome.just_finalized
+    names = sorted(f.name for f in w.drive.files_of(HANNA.email))
+    assert names == [docx.name, docx.name.replace(".docx", ".pdf")], "the DOCX found again, not a '… 1.docx'"
+    assert next_contacts(w) == [f"yhdessa-aika-next-{meeting.id}"]
+
+
+async def test_finalizing_resumes_after_the_next_contact_failed_and_uploads_nothing_again() -> None:
+    w = world(ORDINARY)
+    meeting = await meeting_with_plan(w)
+    w.calendar.failures.append(ServiceUnavailableError(429, "TooManyRequests", retry_after=120))
+
+    with pytest.raises(ServiceUnavailableError) as failed:
+        await w.finalizing.finalize(meeting.id, w.liisa)
+    assert failed.value.retry_after == 120
+    uploaded = dict(w.drive.files)
+    assert len(uploaded) == 2 and next_contacts(w) == []
+
+    await w.finalizing.finalize(meeting.id, w.liisa)
+
+    assert w.drive.files == uploaded and next_contacts(w) == [f"yhdessa-aika-next-{meeting.id}"]
+
+
+async def test_a_plan_that_is_not_ready_is_refused_with_the_meeting_and_nothing_is_written() -> None:
+    w = world(ORDINARY)
+    convening = await booked(w)
+    meeting = await w.meetings.start(convening.id, w.liisa)
+    incomplete = replace(plan_form(meeting), things_to_change="")
+    saved = await w.meetings.save_plan(meeting.id, w.liisa, incomplete)
+
+    with pytest.raises(MeetingRefusedError) as refused:
+        await w.finalizing.finalize(meeting.id, w.liisa)
+
+    assert refused.value.key.startswith("plan.") and refused.value.meeting == saved
+    assert w.drive.files == {} and next_contacts(w) == []
+    assert w.meeting_store.record(meeting.id).status is MeetingStatus.RUNNING
+
+
+async def test_a_plan_text_holding_an_identity_code_is_refused_with_the_meeting_as_it_was() -> None:
+    w = world(ORDINARY)
+    convening = await booked(w)
+    meeting = await w.meetings.start(convening.id, w.liisa)
+
+    with pytest.raises(MeetingRefusedError) as refused:
+        await w.meetings.save_plan(meeting.id, w.liisa, replace(plan_form(meeting), at_home="Lapsi 010203A1234"))
+
+    assert refused.value.key.startswith("plan.field.") and refused.value.meeting == meeting
+    assert w.meeting_store.record(meeting.id).plan is None
