@@ -18,7 +18,7 @@ import subprocess
 import sys
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +35,7 @@ from bot.web import create_web_app
 from cards.status import notice_card
 from m365_sandbox.runner import RunningSandbox, start_sandbox
 from tests.integration.conftest import LIISA, ROOT, TENANT, Stack, _serve, free_port
+from tests.support.clock import machine_now
 from tests.support.connector import RecordingConnector
 from tests.support.jwt_keys import LocalOpenIdServer, SigningKey, channel_claims
 
@@ -155,7 +156,7 @@ def _hs256_with_public_key(s: Secured) -> str:
     """Algorithm confusion: HS256 'signed' with the RSA public key as the HMAC secret."""
     header = _b64(json.dumps({"alg": "HS256", "typ": "JWT", "kid": s.key.kid}).encode())
     claims = {**channel_claims(APP_ID, s.connector_url), "nbf": 0, "iat": 0,
-              "exp": int((datetime.now(UTC) + timedelta(hours=1)).timestamp())}
+              "exp": int((machine_now() + timedelta(hours=1)).timestamp())}
     payload = _b64(json.dumps(claims).encode())
     secret = json.dumps(s.key.public_jwk()).encode()
     signature = hmac.new(secret, f"{header}.{payload}".encode(), hashlib.sha256).digest()
@@ -169,7 +170,7 @@ def _without(claims: dict[str, Any], name: str) -> dict[str, Any]:
 def _unsigned(s: Secured) -> str:
     header = _b64(json.dumps({"alg": "none", "typ": "JWT", "kid": s.key.kid}).encode())
     claims = {"iss": "https://api.botframework.com", "aud": APP_ID,
-              "exp": int((datetime.now(UTC) + timedelta(hours=1)).timestamp())}
+              "exp": int((machine_now() + timedelta(hours=1)).timestamp())}
     return f"{header}.{_b64(json.dumps(claims).encode())}."
 
 
@@ -185,7 +186,7 @@ AUTHORIZATIONS: dict[str, Callable[[Secured], str | None]] = {
     "no key id (a 500 in the SDK's middleware)": lambda s: "Bearer " + s.key.sign(
         channel_claims(APP_ID, s.connector_url), kid=False),
     "expired": lambda s: "Bearer " + s.key.sign(channel_claims(
-        APP_ID, s.connector_url, now=datetime.now(UTC) - timedelta(hours=2))),
+        APP_ID, s.connector_url, now=machine_now() - timedelta(hours=2))),
     "wrong audience": lambda s: "Bearer " + s.token(aud=OTHER_APP_ID),
     "audience as a list": lambda s: "Bearer " + s.token(aud=[APP_ID, OTHER_APP_ID]),
     "wrong issuer": lambda s: "Bearer " + s.token(iss="https://login.example.com/bots"),

@@ -9,13 +9,15 @@ from __future__ import annotations
 import json
 import uuid
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import jwt
 from aiohttp import web
 from cryptography.hazmat.primitives.asymmetric import rsa
 from jwt.algorithms import RSAAlgorithm
+
+from tests.support.clock import machine_now
 
 #: The issuer of the Bot Framework's channel → bot tokens (what Teams' requests carry).
 BOT_FRAMEWORK_ISSUER = "https://api.botframework.com"
@@ -50,8 +52,10 @@ class SigningKey:
 def channel_claims(app_id: str, service_url: str, *, issuer: str = BOT_FRAMEWORK_ISSUER,
                    audience: str | None = None, expires_in: timedelta = timedelta(hours=1),
                    now: datetime | None = None) -> dict[str, Any]:
-    """The claims of a Bot Framework channel → bot token (audience: the bot's app id)."""
-    issued = now or datetime.now(UTC)
+    """The claims of a Bot Framework channel → bot token (audience: the bot's app id).
+
+    Token times follow the machine's time: the validator (PyJWT, inside the SDK) checks them against it."""
+    issued = now or machine_now()
     return {"iss": issuer, "aud": audience if audience is not None else app_id,
             "serviceurl": service_url, "nbf": issued - timedelta(minutes=5), "iat": issued - timedelta(minutes=5),
             "exp": issued + expires_in}

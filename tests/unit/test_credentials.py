@@ -33,6 +33,7 @@ from pydantic import ValidationError
 from bot.bootstrap import Bot, bootstrap
 from bot.credentials import channel_auth_configuration
 from bot.settings import BotSettings
+from tests.support.clock import machine_now
 
 ROOT = Path(__file__).resolve().parents[2]
 APP_ID = "11111111-1111-4111-8111-111111111111"
@@ -57,7 +58,7 @@ def certificates(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     folder = tmp_path_factory.mktemp("certificates")
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "yhdessa-aika-test")])
-    now = dt.datetime.now(dt.UTC)
+    now = machine_now()  # certificate validity is checked against the machine's time
     cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
             .serial_number(x509.random_serial_number()).not_valid_before(now)
             .not_valid_after(now + dt.timedelta(days=1)).sign(key, hashes.SHA256()))
