@@ -91,12 +91,12 @@ def free_port() -> int:
         return port
 
 
-async def start_bot(sandbox: RunningSandbox, state_db: Path) -> tuple[Bot, web.AppRunner, str]:
+async def start_bot(sandbox: RunningSandbox, state_db: Path,
+                    teams_file: Path = ROOT / "config" / "teams.yaml") -> tuple[Bot, web.AppRunner, str]:
     """The bot, bootstrapped exactly as in production, on a free port, reading the sandbox's clock."""
     port = free_port()
-    settings = BotSettings(graph_base_url=sandbox.base_url, state_db=state_db,
-                           teams_file=ROOT / "config" / "teams.yaml", stars_dir=ROOT / "config" / "stars",
-                           port=port)
+    settings = BotSettings(graph_base_url=sandbox.base_url, state_db=state_db, teams_file=teams_file,
+                           stars_dir=ROOT / "config" / "stars", port=port)
     bot = bootstrap(settings, clock=sandbox.clock.now)
     runner = web.AppRunner(create_web_app(bot, run_scheduler=False), access_log=None)
     await runner.setup()

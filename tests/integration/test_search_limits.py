@@ -14,17 +14,13 @@ from typing import Any
 
 import aiohttp
 import pytest
-from aiohttp import web
 
-from bot.bootstrap import bootstrap
-from bot.settings import BotSettings
 from bot.team_config import load_teams
-from bot.web import create_web_app
 from domain.convening import ConveningStatus
 from domain.slots import default_range
 from m365_sandbox.runner import start_sandbox
 from services.caller import Caller
-from tests.integration.conftest import LIISA, ROOT, Stack, free_port
+from tests.integration.conftest import LIISA, Stack, _serve, start_bot
 from tests.integration.test_convening_journey import events_of, open_form, propose
 from tests.integration.test_invitation_answers import booked, latest_card, respond
 from tests.support.clock import StackClock
@@ -45,18 +41,8 @@ async def large(tmp_path: Path) -> AsyncIterator[Stack]:
     clock = StackClock()
     sandbox = await start_sandbox(write_large_tenant(tmp_path), tmp_path / "sandbox.db", clock=clock)
     connector = RecordingConnector()
-    connector_runner = web.AppRunner(connector.app(), access_log=None)
-    await connector_runner.setup()
-    await web.TCPSite(connector_runner, "127.0.0.1", 0).start()
-    connector_url = f"http://127.0.0.1:{connector_runner.addresses[0][1]}"
-    port = free_port()
-    settings = BotSettings(graph_base_url=sandbox.base_url, state_db=tmp_path / "bot.db", teams_file=TEAMS_FILE,
-                           stars_dir=ROOT / "config" / "stars", port=port)
-    bot = bootstrap(settings, clock=sandbox.clock.now)
-    bot_runner = web.AppRunner(create_web_app(bot, run_scheduler=False), access_log=None)
-    await bot_runner.setup()
-    await web.TCPSite(bot_runner, "127.0.0.1", port).start()
-    bot_url = f"http://127.0.0.1:{port}/api/messages"
+    connector_runner, connector_url = await _serve(connector.app())
+    bot, bot_runner, bot_url = await start_bot(sandbox, tmp_path / "bot.db", TEAMS_FILE)
     user = TeamsUser(bot_url=bot_url, connector_url=connector_url, connector=connector,
                      aad_object_id=LIISA, name="Liisa Lähinen")
     try:

@@ -13,13 +13,9 @@ from zoneinfo import ZoneInfo
 
 import aiohttp
 import pytest
-from aiohttp import web
 
-from bot.bootstrap import bootstrap
-from bot.settings import BotSettings
-from bot.web import create_web_app
 from m365_sandbox.runner import RunningSandbox, start_sandbox
-from tests.integration.conftest import ROOT, _serve, date_after_meeting, free_port
+from tests.integration.conftest import ROOT, _serve, date_after_meeting, start_bot
 from tests.support.clock import StackClock
 from tests.support.connector import RecordingConnector
 from tests.support.teams_client import TeamsUser, actions, card_text, input_defaults
@@ -47,14 +43,8 @@ async def exempelby(tmp_path: Path) -> AsyncIterator[tuple[RunningSandbox, Teams
     sandbox = await start_sandbox(DATA / "tenant.yaml", tmp_path / "sandbox.db", clock=clock)
     connector = RecordingConnector()
     connector_runner, connector_url = await _serve(connector.app())
-    port = free_port()
-    settings = BotSettings(graph_base_url=sandbox.base_url, state_db=tmp_path / "bot.db", port=port,
-                           teams_file=DATA / "teams.yaml", stars_dir=ROOT / "config" / "stars")
-    bot = bootstrap(settings, clock=sandbox.clock.now)
-    runner = web.AppRunner(create_web_app(bot, run_scheduler=False), access_log=None)
-    await runner.setup()
-    await web.TCPSite(runner, "127.0.0.1", port).start()
-    user = TeamsUser(bot_url=f"http://127.0.0.1:{port}/api/messages", connector_url=connector_url,
+    _, runner, bot_url = await start_bot(sandbox, tmp_path / "bot.db", DATA / "teams.yaml")
+    user = TeamsUser(bot_url=bot_url, connector_url=connector_url,
                      connector=connector, aad_object_id=STINA, name="Stina Strand", locale="sv-FI")
     try:
         yield sandbox, user
