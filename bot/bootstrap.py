@@ -18,12 +18,15 @@ from bot.action_router import ActionRouter
 from bot.background import BackgroundWork
 from bot.connector_ids import EncodedIdsClientFactory
 from bot.convening_actions import ConveningActions
-from bot.credentials import blob_identity_client_id, channel_auth_configuration, graph_credential
+from bot.credentials import blob_identity_client_id, channel_auth_configuration, graph_credential, partner_credential
 from bot.graph_webhook import LIFECYCLE_PATH, NOTIFICATIONS_PATH, GraphWebhook
 from bot.language import LanguageChooser
 from bot.meeting_actions import MeetingActions
 from bot.meeting_chat import MeetingChat
 from bot.proactive import ConversationBook, Messenger
+from bot.proposal_cards import ChatProposalCards
+from bot.question_page import QUESTION_PATH
+from bot.readiness_actions import ReadinessActions
 from bot.safe_logging import install_sdk_redaction, log_failure, new_reference
 from bot.scheduler import CardNotices, Scheduler
 from bot.settings import BotSettings
@@ -35,13 +38,17 @@ from documents.renderer import DocumentRenderer
 from documents.star_config import load_stars
 from domain.convening import Convening
 from domain.finnish_calendar import FinnishHolidays
+from domain.organisations import CalendarAccess
 from graph.calendar import GraphCalendar
 from graph.client import GraphClientHolder, GraphSettings
 from graph.directory import GraphDirectory
 from graph.drive import GraphDrive
-from graph.mail import GraphMail
+from graph.mail import GraphMail, GraphOutbox
+from graph.readiness import GraphReadinessProbe
 from graph.subscriptions import GraphSubscriptions
 from services.answers import Answers, StatusUpdater
+from services.availability import AvailabilityReader
+from services.availability_questions import AvailabilityQuestions
 from services.booking import Bookings
 from services.convenings import ConveningQueries
 from services.errors import ServiceUnavailableError
@@ -52,6 +59,7 @@ from services.meeting_settings import MeetingSettings
 from services.meetings import MeetingService
 from services.ports import ConveningStore
 from services.proposing import Proposing
+from services.readiness import Readiness
 from services.statistics_service import StatisticsService
 from services.subscription_service import SubscriptionService
 from services.teams import TeamRegistry
@@ -64,6 +72,7 @@ from state.leases import WorkLeases
 from state.media import MediaStore
 from state.meetings import DocumentMeetingStore
 from state.preferences import DocumentPreferenceStore
+from state.questions import DocumentQuestionStore
 from state.reservations import ReservationIndex
 from state.statistics import DocumentStatisticsStore
 from state.subscriptions import DocumentSubscriptionStore
@@ -112,6 +121,7 @@ class Bot:
     convening_store: ConveningStore
     graph_credential: AsyncTokenCredential | None = None  # closed with the Graph client
     work: BackgroundWork | None = None  # card work past its time budget
+    questions: AvailabilityQuestions | None = None  # asking by e-mail; its page is served when set
     _closers: list[Callable[[], object]] = field(default_factory=list)
 
     async def close(self) -> None:
@@ -158,12 +168,30 @@ class _UseCases:
     convening_store: ConveningStore
 
 
+def _partner_holders(settings: BotSettings, team_config: TeamConfig) -> dict[str, GraphClientHolder]:
+    """A Graph client per partner organisation (access: partner), each with its own tenant's token; none
+    when the bot has no way to get one (YA_PARTNER_AUTH=none: their availability is then unknown)."""
+    graph = GraphSettings(settings.graph_base_url, settings.graph_timeout_seconds,
+                          settings.graph_max_retry_after_seconds)
+    holders: dict[str, GraphClientHolder] = {}
+    for organisation in team_config.organisations:
+        if organisation.access is CalendarAccess.PARTNER and organisation.tenant_id:
+            credential = partner_credential(settings, organisation.tenant_id)
+            if credential is not None:
+                holders[organisation.key] = GraphClientHolder(graph, credential)
+    return holders
+
+
 def _use_cases(settings: BotSettings, clock: Callable[[], datetime], team_config: TeamConfig,
-               documents: DocumentStore, holder: GraphClientHolder) -> _UseCases:
+               documents: DocumentStore, holder: GraphClientHolder,
+               partners: dict[str, GraphClientHolder] | None = None) -> _UseCases:
     """The use cases on the document store and Graph (ConfigError for a configuration they cannot run on)."""
     teams = TeamRegistry(team_config.teams, team_config.default_team)
     directory = GraphDirectory(holder.client)
     calendar = GraphCalendar(holder.client)
+    partner_calendars = {key: GraphCalendar(partner.client) for key, partner in (partners or {}).items()}
+    partner_drives = {key: GraphDrive(partner.client, partner.http) for key, partner in (partners or {}).items()}
+    availability = AvailabilityReader(calendar, partner_calendars)
     # "Counted" marks outlive every record that could be replayed (a convening: its meeting + retention).
     statistics_store = DocumentStatisticsStore(documents, clock, timedelta(days=settings.retention_days + 90))
     statistics = StatisticsService(store=statistics_store, directory=directory, teams=teams.teams,
@@ -179,7 +207,7 @@ def _use_cases(settings: BotSettings, clock: Callable[[], datetime], team_config
     reservations = ReservationIndex(documents, max(2 * fresh_for, timedelta(minutes=2)), clock)
     convenings = ConveningQueries(convening_store)
     proposing = Proposing(teams=teams, directory=directory, calendar=calendar, store=convening_store, clock=clock,
-                          is_holiday=FinnishHolidays())
+                          is_holiday=FinnishHolidays(), availability=availability)
     meetings = MeetingService(teams=teams, convenings=convening_store, store=meeting_store, stars=stars,
                               settings=meeting_settings, clock=clock, statistics=statistics)
     return _UseCases(
@@ -190,7 +218,8 @@ def _use_cases(settings: BotSettings, clock: Callable[[], datetime], team_config
         meetings=meetings,
         finalizing=Finalizing(meetings=meetings, store=meeting_store, calendar=calendar,
                               drive=GraphDrive(holder.client, holder.http), renderer=DocumentRenderer(),
-                              clock=clock, statistics=statistics),
+                              clock=clock, statistics=statistics, partner_drives=partner_drives,
+                              partner_calendars=partner_calendars),
         housekeeping=Housekeeping(convenings=convening_store, meetings=meeting_store, settings=meeting_settings,
                                   clock=clock),
         access=MeetingAccess(meetings=meeting_store, convenings=convenings, directory=directory, clock=clock),
@@ -213,7 +242,8 @@ def bootstrap(settings: BotSettings, *, clock: Callable[[], datetime] | None = N
     holder = GraphClientHolder(GraphSettings(settings.graph_base_url, settings.graph_timeout_seconds,
                                                settings.graph_max_retry_after_seconds),
                                graph_credential(settings))
-    uc = _use_cases(settings, clock, team_config, documents, holder)
+    partners = _partner_holders(settings, team_config)
+    uc = _use_cases(settings, clock, team_config, documents, holder, partners)
     subscriptions = uc.subscriptions
 
     async def watch_answers(convening: Convening) -> None:
@@ -237,11 +267,21 @@ def bootstrap(settings: BotSettings, *, clock: Callable[[], datetime] | None = N
     leases = WorkLeases(documents, instance=f"{socket.gethostname()}:{settings.port}", lease_seconds=60.0,
                         clock=time.time)
     work = BackgroundWork(leases, messenger, settings.action_budget_seconds)
+    # Asking by e-mail whose calendars cannot be read: mails from the convener's mailbox, answered on our page.
+    question_store = DocumentQuestionStore(documents, clock)
+    questions = AvailabilityQuestions(teams=uc.teams, store=uc.convening_store, questions=question_store,
+                                      mail=GraphOutbox(holder.client), cards=ChatProposalCards(uc.teams, messenger),
+                                      clock=clock, page_url=f"{settings.public_base_url}{QUESTION_PATH}/")
     ConveningActions(teams=uc.teams, convenings=uc.convenings, proposing=uc.proposing, bookings=uc.bookings,
-                     answers=uc.answers, on_booked=watch_answers, work=work).register(router)
+                     answers=uc.answers, on_booked=watch_answers, work=work, questions=questions).register(router)
     MeetingActions(meetings=uc.meetings, finalizing=uc.finalizing, proposing=uc.proposing, teams=uc.teams,
                    media=media, messenger=messenger, chat=chat, work=work).register(router)
     StatisticsActions(uc.statistics, media).register(router)
+    # "valmius": what the bot can do in each organisation, measured by read-only calls on each one's token.
+    probe = GraphReadinessProbe(holder.client, {key: partner.client for key, partner in partners.items()})
+    ReadinessActions(Readiness(probe=probe, directory=uc.directory, teams=uc.teams.teams,
+                               organisations=team_config.organisations, coordinators=team_config.coordinators,
+                               clock=clock)).register(router)
     agent = build_application(SqliteAgentStorage(documents), router, connections, book, chat,
                               LanguageChooser(DocumentPreferenceStore(documents)))
     adapter.on_turn_error = agent._on_error
@@ -249,12 +289,14 @@ def bootstrap(settings: BotSettings, *, clock: Callable[[], datetime] | None = N
                            ChatStatusCards(uc.teams, messenger), GraphMail(holder.client))
     webhook = GraphWebhook(subscriptions, status.on_change, status.on_missed)
     scheduler = Scheduler(uc.housekeeping, CardNotices(messenger, uc.teams, clock), media, settings.scheduler_seconds,
-                          extra_jobs=(webhook.renew_subscriptions, uc.statistics_store.purge))
+                          extra_jobs=(webhook.renew_subscriptions, uc.statistics_store.purge, question_store.purge))
     bot = Bot(settings=settings, agent=agent, adapter=adapter, auth_config=auth_config, teams=uc.teams,
               convenings=uc.convenings, proposing=uc.proposing, bookings=uc.bookings, answers=uc.answers,
               meetings=uc.meetings, finalizing=uc.finalizing, housekeeping=uc.housekeeping, media=media,
               scheduler=scheduler, messenger=messenger, status=status, webhook=webhook, subscriptions=subscriptions,
-              documents=documents, convening_store=uc.convening_store, graph_credential=holder.credential, work=work)
+              documents=documents, convening_store=uc.convening_store, graph_credential=holder.credential, work=work,
+              questions=questions)
     # Closed in reverse: card work and pending notification work first, then HTTP clients and the database.
-    bot._closers += [documents.close, holder.close, webhook.aclose, work.wait_idle]
+    bot._closers += [documents.close, holder.close, *(p.close for p in partners.values()), webhook.aclose,
+                     work.wait_idle]
     return bot

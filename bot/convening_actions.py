@@ -23,6 +23,7 @@ from domain.convening import Convening, ConveningStatus
 from domain.slots import SlotSearch
 from i18n.messages import t
 from services.answers import Answers
+from services.availability_questions import AvailabilityQuestions
 from services.booking import Bookings
 from services.convening_form import ConveningForm
 from services.convenings import ConveningQueries
@@ -37,7 +38,8 @@ class ConveningActions:
     def __init__(self, *, teams: TeamRegistry, convenings: ConveningQueries, proposing: Proposing,
                  bookings: Bookings, answers: Answers,
                  on_booked: Callable[[Convening], Awaitable[None]] | None = None,
-                 work: BackgroundWork | None = None) -> None:
+                 work: BackgroundWork | None = None, questions: AvailabilityQuestions | None = None) -> None:
+        """``questions``: asking by e-mail whose calendars cannot be read (without it, no "ask" button works)."""
         self._teams = teams
         self._convenings = convenings
         self._proposing = proposing
@@ -45,6 +47,7 @@ class ConveningActions:
         self._answers = answers
         self._on_booked = on_booked
         self._work = work
+        self._questions = questions
 
     def register(self, router: ActionRouter) -> None:
         """Adds every convening verb to ``router``."""
@@ -64,6 +67,8 @@ class ConveningActions:
         router.add(Verb.GO_WITHOUT, PersonPayload, self.go_without)
         router.add(Verb.ROOM_CHANGE, RecordPayload, self.change_room)
         router.add(Verb.ROOM_WITHOUT, RecordPayload, self.go_without_room)
+        if self._questions is not None:
+            router.add(Verb.ASK, RecordPayload, self.ask)
         router.add(Verb.STATUS, NoPayload, self.status)
         router.add(Verb.HELP, NoPayload, self.help)
 
@@ -93,7 +98,7 @@ class ConveningActions:
             if err.key.startswith("network."):
                 values = replace(values, network="")
             return self._form(convening, ctx.lang, values=values, error=quoted(err.key, ctx.lang, **err.params))
-        return self._outcome(outcome, ctx.lang)
+        return await self._outcome(outcome, ctx)
 
     async def search_invalid(self, ctx: ActionContext, raw: Mapping[str, Any]) -> AdaptiveCard:
         """The form's payload did not validate (e.g. a missing date): the form again, with a message."""
@@ -106,6 +111,20 @@ class ConveningActions:
     async def more(self, ctx: ActionContext, p: RecordPayload) -> AdaptiveCard:
         """The next page of proposals."""
         convening = await self._proposing.show_more(p.convening_id, ctx.caller)
+        return await self._proposals(convening, ctx)
+
+    async def ask(self, ctx: ActionContext, p: RecordPayload) -> AdaptiveCard:
+        """Mails those whose calendars cannot be read a link to answer which times suit them; the card then
+        shows them asked, and their answers as they come."""
+        if self._questions is None:
+            raise UserFacingError("action.unknown")
+        convening = await self._questions.ask(p.convening_id, ctx.caller)
+        return await self._proposals(convening, ctx)
+
+    async def _proposals(self, convening: Convening, ctx: ActionContext) -> AdaptiveCard:
+        """The proposals card, its message remembered so answers to the e-mailed questions can update it."""
+        if self._questions is not None:
+            await self._questions.remember_proposals_card(convening.id, ctx.message_id)
         return proposals_card(convening, self._teams.team(convening.team_key), ctx.lang)
 
     async def book(self, ctx: ActionContext, p: BookPayload) -> AdaptiveCard:
@@ -130,7 +149,7 @@ class ConveningActions:
 
     async def reschedule(self, ctx: ActionContext, p: RecordPayload) -> AdaptiveCard:
         """New times for everyone; choosing one moves the same event."""
-        return self._outcome(await self._bookings.reschedule(p.convening_id, ctx.caller), ctx.lang)
+        return await self._outcome(await self._bookings.reschedule(p.convening_id, ctx.caller), ctx)
 
     async def cancel(self, ctx: ActionContext, p: RecordPayload) -> AdaptiveCard:
         """Asks for the cancellation message."""
@@ -186,22 +205,22 @@ class ConveningActions:
             return await self.book(ctx, BookPayload.model_validate({"conveningId": p.convening_id, "slot": index}))
         if convening.status in (ConveningStatus.PROPOSED, ConveningStatus.RESCHEDULING):
             if convening.proposals:
-                return proposals_card(convening, team, ctx.lang)
+                return await self._proposals(convening, ctx)
             return no_slots_card(convening, SlotSearch((), 1, convening.unavailable, False), team,
                                  self._proposing.ways_on(convening), ctx.lang)
         return self._form(convening, ctx.lang)
 
     async def widen(self, ctx: ActionContext, p: RecordPayload) -> AdaptiveCard:
         """Search again over a longer period."""
-        return self._outcome(await self._proposing.widen(p.convening_id, ctx.caller), ctx.lang)
+        return await self._outcome(await self._proposing.widen(p.convening_id, ctx.caller), ctx)
 
     async def substitute(self, ctx: ActionContext, p: RecordPayload) -> AdaptiveCard:
         """Search again with other members of the same roles."""
-        return self._outcome(await self._proposing.substitute(p.convening_id, ctx.caller), ctx.lang)
+        return await self._outcome(await self._proposing.substitute(p.convening_id, ctx.caller), ctx)
 
     async def drop(self, ctx: ActionContext, p: RecordPayload) -> AdaptiveCard:
         """Search again without those who had no free time."""
-        return self._outcome(await self._proposing.drop_unavailable(p.convening_id, ctx.caller), ctx.lang)
+        return await self._outcome(await self._proposing.drop_unavailable(p.convening_id, ctx.caller), ctx)
 
     async def status(self, ctx: ActionContext, _: NoPayload) -> AdaptiveCard:
         """The worker's convenings."""
@@ -211,11 +230,11 @@ class ConveningActions:
         """The welcome/help card."""
         return welcome_card(ctx.lang)
 
-    def _outcome(self, outcome: SearchOutcome, lang: str) -> AdaptiveCard:
+    async def _outcome(self, outcome: SearchOutcome, ctx: ActionContext) -> AdaptiveCard:
         team = self._teams.team(outcome.convening.team_key)
         if outcome.convening.proposals:
-            return proposals_card(outcome.convening, team, lang)
-        return no_slots_card(outcome.convening, outcome.search, team, outcome.ways, lang)
+            return await self._proposals(outcome.convening, ctx)
+        return no_slots_card(outcome.convening, outcome.search, team, outcome.ways, ctx.lang)
 
     def _form(self, convening: Convening, lang: str, *, values: FormValues | None = None,
               error: str | None = None) -> AdaptiveCard:

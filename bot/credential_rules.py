@@ -56,24 +56,43 @@ def _channel_problem(s: BotSettings) -> str | None:
 def _graph_problem(s: BotSettings) -> str | None:
     name = f"YA_GRAPH_AUTH={s.graph_auth}"
     if s.graph_auth in ("client_secret", "certificate"):
-        missing = [var for var, value in (("YA_CLIENT_ID", s.client_id), ("YA_TENANT_ID", s.tenant_id)) if not value]
+        missing = [var for var, value in (("YA_CLIENT_ID", s.graph_app_id), ("YA_TENANT_ID", s.graph_home_tenant))
+                   if not value]
         if missing:
             return f"{name} requires {', '.join(missing)}"
-    if s.graph_auth == "client_secret" and s.client_secret is None:
+    if s.graph_auth == "client_secret" and s.graph_secret is None:
         return f"{name} requires YA_CLIENT_SECRET"
     if s.graph_auth == "certificate" and s.certificate_path is None:
         return f"{name} requires YA_CERTIFICATE_PATH"
     if s.graph_auth == "user_managed_identity" and not s.user_identity_client_id:
         return (f"{name} requires YA_MANAGED_IDENTITY_CLIENT_ID (the identity's client id; YA_CLIENT_ID "
                 "stands for it only with YA_CHANNEL_AUTH=user_managed_identity)")
+    return _partner_problem(s)
+
+
+def _partner_problem(s: BotSettings) -> str | None:
+    """Partner tenants are reached with the Graph app registration (multi-tenant), never the bot's channel id."""
+    name = f"YA_PARTNER_AUTH={s.partner_auth}"
+    if s.partner_auth == "none":
+        return None
+    if not s.graph_app_id:
+        return f"{name} requires YA_GRAPH_CLIENT_ID (the multi-tenant Graph app consented by the partners)"
+    if s.partner_auth == "federated" and s.graph_auth not in ("user_managed_identity", "system_managed_identity"):
+        return f"{name} requires a managed identity (YA_GRAPH_AUTH) whose token is the Graph app's assertion"
+    if s.partner_auth == "client_secret" and s.graph_secret is None:
+        return f"{name} requires YA_GRAPH_CLIENT_SECRET"
+    if s.partner_auth == "certificate" and s.certificate_path is None:
+        return f"{name} requires YA_CERTIFICATE_PATH"
     return None
 
 
 def _unused_problem(s: BotSettings) -> str | None:
     """A credential nothing uses is a configuration mistake (and a secret lying around for nothing)."""
-    uses = {s.channel_credential, s.graph_auth}
+    uses = {s.channel_credential, s.graph_auth, s.partner_auth}
     if s.client_secret is not None and "client_secret" not in uses:
         return "YA_CLIENT_SECRET is set but neither YA_CHANNEL_AUTH nor YA_GRAPH_AUTH is client_secret"
+    if s.graph_client_secret is not None and "client_secret" not in (s.graph_auth, s.partner_auth):
+        return "YA_GRAPH_CLIENT_SECRET is set but neither YA_GRAPH_AUTH nor YA_PARTNER_AUTH is client_secret"
     if s.certificate_path is not None:
         if "certificate" not in uses:
             return "YA_CERTIFICATE_PATH is set but neither YA_CHANNEL_AUTH nor YA_GRAPH_AUTH is certificate"

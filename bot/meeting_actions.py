@@ -198,7 +198,7 @@ class MeetingActions:
         if meeting.status is MeetingStatus.FINALIZED and meeting.finalized is not None:
             names = {a.email.lower(): a.name for a in meeting.attendees}
             record = meeting.finalized
-            return finalized_card(meeting, lang, responsible_names=(names.get(record.drive_owner.lower(), ""),),
+            return finalized_card(meeting, lang, responsible_names=(names.get(record.responsible_email.lower(), ""),),
                                   recipient_names=tuple(names.get(e, e) for e in record.shared_with),
                                   not_shared=tuple(names.get(e, e) for e in record.share_failed))
         return self._steps(meeting, lang)

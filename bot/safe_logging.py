@@ -97,22 +97,27 @@ def install_server_redaction() -> None:
 
 #: The capability token of a media URL (bot/media.py): whoever has the URL has the picture or the CSV.
 _MEDIA_TOKEN = re.compile(r"^/media/[^/]*?(\.[A-Za-z0-9]{1,8})?(?=/|$)")
+#: The token of an availability question's link (bot/question_page.py): whoever has it may answer.
+_QUESTION_TOKEN = re.compile(r"^/saatavuus/[^/]*(?=/|$)")
 
 
 def redacted_path(raw_path: str, path: str) -> str:
     """A request path fit for a log: ``raw_path`` as sent (percent-encoded: one line, printable), or when the
     decoded ``path`` (what aiohttp routes on, so ``/%6Dedia/…`` counts) is a media URL, ``/media/<redacted>``
-    with its extension."""
+    with its extension, or an availability question's link, ``/saatavuus/<redacted>``."""
     found = _MEDIA_TOKEN.match(path)
-    if found is None:
-        return raw_path
-    return f"/media/<redacted>{found.group(1) or ''}{quote(path[found.end():])}"
+    if found is not None:
+        return f"/media/<redacted>{found.group(1) or ''}{quote(path[found.end():])}"
+    question = _QUESTION_TOKEN.match(path)
+    if question is not None:
+        return f"/saatavuus/<redacted>{quote(path[question.end():])}"
+    return raw_path
 
 
 class RedactedAccessLogger(AbstractAccessLogger):
-    """The access log without secrets: remote address, method, path (media tokens cut out, no query string:
-    Graph's ``validationToken`` is in one), HTTP version, status, size and duration. No Referer either (it
-    may be a media URL)."""
+    """The access log without secrets: remote address, method, path (media and question tokens cut out, no
+    query string: Graph's ``validationToken`` is in one), HTTP version, status, size and duration. No Referer
+    either (it may be a media URL)."""
 
     def log(self, request: BaseRequest, response: StreamResponse, time: float) -> None:
         """Writes one access line at INFO."""

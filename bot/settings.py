@@ -60,6 +60,19 @@ class BotSettings(BaseSettings):
     # (azure-identity) also takes PEM and YA_CERTIFICATE_PASSWORD.
     certificate_path: Path | None = None
     certificate_password: SecretStr | None = None
+    # Graph's own app registration when it is not the bot's (YA_CLIENT_ID): a multi-tenant Entra app that
+    # partner organisations consent to (the Azure Bot itself stays single-tenant), its tenant and secret.
+    graph_client_id: str | None = None
+    graph_tenant_id: str | None = None
+    graph_client_secret: SecretStr | None = None
+    # Where azure-identity gets Graph tokens (default Entra's login.microsoftonline.com); an https URL.
+    graph_authority: str | None = Field(None, pattern=r"^https://")
+    # Development only: a CA certificate (PEM) to trust for the token endpoint (the sandbox's own TLS).
+    graph_ca_file: Path | None = None
+    # How the bot gets a token in a partner organisation's tenant (teams file: access: partner): federated
+    # (the managed identity's token as the Graph app's client assertion; no secret), the Graph app's client
+    # secret or certificate, or none (partners' calendars are then not read).
+    partner_auth: Literal["none", "federated", "client_secret", "certificate"] = "none"
     # The client id of the user-assigned managed identity for Graph and Blob storage (default: YA_CLIENT_ID
     # when YA_CHANNEL_AUTH=user_managed_identity, where the bot's app id is the identity's client id).
     managed_identity_client_id: str | None = None
@@ -128,6 +141,8 @@ class BotSettings(BaseSettings):
                                  "tokens with Microsoft's keys")
             if self.dev_now is not None:
                 raise ValueError("YA_DEV_NOW is for development only: production runs on the real time")
+            if self.graph_ca_file is not None:
+                raise ValueError("YA_GRAPH_CA_FILE is for development only: production trusts the system's CAs")
             if not self.public_base_url.startswith("https://"):
                 # Graph delivers change notifications to https only, and Teams fetches card images over https.
                 raise ValueError("production mode requires an https YA_PUBLIC_URL")
@@ -148,6 +163,21 @@ class BotSettings(BaseSettings):
         if self.channel_auth is not None:
             return self.channel_auth
         return "none" if self.client_id is None else "client_secret"
+
+    @property
+    def graph_app_id(self) -> str | None:
+        """The Graph app registration's client id: YA_GRAPH_CLIENT_ID, else the bot's app id."""
+        return self.graph_client_id or self.client_id
+
+    @property
+    def graph_home_tenant(self) -> str | None:
+        """The bot's own tenant for Graph: YA_GRAPH_TENANT_ID, else YA_TENANT_ID."""
+        return self.graph_tenant_id or self.tenant_id
+
+    @property
+    def graph_secret(self) -> SecretStr | None:
+        """The Graph app's client secret: YA_GRAPH_CLIENT_SECRET, else YA_CLIENT_SECRET."""
+        return self.graph_client_secret or self.client_secret
 
     @property
     def user_identity_client_id(self) -> str | None:

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints, ValidationError, field_validator
 
+from domain.organisations import CalendarAccess, Organisation, home_organisation
 from domain.roles import DEFAULT_ROLES, Role
 from domain.statistics import ALL_TEAMS, CoordinatorAccess
 from domain.team import InvitationPractice, Member, PracticeWindow, Room, Team
@@ -65,6 +66,29 @@ class RoleModel(_Strict):
     en: str | None = None
 
 
+class OrganisationModel(_Strict):
+    key: str = Field(pattern=r"^[a-z0-9_-]+$")
+    name: str = Field(min_length=1)
+    # home: our tenant; partner: our Graph app is consented there; shared_free_busy: their tenant shares
+    # free/busy with ours (cross-tenant access policy); no_calendar: availability is asked by e-mail.
+    access: CalendarAccess
+    tenant_id: str | None = Field(None, pattern=r"^[0-9a-fA-F-]{36}$")
+    domains: list[str] = Field(default_factory=list)
+
+    @field_validator("domains")
+    @classmethod
+    def _domains(cls, value: list[str]) -> list[str]:
+        for domain in value:
+            if "@" in domain or "." not in domain or domain != domain.strip():
+                raise ValueError(f"{domain!r} is not an e-mail domain (e.g. hyvinvointialue.fi)")
+        return [d.lower() for d in value]
+
+
+class MemberModel(_Strict):
+    name: str = Field(min_length=1)
+    organisation: str | None = None
+
+
 class TeamModel(_Strict):
     key: str = Field(pattern=r"^[a-z0-9_-]+$")
     name: str = Field(min_length=1)
@@ -72,7 +96,8 @@ class TeamModel(_Strict):
     practice: PracticeModel
     roles: list[RoleModel] | None = None
     roster: dict[str, list[EmailStr]]
-    members: dict[EmailStr, str] = Field(default_factory=dict)
+    # Display names, or {name, organisation} where the domain does not tell the employer.
+    members: dict[EmailStr, str | MemberModel] = Field(default_factory=dict)
     rooms: list[RoomModel] = Field(default_factory=list)
     contacts: dict[str, str] = Field(default_factory=dict)
     # Who may see this team's statistics (`tilastot`), besides the file's top-level coordinators.
@@ -91,6 +116,9 @@ class TeamModel(_Strict):
 class TeamsFileModel(_Strict):
     default_team: str
     teams: list[TeamModel] = Field(min_length=1)
+    # The employers of the teams' people and how the bot learns each one's availability (default: the
+    # home tenant only). Exactly one is `home`.
+    organisations: list[OrganisationModel] = Field(default_factory=list)
     # Who may see every team's statistics (`tilastot`): directory addresses (mail, or UPN without one).
     coordinators: list[EmailStr] = Field(default_factory=list)
 
@@ -102,6 +130,8 @@ class TeamConfig:
     teams: dict[str, Team]
     default_team: str
     coordinators: CoordinatorAccess
+    #: The employers of the teams' people, the home organisation first.
+    organisations: tuple[Organisation, ...] = (home_organisation(),)
 
 
 def _clock(text: str) -> time:
@@ -109,7 +139,39 @@ def _clock(text: str) -> time:
     return time(int(hours), int(minutes))
 
 
-def _team(model: TeamModel) -> Team:
+def _organisations(models: list[OrganisationModel], source: str) -> tuple[Organisation, ...]:
+    """The file's organisations, the home one first; (the implicit home one) when none are listed."""
+    if not models:
+        return (home_organisation(),)
+    homes = [m for m in models if m.access is CalendarAccess.HOME]
+    if len(homes) != 1:
+        raise ConfigError(f"{source}: organisations: exactly one must have access: home (found {len(homes)})")
+    keys = [m.key for m in models]
+    if len(set(keys)) != len(keys):
+        raise ConfigError(f"{source}: organisations: keys must be unique")
+    owners: dict[str, str] = {}
+    for m in models:
+        if m.access in (CalendarAccess.PARTNER, CalendarAccess.SHARED_FREE_BUSY) and not m.tenant_id:
+            raise ConfigError(f"{source}: organisation {m.key}: access {m.access.value} needs its tenant_id")
+        for domain in m.domains:
+            if owners.setdefault(domain, m.key) != m.key:
+                raise ConfigError(f"{source}: domain {domain} belongs to both {owners[domain]} and {m.key}")
+    ordered = homes + [m for m in models if m is not homes[0]]
+    return tuple(Organisation(m.key, m.name, m.access, m.tenant_id.lower() if m.tenant_id else None,
+                              tuple(m.domains)) for m in ordered)
+
+
+def _member_organisation(email: str, named: str | None, organisations: tuple[Organisation, ...],
+                         team: str) -> str:
+    """The member's employer: as named, else by the address's domain, else the home organisation."""
+    if named is not None:
+        if all(o.key != named for o in organisations):
+            raise ConfigError(f"team {team}: member {email}: unknown organisation {named!r}")
+        return named
+    return next((o.key for o in organisations if o.owns(email)), organisations[0].key)
+
+
+def _team(model: TeamModel, organisations: tuple[Organisation, ...]) -> Team:
     roles = (tuple(Role(r.key, {k: v for k, v in (("fi", r.fi), ("sv", r.sv), ("en", r.en)) if v})
                    for r in model.roles) if model.roles else DEFAULT_ROLES)
     role_keys = {r.key for r in roles}
@@ -120,8 +182,11 @@ def _team(model: TeamModel) -> Team:
     for role, people in model.roster.items():
         for email in people:
             emails.setdefault(email.lower(), []).append(role)
-    names = {k.lower(): v for k, v in model.members.items()}
-    members = tuple(Member(email=e, display_name=names.get(e, e), roles=tuple(rs)) for e, rs in emails.items())
+    given = {k.lower(): (v if isinstance(v, MemberModel) else MemberModel(name=v)) for k, v in model.members.items()}
+    members = tuple(Member(email=e, display_name=given[e].name if e in given else e, roles=tuple(rs),
+                           organisation=_member_organisation(e, given[e].organisation if e in given else None,
+                                                             organisations, model.key))
+                    for e, rs in emails.items())
     windows = []
     for w in model.practice.windows:
         start, end = _clock(w.start), _clock(w.end)
@@ -141,7 +206,8 @@ def _team(model: TeamModel) -> Team:
     )
     rooms = tuple(Room(r.email.lower(), r.name, r.capacity, r.wheelchair_accessible) for r in model.rooms)
     return Team(key=model.key, name=model.name, roles=roles, members=members, rooms=rooms, practice=practice,
-                timezone=model.timezone, contacts=dict(model.contacts))
+                timezone=model.timezone, contacts=dict(model.contacts),
+                organisations=organisations)
 
 
 def parse_teams(data: object, source: str = "teams file") -> tuple[dict[str, Team], str]:
@@ -157,7 +223,8 @@ def parse_team_config(data: object, source: str = "teams file") -> TeamConfig:
     except ValidationError as err:
         problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in err.errors())
         raise ConfigError(f"{source}: {problems}") from None
-    teams = {t.key: _team(t) for t in model.teams}
+    organisations = _organisations(model.organisations, source)
+    teams = {t.key: _team(t, organisations) for t in model.teams}
     if len(teams) != len(model.teams):
         raise ConfigError(f"{source}: team keys must be unique")
     if ALL_TEAMS in teams:
@@ -167,7 +234,7 @@ def parse_team_config(data: object, source: str = "teams file") -> TeamConfig:
     coordinators = CoordinatorAccess(
         everywhere=frozenset(str(e).lower() for e in model.coordinators),
         per_team={t.key: frozenset(str(e).lower() for e in t.coordinators) for t in model.teams if t.coordinators})
-    return TeamConfig(teams, model.default_team, coordinators)
+    return TeamConfig(teams, model.default_team, coordinators, organisations)
 
 
 def load_teams(path: Path) -> tuple[dict[str, Team], str]:

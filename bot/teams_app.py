@@ -44,6 +44,7 @@ COMMANDS: dict[str, Verb] = {
     "tilanne": Verb.STATUS, "status": Verb.STATUS, "läge": Verb.STATUS,
     "ohje": Verb.HELP, "hjälp": Verb.HELP, "help": Verb.HELP, "apua": Verb.HELP,
     "tilastot": Verb.STATISTICS, "statistik": Verb.STATISTICS, "statistics": Verb.STATISTICS,
+    "valmius": Verb.READINESS, "beredskap": Verb.READINESS, "readiness": Verb.READINESS,
 }
 _INVOKE_NAME = "adaptiveCard/action"
 
@@ -141,9 +142,9 @@ def build_application(storage: Storage, router: ActionRouter, connections: Conne
             await context.send_activity(card_message(await languages.command(context, words[1:])))
             return
         verb = COMMANDS.get(words[0]) if words else None
-        if in_group and verb in (Verb.START, Verb.STATUS, Verb.STATISTICS):
+        if in_group and verb in (Verb.START, Verb.STATUS, Verb.STATISTICS, Verb.READINESS):
             # Convening and one's own convenings show a family's reference: only in the personal chat.
-            # Statistics are for coordinators: not shown where others read along.
+            # Statistics and readiness are for coordinators: not shown where others read along.
             await context.send_activity(card_message(notice_card(t("group.use_personal_chat", lang), lang)))
             return
         if verb is None:
@@ -193,7 +194,7 @@ async def _act(router: ActionRouter, context: TurnContext, verb: object, data: o
     if caller is None:
         return notice_card(t("convening.not_in_directory", lang), lang)
     if (not is_personal_chat(context.activity.conversation)
-            and verb in (Verb.START.value, Verb.STATUS.value, Verb.STATISTICS.value)):
+            and verb in (Verb.START.value, Verb.STATUS.value, Verb.STATISTICS.value, Verb.READINESS.value)):
         # The welcome card's buttons in a group chat: like the commands, only in the personal chat.
         return notice_card(t("group.use_personal_chat", lang), lang)
     message_id = context.activity.reply_to_id if context.activity.type == ActivityTypes.invoke else None

@@ -1,4 +1,4 @@
-"""The aiohttp application: /api/messages (Bot Framework) and /healthz."""
+"""The aiohttp application: /api/messages (Bot Framework), /healthz, media and the availability page."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from bot.activity_body import activity_json, not_an_activity, service_url
 from bot.bootstrap import Bot
 from bot.channel_auth import channel_auth_middleware
 from bot.media import media_route
+from bot.question_page import question_routes
 from bot.safe_logging import install_server_redaction
 from bot.scheduler import running
 from bot.tenant_guard import tenant_guard_middleware
@@ -73,6 +74,9 @@ def create_web_app(bot: Bot, *, run_scheduler: bool = True) -> web.Application:
     messages[BOT_KEY] = bot
     app.router.add_get("/healthz", _health)
     app.router.add_routes([media_route(bot.media)])
+    # The page where people whose calendars cannot be read answer the e-mailed question (no Teams token).
+    if bot.questions is not None:
+        app.router.add_routes(question_routes(bot.questions))
     # Graph's change notifications: outside /api, whose Bot Framework token check would refuse Graph.
     app.router.add_routes(bot.webhook.routes())
     app.add_subapp("/api", messages)

@@ -23,6 +23,8 @@ def _next_contact(meeting: Meeting, lang: str) -> str:
     if record is None or record.next_contact is None:
         return t("finalized.none", lang)
     when = format_moment(local(record.next_contact), lang)
+    if record.next_contact_event_id and record.next_contact_invited:
+        return t("finalized.next_invited", lang, when=when)
     return t("finalized.next_booked", lang, when=when) if record.next_contact_event_id else when
 
 
@@ -45,6 +47,9 @@ def finalized_card(meeting: Meeting, lang: str = "fi", *, responsible_names: Seq
                (t("finalized.shared", lang), _names(recipient_names, lang)),
                (t("finalized.next", lang), _next_contact(meeting, lang))]),
     ]
+    if not record.kept_for_responsible:
+        # Their organisation does not let the bot write to their OneDrive: say where the files are instead.
+        body.append(text(t("finalized.kept_by_near_worker", lang), subtle=True))
     if unreachable:
         body.append(notice(quoted("finalized.unreachable", lang, names=", ".join(unreachable)), attention=False))
     if not_shared:

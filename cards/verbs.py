@@ -24,6 +24,7 @@ class Verb(StrEnum):
     GO_WITHOUT = "convening.without"
     ROOM_CHANGE = "convening.room_change"  # the room declined: another free room at the same time
     ROOM_WITHOUT = "convening.room_without"  # the room declined: go on without a room
+    ASK = "convening.ask"  # ask by e-mail which proposed times suit those whose calendars cannot be read
     STATUS = "status.show"
     HELP = "help.show"
     # The meeting (issue: steps, star, plan, feedback, finalize)
@@ -42,3 +43,4 @@ class Verb(StrEnum):
     MEETING_VIEW = "meeting.view"  # the shared card's refresh: each participant gets their own view
     MEETING_SHARE = "meeting.share"  # "aloita" in the meeting chat posts the shared card there
     STATISTICS = "statistics.show"  # "tilastot" and the statistics card's "Näytä" (coordinators only)
+    READINESS = "readiness.show"  # "valmius" and its card's "Tarkista uudelleen" (coordinators only)

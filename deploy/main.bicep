@@ -7,6 +7,9 @@
 // The Graph application permissions and the Exchange RBAC for Applications scope are granted to the identity
 // afterwards (deploy/README.md): Bicep cannot consent to Graph permissions.
 //
+// Across organisations: deploy/graph-app.bicep creates the multi-tenant Graph app that partner tenants consent
+// to, trusting this identity through a federated identity credential; pass its client id as graphAppClientId.
+//
 // The env entries below are the settings the bot reads (bot/settings.py, prefix YA_); a contract test
 // (tests/contract/test_deploy_bicep.py) keeps their names in step with the code.
 
@@ -55,6 +58,9 @@ param blobSoftDeleteDays int = 0
 @minValue(30)
 @maxValue(730)
 param logRetentionDays int = 30
+
+@description('The multi-tenant Graph app for partner organisations (deploy/graph-app.bicep output graphAppClientId). Empty: partners\' calendars are not read (their availability is unknown, or asked by e-mail).')
+param graphAppClientId string = ''
 
 @description('Azure Bot pricing tier (Teams is a standard channel: F0 is enough).')
 @allowed(['F0', 'S1'])
@@ -211,7 +217,7 @@ resource app 'Microsoft.App/containerApps@2024-03-01' = {
           name: 'bot'
           image: containerImage
           resources: { cpu: json('0.5'), memory: '1Gi' }
-          env: [
+          env: concat([
             { name: 'YA_MODE', value: 'production' }
             { name: 'YA_HOST', value: '0.0.0.0' }
             { name: 'YA_PORT', value: '3978' }
@@ -228,7 +234,11 @@ resource app 'Microsoft.App/containerApps@2024-03-01' = {
             { name: 'YA_BLOB_INDEX', value: blobIndex }
             { name: 'YA_RETENTION_DAYS', value: string(retentionDays) }
             { name: 'YA_LOG_LEVEL', value: 'INFO' }
-          ]
+          ], empty(graphAppClientId) ? [] : [
+            // Partner tenants: the Graph app's token there, with the identity's token as its assertion (no secret).
+            { name: 'YA_GRAPH_CLIENT_ID', value: graphAppClientId }
+            { name: 'YA_PARTNER_AUTH', value: 'federated' }
+          ])
           probes: [
             { type: 'Liveness', httpGet: { path: '/healthz', port: 3978 }, periodSeconds: 30 }
             { type: 'Readiness', httpGet: { path: '/healthz', port: 3978 }, periodSeconds: 10 }

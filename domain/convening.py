@@ -6,6 +6,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 
+from domain.organisations import UnknownReason
 from domain.sensitive_text import TextProblem, screen_outside_text
 from domain.slots import Slot
 
@@ -47,6 +48,8 @@ class Person:
     email: str
     display_name: str
     role: str | None = None
+    #: Named by e-mail address only: in no directory the bot can search (another employer, or none).
+    external: bool = False
 
 
 class Answer(StrEnum):
@@ -85,6 +88,21 @@ class Response:
         source, hidden = (before, before.hidden) if not self.comment and self.hidden is None else (self, self.hidden)
         kept = screen_outside_text(source.comment)
         return replace(self, comment=kept.text, hidden=kept.hidden or hidden)
+
+
+@dataclass(frozen=True)
+class AvailabilityAnswer:
+    """What someone whose calendar the bot cannot read said about the proposed times (the e-mailed page).
+
+    ``suits`` holds the starts of the proposed times they ticked; ``answered_at`` None: not answered yet.
+    ``offered`` holds the starts of the times they were asked about (the proposals shown when asked): a time
+    shown later ("Näytä lisää") was not asked about, so it neither suits nor fails to suit them.
+    """
+
+    asked_at: datetime
+    answered_at: datetime | None = None
+    suits: tuple[datetime, ...] = ()
+    offered: tuple[datetime, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -145,7 +163,12 @@ class Convening:
     responses: dict[str, Response] = field(default_factory=dict)  # invitee address → their answer in Outlook
     going_without: tuple[str, ...] = ()  # decliners the near worker chose to go on without
     status_activity_id: str | None = None  # the chat message whose card shows the answers (updated in place)
+    proposals_activity_id: str | None = None  # the chat message showing the proposals (updated as answers come)
     proposed_at: datetime | None = None  # when the proposals were read from free/busy (their freshness)
+    #: Invitees whose availability the last search could not read (they did not block a time), and why.
+    unknown: dict[str, UnknownReason] = field(default_factory=dict)
+    #: Invitees asked about the proposed times by e-mail (address → their answer so far).
+    asked: dict[str, AvailabilityAnswer] = field(default_factory=dict)
 
     def response_of(self, email: str) -> Response:
         """The invitee's answer so far (not answered when unknown)."""

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 
+from domain.organisations import HOME_KEY
 from domain.plan import JointPlan
 from domain.star import StarReading
 
@@ -62,6 +63,7 @@ class Attendee:
     email: str
     name: str
     role: str  # the role's name as shown in the plan (e.g. "Koulukuraattori")
+    external: bool = False  # named by e-mail only, in no directory of ours (domain.convening.Person)
 
 
 #: Feedback questions: (key, audience). Texts are i18n keys ``feedback.<key>``.
@@ -112,6 +114,22 @@ class FinalizeRecord:
     next_contact_event_id: str | None
     next_contact: datetime | None
     share_failed: tuple[str, ...] = ()  # consented recipients the files could not be shared with (yet)
+    #: The responsible worker's address ("": ``drive_owner``, as before organisations): the files are in
+    #: their own OneDrive only when their organisation lets the bot write there; otherwise in the near
+    #: worker's, shared with them by address.
+    responsible: str = ""
+    drive_organisation: str = HOME_KEY  # whose tenant holds the files (an organisation's key)
+    next_contact_invited: bool = False  # the next contact went as an invitation, not into their calendar
+
+    @property
+    def responsible_email(self) -> str:
+        """Who follows the plan up (whoever's OneDrive holds the files)."""
+        return self.responsible or self.drive_owner
+
+    @property
+    def kept_for_responsible(self) -> bool:
+        """Whether the files are in the responsible worker's own OneDrive."""
+        return self.responsible_email.lower() == self.drive_owner.lower()
 
 
 @dataclass(frozen=True)

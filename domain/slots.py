@@ -38,6 +38,8 @@ class SlotQuery:
     attendees: tuple[str, ...]
     rooms: tuple[str, ...]
     now: datetime
+    #: Attendees whose availability cannot be read (another organisation's calendar): they never block.
+    unknown: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -86,7 +88,10 @@ def find_slots(query: SlotQuery, schedules: Mapping[str, Schedule], is_holiday: 
 
     everyone_free = [True] * len(candidates)
     never_free: list[str] = []
+    unknown = {e.lower() for e in query.unknown}
     for email in dict.fromkeys(query.attendees):  # dedupe, keep the query's order
+        if email.lower() in unknown:
+            continue
         free = lookup.free_at(email, spans)
         if not any(free):
             never_free.append(email)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import time
 
+from domain.organisations import HOME_KEY, Organisation, home_organisation
 from domain.roles import Role
 
 
@@ -15,6 +16,7 @@ class Member:
     email: str
     display_name: str
     roles: tuple[str, ...]
+    organisation: str = HOME_KEY  # the key of their employer (Team.organisations)
 
 
 @dataclass(frozen=True)
@@ -72,6 +74,8 @@ class Team:
     practice: InvitationPractice
     timezone: str = "Europe/Helsinki"
     contacts: dict[str, str] = field(default_factory=dict)
+    #: The employers of the roster's people (the home organisation first); empty means the home one only.
+    organisations: tuple[Organisation, ...] = ()
 
     def role(self, key: str) -> Role | None:
         """The configured role with ``key``, if any."""
@@ -89,3 +93,26 @@ class Team:
         """The member with this e-mail address (case-insensitive)."""
         low = email.lower()
         return next((m for m in self.members if m.email.lower() == low), None)
+
+    @property
+    def home(self) -> Organisation:
+        """The bot's own organisation."""
+        return self.organisations[0] if self.organisations else home_organisation()
+
+    def organisation(self, key: str) -> Organisation | None:
+        """The organisation with ``key`` (the home one also when none is configured)."""
+        return next((o for o in self.organisations or (self.home,) if o.key == key), None)
+
+    def organisation_of(self, email: str) -> Organisation | None:
+        """Whose employee ``email`` is: a roster member's organisation, else the one owning the address's
+        domain; None for an address no organisation owns (someone outside every roster)."""
+        member = self.member(email)
+        if member is not None:
+            return self.organisation(member.organisation)
+        return next((o for o in self.organisations if o.owns(email)), None)
+
+    def employer(self, email: str, external: bool = False) -> Organisation | None:
+        """``organisation_of``, and the home organisation for someone found in our own directory (not
+        ``external``): None only for an address nobody here knows."""
+        found = self.organisation_of(email)
+        return found if found is not None or external else self.home

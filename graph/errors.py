@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
@@ -57,4 +58,17 @@ async def call(request: Callable[[], Awaitable[T]], *, retry_transport: bool = T
         raise GraphUnavailableError(status_of(err), code, retry_after_of(err)) from None
     except httpx.HTTPError as err:
         raise GraphUnavailableError(None, type(err).__name__) from None
+    except Exception as err:
+        if _token_refused(err):
+            # No token for the tenant: a partner not (yet) consenting, a revoked secret, Entra down.
+            raise GraphUnavailableError(401, "tokenRefused") from None
+        raise
     raise GraphUnavailableError(None, "noAttempt")  # pragma: no cover - AsyncRetrying always attempts
+
+
+def _token_refused(err: Exception) -> bool:
+    """Whether azure-identity could not get a token. azure-core is looked up only if already loaded (a
+    credential loads it): importing it here would cost every start ~0.1 s for an error it cannot have."""
+    exceptions = sys.modules.get("azure.core.exceptions")
+    refusal = getattr(exceptions, "ClientAuthenticationError", None)
+    return isinstance(refusal, type) and isinstance(err, refusal)

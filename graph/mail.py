@@ -16,6 +16,7 @@ holding the near workers' mailboxes) rather than tenant-wide in Entra ID.
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import UTC, datetime
 from functools import partial
@@ -24,6 +25,8 @@ from typing import Any
 from urllib.parse import quote
 
 from kiota_abstractions.base_request_configuration import RequestConfiguration
+from kiota_abstractions.method import Method
+from kiota_abstractions.request_information import RequestInformation
 from msgraph.generated.users.item.messages.item.message_item_request_builder import MessageItemRequestBuilder
 from msgraph.generated.users.item.messages.messages_request_builder import MessagesRequestBuilder
 from msgraph.graph_service_client import GraphServiceClient
@@ -249,3 +252,31 @@ class GraphMail:
         content = body.get("content")
         return comment_text(content if isinstance(content, str) else None, str(body.get("contentType")) != "text")
 
+
+
+class GraphOutbox:
+    """Sends mail from a worker's own mailbox (``POST /users/{id}/sendMail``): the questions about suitable
+    times to people whose calendars the bot cannot read (services.availability_questions).
+
+    Permission: ``Mail.Send`` as an application permission, limited through RBAC for Applications in Exchange
+    Online to the near workers' mailboxes (as ``Mail.Read`` is above).
+    """
+
+    def __init__(self, client: GraphServiceClient) -> None:
+        self._client = client
+
+    async def send(self, sender_id: str, to: str, subject: str, html_body: str) -> None:
+        """One HTML mail to ``to``, kept in the sender's Sent Items (Graph answers 202 with no body).
+
+        Not retried on a dropped connection: the mail may have gone, and a second one would be a duplicate.
+        Failures raise :class:`~graph.errors.GraphUnavailableError`.
+        """
+        payload = {"message": {"subject": subject, "body": {"contentType": "HTML", "content": html_body},
+                               "toRecipients": [{"emailAddress": {"address": to}}]},
+                   "saveToSentItems": True}
+        builder = self._client.users.by_user_id(sender_id).send_mail
+        # Built by hand as JSON: kiota's SendMailPostRequestBody would import the message models on the loop.
+        request = RequestInformation(Method.POST, builder.url_template, builder.path_parameters)
+        request.headers.try_add("Accept", "application/json")
+        request.set_stream_content(json.dumps(payload).encode(), "application/json")
+        await call(partial(send_json, builder.request_adapter, request), retry_transport=False)

@@ -84,3 +84,17 @@ def format_moment(moment: datetime, lang: str = "fi", *, long_weekday: bool = Fa
 def format_span(start: datetime, end: datetime, lang: str = "fi", *, long_weekday: bool = False) -> str:
     """"to 4.12.2026 klo 8.30–10.00" — a meeting's local date and time range."""
     return f"{format_moment(start, lang, long_weekday=long_weekday)}–{format_time(end, lang)}"
+
+
+@functools.lru_cache(maxsize=4096)
+def _babel_day(d: date, lang: str) -> str:
+    from babel.dates import format_date as babel_date  # noqa: PLC0415
+
+    return babel_date(d, _PATTERNS[lang].date.replace("d.M.y", "d.M."), locale=_locale(lang))
+
+
+def format_short_span(start: datetime, end: datetime, lang: str = "fi") -> str:
+    """"ti 15.12. klo 12.00–13.30" — a time within the coming weeks, short enough for a narrow screen's line."""
+    lang = supported(lang)
+    return (f"{_babel_day(date(start.year, start.month, start.day), lang)} {_PATTERNS[lang].at} "
+            f"{format_time(start, lang)}–{format_time(end, lang)}")

@@ -43,6 +43,8 @@ from pathlib import Path
 from types import FrameType
 from typing import IO
 
+import yaml
+
 from m365_sandbox.core.tenant import default_tenant_path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -168,6 +170,8 @@ class Service:
     process: subprocess.Popen[bytes]
     log_path: Path
     url: str = ""
+    #: What another service needs to reach this one (the sandbox: the bot's Graph credential settings).
+    env: dict[str, str] = field(default_factory=dict)
 
     def returncode(self) -> int | None:
         """The exit code if the process has ended, else ``None``."""
@@ -334,19 +338,47 @@ def start_sandbox(config: DemoConfig) -> Service:
         "--now",
         config.now.isoformat() if config.now else "real",
     ]
+    app = graph_app(config.tenant_file)
+    if app is not None:
+        # Several organisations: every Graph request carries a token of one tenant, fetched by the bot through
+        # azure-identity from the sandbox's own token endpoint (over TLS, as Entra's), as in production.
+        argv += ["--tls-port", "0"]
     service = spawn("sandbox", argv, cwd=config.root, log_path=config.log_dir / "sandbox.log")
     service.url = config.graph_base_url
     try:
         wait_for_http(service, config.host, config.sandbox_port, "/_admin/health", config.startup_timeout)
+        if app is not None:
+            authority = wait_for_log_line(service, re.compile(r"SANDBOX_AUTHORITY=(\S+)"), config.startup_timeout)
+            ca_file = wait_for_log_line(service, re.compile(r"SANDBOX_CA_FILE=(\S+)"), config.startup_timeout)
+            service.env = {
+                "YA_GRAPH_AUTH": "client_secret", "YA_PARTNER_AUTH": "client_secret",
+                "YA_GRAPH_CLIENT_ID": app["client_id"], "YA_GRAPH_CLIENT_SECRET": app["secret"],
+                "YA_GRAPH_TENANT_ID": app["home_tenant"], "YA_GRAPH_AUTHORITY": authority.group(1),
+                "YA_GRAPH_CA_FILE": ca_file.group(1)}
     except BaseException:
         service.stop()
         raise
     return service
 
 
-def start_bot(config: DemoConfig, command: Sequence[str] | None = None) -> Service:
-    """Start the bot (``python -m bot`` unless ``command`` is given) and wait until its port is open."""
+def graph_app(tenant_file: Path) -> dict[str, str] | None:
+    """The bot's Graph app registration in a sandbox data file with several organisations (the first app of
+    the home tenant), or None for a single-tenant file (the bot then calls the sandbox anonymously)."""
+    data = yaml.safe_load(tenant_file.read_text(encoding="utf-8")) or {}
+    home = str((data.get("tenant") or {}).get("id", ""))
+    for app in data.get("apps") or []:
+        if str(app.get("home_tenant")) == home:
+            return {key: str(app[key]) for key in ("client_id", "secret", "home_tenant")}
+    return None
+
+
+def start_bot(config: DemoConfig, command: Sequence[str] | None = None,
+              graph_env: Mapping[str, str] | None = None) -> Service:
+    """Start the bot (``python -m bot`` unless ``command`` is given) and wait until its port is open.
+
+    ``graph_env``: how the bot gets Graph tokens from the sandbox (its ``Service.env``)."""
     env = {
+        **(graph_env or {}),
         "YA_MODE": "development",
         "YA_HOST": config.host,
         "YA_PORT": str(config.bot_port),
@@ -451,7 +483,7 @@ def start_all(
         say(f"Starting the Graph sandbox on {config.sandbox_url} ...")
         services.append(start_sandbox(config))
         say(f"Starting the bot on {config.bot_endpoint} ...")
-        services.append(start_bot(config, bot_command))
+        services.append(start_bot(config, bot_command, services[0].env))
         say("Starting the Microsoft 365 Agents Playground ...")
         services.append(start_playground(config))
     except BaseException:

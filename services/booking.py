@@ -7,7 +7,6 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime, timedelta
 
-from domain.availability import free_during
 from domain.convening import Booking, Convening, ConveningStatus
 from domain.sensitive_text import text_problem
 from domain.slots import Slot
@@ -119,17 +118,13 @@ class Bookings:
         everyone fails if another convening holds any of them then, so two bookings never land on the
         same people. Proposals older than the freshness window are also checked with one getSchedule
         over just this slot (bookings made in Outlook since)."""
-        team = self._teams.team(convening.team_key)
         people = [convening.convener_email, *(p.email for p in convening.invitees)]
         addresses = [*people, *([slot.room] if slot.room else [])]
         proposed_at = convening.proposed_at
         fresh = (self._reservations is not None and proposed_at is not None
                  and self._clock() - proposed_at <= self._fresh_for)
-        if not fresh:
-            schedules = await self._calendar.schedules(convening.convener_id, addresses, slot.start, slot.end,
-                                                       team.timezone)
-            if not all(free_during(schedules.get(a.lower()), slot.start, slot.end) for a in addresses):
-                raise UserFacingError("convening.slot_taken")
+        if not fresh and not await self._proposing.free_at(convening, slot):
+            raise UserFacingError("convening.slot_taken")
         if self._reservations is not None and not await self._reservations.reserve(
                 convening.id, addresses, slot.start, slot.end):
             raise UserFacingError("convening.slot_taken")

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from email.utils import parseaddr
+
+from email_validator import EmailNotValidError, validate_email
 
 from domain.convening import ConveningRequest, Person, Venue
 from domain.sensitive_text import family_reference_problem, text_problem
@@ -93,3 +96,20 @@ def validate_form(form: ConveningForm, team: Team, first_allowed: date, horizon_
         earliest=max(form.earliest, first_allowed),
         latest=form.latest,
     )
+
+
+def outside_address(entry: str) -> tuple[str, str]:
+    """(name, address) of a network entry written as an e-mail address, "eeva.ensio@ensikoti.fi" or
+    "Eeva Ensio <eeva.ensio@ensikoti.fi>"; ("", "") when the entry is not an address (a name to search).
+
+    The address is checked as an address (no DNS look-up: the bot must not reach out because of typed text);
+    someone at another employer is invited by it even though no directory of ours knows them.
+    """
+    if "@" not in entry:
+        return "", ""
+    name, address = parseaddr(entry)
+    try:
+        checked = validate_email(address, check_deliverability=False)
+    except EmailNotValidError:
+        raise UserFacingError("convening.network_bad_address", entry=entry[:60]) from None
+    return " ".join(name.split())[:80], checked.normalized

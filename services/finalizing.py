@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -46,11 +46,17 @@ class Finalizing:
 
     def __init__(self, *, meetings: MeetingService, store: MeetingStore, calendar: Calendar, drive: Drive,
                  renderer: PlanRenderer, clock: Callable[[], datetime],
-                 statistics: StatisticsRecorder | None = None) -> None:
+                 statistics: StatisticsRecorder | None = None,
+                 partner_drives: Mapping[str, Drive] | None = None,
+                 partner_calendars: Mapping[str, Calendar] | None = None) -> None:
+        """``partner_drives``/``partner_calendars``: OneDrive and calendars in partner organisations' tenants
+        (their own tokens), by organisation key; anyone else's plan stays with the near worker."""
         self._meetings = meetings  # the star and the team a meeting uses
         self._store = store
         self._calendar = calendar
         self._drive = drive
+        self._partner_drives = dict(partner_drives or {})
+        self._partner_calendars = dict(partner_calendars or {})
         self._renderer = renderer
         self._clock = clock
         self._statistics: StatisticsRecorder = statistics or NoStatistics()
@@ -79,8 +85,10 @@ class Finalizing:
                                       field=t(f"plan.field_name.{first.field_name.split('.')[0]}", meeting.lang)
                                       if _has_field_name(first.field_name) else "")
         responsible = [a for a in meeting.attendees if a.name in plan.responsible]
-        owner = responsible[0].email
-        progress = meeting.finalized or FinalizeRecord(owner, "", "", "", "", (), None, plan.next_contact)
+        owner, organisation = self._plan_home(meeting, responsible[0])
+        progress = meeting.finalized or FinalizeRecord(owner, "", "", "", "", (), None, plan.next_contact,
+                                                       responsible=responsible[0].email.lower(),
+                                                       drive_organisation=organisation)
         if meeting.status is MeetingStatus.RUNNING:
             meeting = await records.save(replace(meeting, status=MeetingStatus.FINALIZING))
         if not progress.pdf_item_id:
@@ -91,8 +99,8 @@ class Finalizing:
             progress = await self._share(meeting, progress, missing)
             meeting = await records.save(replace(meeting, finalized=progress))
         if progress.next_contact_event_id is None and plan.next_contact is not None:
-            progress = replace(progress, next_contact_event_id=await self._book_next_contact(meeting, plan,
-                                                                                             responsible))
+            event_id, invited = await self._book_next_contact(meeting, plan, responsible)
+            progress = replace(progress, next_contact_event_id=event_id, next_contact_invited=invited)
         finalized = replace(meeting, finalized=progress, status=MeetingStatus.FINALIZED,
                             finalized_at=self._clock()).pruned()
         await records.save_or_refuse(finalized)
@@ -125,11 +133,12 @@ class Finalizing:
         # Off the event loop: drawing the star and writing DOCX + PDF is CPU work (~1 s on a cold start) that
         # would otherwise hold every other user's click and this click's own time budget.
         rendered = await asyncio.to_thread(self._renderer.render, data)
-        folder = await self._drive.ensure_folder(owner, self._meetings.settings.drive_folder)
-        docx = await self._drive.upload(owner, folder, plan_file_name(meeting.family_ref, data.meeting_day, "docx"),
-                                        rendered.docx)
-        pdf = await self._drive.upload(owner, folder, plan_file_name(meeting.family_ref, data.meeting_day, "pdf"),
-                                       rendered.pdf)
+        drive = self._drive_of(progress)
+        folder = await drive.ensure_folder(owner, self._meetings.settings.drive_folder)
+        docx = await drive.upload(owner, folder, plan_file_name(meeting.family_ref, data.meeting_day, "docx"),
+                                  rendered.docx)
+        pdf = await drive.upload(owner, folder, plan_file_name(meeting.family_ref, data.meeting_day, "pdf"),
+                                 rendered.pdf)
         return replace(progress, docx_item_id=docx.id, docx_url=docx.web_url, pdf_item_id=pdf.id,
                        pdf_url=pdf.web_url)
 
@@ -138,35 +147,61 @@ class Finalizing:
         message = t("finalize.share_message", plan_lang(meeting))
         failed: set[str] = set()
         for item in (record.docx_item_id, record.pdf_item_id):
-            failed.update(await self._drive.share(record.drive_owner, item, emails, message))
+            failed.update(await self._drive_of(record).share(record.drive_owner, item, emails, message))
         if failed:
             log.warning("sharing failed for %d recipient(s)", len(failed), extra={"meeting": meeting.id})
         shared = [e for e in emails if e not in failed]
         return replace(record, shared_with=tuple(dict.fromkeys((*record.shared_with, *shared))),
                        share_failed=tuple(e for e in emails if e in failed))
 
-    async def _book_next_contact(self, meeting: Meeting, plan: JointPlan, responsible: list[Attendee]) -> str:
-        """The next contact in the responsible worker's calendar (idempotent on its transaction id)."""
+    def _plan_home(self, meeting: Meeting, responsible: Attendee) -> tuple[str, str]:
+        """(whose OneDrive, which organisation's tenant) for the plan: the responsible worker's own when the
+        bot may write there (our tenant, or a partner that consented); otherwise the near worker's, shared with
+        the responsible worker by address."""
+        team = self._meetings.team(meeting)
+        employer = team.employer(responsible.email, responsible.external)
+        if employer is not None and employer.key == team.home.key:
+            return responsible.email, employer.key
+        if employer is not None and employer.key in self._partner_drives:
+            return responsible.email, employer.key
+        return meeting.convener_email, team.home.key
+
+    def _drive_of(self, record: FinalizeRecord) -> Drive:
+        """The OneDrive adapter for the tenant holding the files."""
+        return self._partner_drives.get(record.drive_organisation, self._drive)
+
+    async def _book_next_contact(self, meeting: Meeting, plan: JointPlan, responsible: list[Attendee]
+                                 ) -> tuple[str, bool]:
+        """The next contact in the responsible worker's calendar where the bot may write it (our tenant or a
+        consenting partner); otherwise an invitation to them from the near worker's calendar. Idempotent on
+        its transaction id. Returns (event id, sent as an invitation)."""
         team = self._meetings.team(meeting)
         assert plan.next_contact is not None
         start = plan.next_contact
         lang = plan_lang(meeting)
         body = (f"<p>{t('next_contact.body', lang)}</p>"
                 f"<p>{t('invitation.time', lang)}: {start.astimezone(ZoneInfo(team.timezone)):%d.%m.%Y %H.%M}</p>")
+        first = responsible[0]
+        employer = team.employer(first.email, first.external)
+        calendar, organizer, invited = self._calendar, first.email, responsible[1:]
+        if employer is not None and employer.key in self._partner_calendars:
+            calendar = self._partner_calendars[employer.key]
+        elif employer is None or employer.key != team.home.key:
+            organizer, invited = meeting.convener_email, responsible
         draft = EventDraft(subject=t("next_contact.subject", lang), body_html=body, start=start,
                            end=start + timedelta(minutes=30), timezone=team.timezone,
-                           attendees=tuple(Person(a.email, a.name) for a in responsible[1:]), room_email=None,
+                           attendees=tuple(Person(a.email, a.name) for a in invited), room_email=None,
                            room_name=None, location="", online=False,
                            transaction_id=f"yhdessa-aika-next-{meeting.id}")
-        created = await self._calendar.create_event(responsible[0].email, draft)
-        return created.id
+        created = await calendar.create_event(organizer, draft)
+        return created.id, organizer != first.email
 
 
 def _outcome(meeting: Meeting, plan: JointPlan | None = None) -> FinalizeOutcome:
     record = meeting.finalized
     shared = record.shared_with if record else ()
     names = {a.email.lower(): a.name for a in meeting.attendees}
-    owner = record.drive_owner.lower() if record else ""
+    owner = record.responsible_email.lower() if record else ""
     notify = tuple(dict.fromkeys([meeting.convener_email.lower(), owner]))
     responsible = tuple(names.get(e, e) for e in (owner,) if e) if plan is None else plan.responsible
     return FinalizeOutcome(meeting, notify, responsible, tuple(names.get(e.lower(), e) for e in shared),

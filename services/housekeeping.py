@@ -136,7 +136,7 @@ class Housekeeping:
         if record is None:
             return
         if await self.claim_next_contact_reminder(meeting.id) and not await notices.next_contact_soon(
-                record.drive_owner, meeting):
+                record.responsible_email, meeting):
             await self.claim_next_contact_reminder(meeting.id, done=False)
 
     # --- retention --------------------------------------------------------------------------------------

@@ -65,7 +65,10 @@ def event_body_html(convening: Convening, request: ConveningRequest, slot: Slot,
     ]
     people = "".join(f"<li>{escape(line)}</li>" for line in invitee_lines(convening, lang, names))
     table = "".join(f"<p><b>{escape(k)}:</b> {escape(v)}</p>" for k, v in rows)
-    return (f"<p>{escape(t('invitation.intro', lang))}</p>{table}"
+    # People of other employers join the Teams meeting from the link as guests (or anonymously).
+    guests = (f"<p>{escape(t('invitation.guests', lang))}</p>"
+              if request.venue.online and any(p.external for p in convening.invitees) else "")
+    return (f"<p>{escape(t('invitation.intro', lang))}</p>{table}{guests}"
             f"<p><b>{escape(t('invitation.invited', lang))}:</b></p><ul>{people}</ul>"
             f"<p>{escape(t('invitation.everyone_matters', lang))}</p>"
             f"<p>{escape(t('invitation.no_family_data', lang))}</p>")

@@ -238,7 +238,7 @@ def _attendees(convening: Convening, team: Team) -> tuple[Attendee, ...]:
     for person in convening.invitees:
         role = team.role(person.role) if person.role else None
         people.append(Attendee(person.email, person.display_name,
-                               role.name(lang) if role else t("meeting.network_member", lang)))
+                               role.name(lang) if role else t("meeting.network_member", lang), person.external))
     return tuple(people)
 
 

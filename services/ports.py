@@ -14,6 +14,7 @@ from domain.availability import Schedule
 from domain.convening import Convening, Person, Response
 from domain.meeting import Meeting
 from domain.plan import PlanDocumentData
+from domain.slots import Slot
 from domain.statistics import TeamYear
 
 
@@ -372,4 +373,102 @@ class SubscriptionStore(Protocol):
 
     async def delete(self, organizer_id: str) -> None:
         """Removes the organizer's record."""
+        ...
+
+
+@dataclass(frozen=True)
+class AvailabilityQuestion:
+    """One e-mailed question "which of these times suit you?" to someone whose calendar the bot cannot read.
+
+    Kept under the SHA-256 of its token (the token itself is only in the mail). ``offered`` are the proposals
+    shown when it was asked; ``asked_at`` ties it to the convening's ``asked`` entry (a new search forgets that
+    entry, and with it the question). Holds no family data: ids, a staff address, times.
+    """
+
+    token_sha256: str
+    convening_id: str
+    email: str
+    asked_at: datetime
+    expires: datetime
+    offered: tuple[Slot, ...]
+    answered_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class StoredQuestion:
+    """A question with the eTag it was read at."""
+
+    question: AvailabilityQuestion
+    etag: str
+
+    @property
+    def record(self) -> AvailabilityQuestion:
+        """The question (the name services.unit_of_work reads any versioned record by)."""
+        return self.question
+
+
+class QuestionStore(Protocol):
+    """Where e-mailed availability questions live until they expire (state.questions on the document store)."""
+
+    async def get(self, token_sha256: str) -> StoredQuestion | None:
+        """The question and its eTag, or None."""
+        ...
+
+    async def add(self, question: AvailabilityQuestion) -> str:
+        """Stores a new question; raises StaleWriteError if one with its hash exists."""
+        ...
+
+    async def replace(self, question: AvailabilityQuestion, etag: str) -> str:
+        """Saves if still at ``etag``; raises StaleWriteError otherwise (two answers cannot both win)."""
+        ...
+
+    async def delete(self, token_sha256: str) -> None:
+        """Removes the question (a mail that could not be sent)."""
+        ...
+
+    async def purge(self) -> int:
+        """Forgets expired questions; returns how many."""
+        ...
+
+
+class QuestionMail(Protocol):
+    """Sending a short mail from a worker's mailbox (graph.mail.GraphOutbox: ``sendMail``)."""
+
+    async def send(self, sender_id: str, to: str, subject: str, html_body: str) -> None:
+        """Sends one mail to ``to`` (kept in the sender's Sent Items); ServiceUnavailableError on failure."""
+        ...
+
+
+class ProposalCards(Protocol):
+    """The near worker's proposals card (the bot shows it in the personal chat)."""
+
+    async def show(self, convening: Convening) -> None:
+        """Updates the card in place (answers to the e-mailed questions), or sends it anew when there is none."""
+        ...
+
+
+class ReadinessProbe(Protocol):
+    """Harmless Graph calls that show what the bot can do in each organisation's tenant (``valmius``).
+
+    Read-only: nothing is created, changed or sent. ``partner`` is the key of the partner organisation whose
+    own token the call uses, None for the home tenant's. A refusal or fault raises ServiceUnavailableError
+    (``status`` 401/403: no consent or permission; 404: no such mailbox or OneDrive).
+    """
+
+    def reaches(self, partner: str) -> bool:
+        """Whether the bot has a way to get a token in this partner organisation's tenant at all."""
+        ...
+
+    async def free_busy(self, partner: str | None, organizer: str, address: str, start: datetime,
+                        end: datetime) -> bool:
+        """getSchedule for ``address`` as ``organizer``: True when a schedule came back, False for an error
+        in the item (5009: not shared with us, or an address Graph cannot resolve)."""
+        ...
+
+    async def calendar(self, partner: str | None, user: str) -> None:
+        """Reads ``user``'s default calendar (the bot may then write events there)."""
+        ...
+
+    async def drive(self, partner: str | None, user: str) -> None:
+        """Reads ``user``'s OneDrive (the bot may then save the plan there)."""
         ...

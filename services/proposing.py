@@ -9,13 +9,15 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from domain.availability import free_during
 from domain.convening import Convening, ConveningRequest, ConveningStatus, Person
 from domain.sensitive_text import TextProblem, text_problem
-from domain.slots import HolidayCheck, SlotQuery, SlotSearch, default_range, find_slots, search_window
+from domain.slots import HolidayCheck, Slot, SlotQuery, SlotSearch, default_range, find_slots, search_window
 from domain.team import Team
 from domain.ways_on import WaysOn, substitution, ways_on, widened_latest, without_unavailable
+from services.availability import AvailabilityReader, Knowledge
 from services.caller import Caller
-from services.convening_form import ConveningForm, validate_form
+from services.convening_form import ConveningForm, outside_address, validate_form
 from services.errors import UserFacingError, refusals_carry
 from services.ports import Calendar, ConveningStore, Directory
 from services.teams import TeamRegistry
@@ -44,10 +46,11 @@ class Proposing:
 
     def __init__(self, *, teams: TeamRegistry, directory: Directory, calendar: Calendar, store: ConveningStore,
                  clock: Callable[[], datetime], is_holiday: HolidayCheck,
-                 new_id: Callable[[], str] | None = None) -> None:
+                 new_id: Callable[[], str] | None = None, availability: AvailabilityReader | None = None) -> None:
+        """``availability`` reads free/busy across organisations (default: ``calendar``, our tenant only)."""
         self._teams = teams
         self._directory = directory
-        self._calendar = calendar
+        self._availability = availability or AvailabilityReader(calendar)
         self._store = store
         self._clock = clock
         self._is_holiday = is_holiday
@@ -98,7 +101,7 @@ class Proposing:
                 raise UserFacingError("convening.already_booked")
             team = self._teams.team(form.team_key)
             if form.existing_client:
-                form = replace(form, network=await self._resolve_network(network_text))
+                form = replace(form, network=await self._resolve_network(network_text, team))
             first, last = default_range(team.practice, self._clock(), team.timezone)
             request = validate_form(form, team, first, last)
             invitees = _invitees(request, team, convening)
@@ -156,15 +159,27 @@ class Proposing:
             # the same: an invitation with nobody invited is refused, whatever the path.
             raise UserFacingError("convening.no_invitees")
         team = self._teams.team(convening.team_key)
-        search = await self._search(convening, request, team, invitees)
+        search, knowledge = await self._search(convening, request, team, invitees)
         unavailable = tuple(e.lower() for e in search.never_free)
         updated = replace(convening.with_proposals(request, invitees, search.slots, min(PAGE, len(search.slots)),
-                                                   unavailable), proposed_at=self._clock())
+                                                   unavailable), proposed_at=self._clock(),
+                          unknown=knowledge.unknown, asked={})
         if convening.booking is not None:
             # Rescheduling: the proposals are for moving the existing event.
             updated = replace(updated, status=ConveningStatus.RESCHEDULING)
         await records.save_or_refuse(updated)
         return SearchOutcome(updated, search, self.ways_on(updated))
+
+    async def free_at(self, convening: Convening, slot: Slot) -> bool:
+        """Whether everyone whose free/busy can be read (and the slot's room) is still free at ``slot``: one
+        read over just the slot, across organisations; whose availability is unknown does not block."""
+        team = self._teams.team(convening.team_key)
+        required = (convening.convener_email, *([slot.room] if slot.room else []))
+        knowledge = await self._availability.read(team, convening.convener_id, required, convening.invitees,
+                                                  slot.start, slot.end, team.timezone)
+        readable = [p.email for p in convening.invitees if p.email.lower() not in knowledge.unknown]
+        return all(free_during(knowledge.schedules.get(a.lower()), slot.start, slot.end)
+                   for a in (*required, *readable))
 
     async def _proposing(self, convening_id: str, caller: Caller
                          ) -> tuple[ConveningRecords, Convening, ConveningRequest]:
@@ -176,7 +191,7 @@ class Proposing:
             raise UserFacingError("convening.not_proposing")
         return records, convening, convening.request
 
-    async def _resolve_network(self, text: str) -> tuple[Person, ...]:
+    async def _resolve_network(self, text: str, team: Team) -> tuple[Person, ...]:
         problem = text_problem(text)
         if problem in (TextProblem.IDENTITY_CODE, TextProblem.CONTROL_CHARS):
             # Names and e-mail addresses only: an identity code goes neither to the directory nor back to the chat.
@@ -188,20 +203,32 @@ class Proposing:
         for entry in entries:
             if len(entry) > 120:
                 raise UserFacingError("convening.network_not_found", entry=entry[:40])
-            found = await self._directory.find_people(entry, limit=2)
-            exact = [p for p in found if p.email.lower() == entry.lower()]
-            if exact:
-                found = exact[:1]
-            if not found:
-                raise UserFacingError("convening.network_not_found", entry=entry)
-            if len(found) > 1:
-                raise UserFacingError("convening.network_ambiguous", entry=entry)
-            if all(p.email.lower() != found[0].email.lower() for p in people):
-                people.append(found[0])
+            person = await self._network_person(entry, team)
+            if all(p.email.lower() != person.email.lower() for p in people):
+                people.append(person)
         return tuple(people)
 
+    async def _network_person(self, entry: str, team: Team) -> Person:
+        """One entry of the network field: someone in our directory (by name or address), or, for an address
+        the directory does not know, that address as written (another employer's worker, or nobody's), named
+        as the team's roster names them when they are on it."""
+        name, address = outside_address(entry)
+        found = await self._directory.find_people(address or entry, limit=2)
+        exact = [p for p in found if address and p.email.lower() == address.lower()]
+        if exact:
+            return exact[0]
+        if address:
+            member = team.member(address)
+            return Person(address.lower(), member.display_name if member else (name or address.lower()),
+                          external=True)
+        if not found:
+            raise UserFacingError("convening.network_not_found", entry=entry)
+        if len(found) > 1:
+            raise UserFacingError("convening.network_ambiguous", entry=entry)
+        return found[0]
+
     async def _search(self, convening: Convening, request: ConveningRequest, team: Team,
-                      invitees: tuple[Person, ...]) -> SlotSearch:
+                      invitees: tuple[Person, ...]) -> tuple[SlotSearch, Knowledge]:
         attendees = (convening.convener_email, *(p.email for p in invitees))
         seats = len(attendees) + FAMILY_SEATS
         rooms = tuple(r.email for r in sorted(team.rooms, key=lambda r: (r.capacity, r.email))
@@ -214,10 +241,13 @@ class Proposing:
                           now=self._clock())
         window = search_window(query, self._is_holiday)
         if window is None:
-            return find_slots(query, {}, self._is_holiday)  # no practice time in the period: Graph is not asked
-        schedules = await self._calendar.schedules(convening.convener_id, (*attendees, *rooms), *window,
-                                                   team.timezone)
-        return find_slots(query, schedules, self._is_holiday)
+            # No practice time in the period: Graph is not asked.
+            return find_slots(query, {}, self._is_holiday), Knowledge()
+        knowledge = await self._availability.read(team, convening.convener_id, (convening.convener_email, *rooms),
+                                                  invitees, *window, team.timezone)
+        # Whose availability is unknown does not block a time: the card says so, and they can be asked.
+        query = replace(query, unknown=tuple(knowledge.unknown))
+        return find_slots(query, knowledge.schedules, self._is_holiday), knowledge
 
 
 def _invitees(request: ConveningRequest, team: Team, convening: Convening) -> tuple[Person, ...]:

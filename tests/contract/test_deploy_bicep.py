@@ -29,6 +29,7 @@ DEPLOYED = {
     "YA_BLOB_CONTAINER": "yhdessa-aika-state",
     "YA_BLOB_INDEX": "tags",
     "YA_RETENTION_DAYS": "365",
+    "YA_GRAPH_CLIENT_ID": "66666666-6666-4666-8666-666666666666",
 }
 
 
@@ -75,6 +76,32 @@ def test_the_deployed_settings_are_accepted_as_production_with_blob_state_and_on
     assert settings.user_identity_client_id == settings.client_id  # the same identity for Blob state
     assert settings.client_secret is None and settings.certificate_path is None  # no secret anywhere
     assert settings.public_base_url.startswith("https://")
+
+
+@pytest.mark.usefixtures("deployed_environment")
+def test_partner_tenants_are_reached_with_the_graph_app_federated_on_the_identity_without_a_secret() -> None:
+    settings = BotSettings()
+    assert settings.partner_auth == "federated"
+    assert settings.graph_client_id == DEPLOYED["YA_GRAPH_CLIENT_ID"] != settings.client_id, "its own app"
+    assert settings.graph_client_secret is None and settings.graph_tenant_id is None
+
+
+def test_the_partner_settings_are_passed_only_with_a_graph_app() -> None:
+    bicep = BICEP.read_text(encoding="utf-8")
+    assert "param graphAppClientId string = ''" in bicep
+    assert re.search(r"empty\(graphAppClientId\) \? \[\] : \[\s*//[^\n]*\n\s*\{ name: 'YA_GRAPH_CLIENT_ID'", bicep)
+
+
+def test_the_graph_app_is_multi_tenant_and_trusts_the_identity_through_a_federated_credential() -> None:
+    app = (ROOT / "deploy" / "graph-app.bicep").read_text(encoding="utf-8")
+    assert "extension 'br:mcr.microsoft.com/bicep/extensions/microsoftgraph/v1.0:" in app
+    assert "signInAudience: 'AzureADMultipleOrgs'" in app
+    assert "'federatedIdentityCredentials@v1.0'" in app
+    assert "issuer: '${environment().authentication.loginEndpoint}${tenant().tenantId}/v2.0'" in app
+    assert "subject: identityPrincipalId" in app and "audiences: ['api://AzureADTokenExchange']" in app
+    assert "passwordCredentials" not in app and "keyCredentials" not in app, "no secret, no certificate"
+    assert "ef54d2bf-783f-4e0f-bca1-3210c0444d99" in app, "Calendars.ReadWrite (application)"
+    assert set(re.findall(r"\bYA_[A-Z0-9_]*[A-Z0-9]", app)) - SETTING_NAMES == set()
 
 
 def test_the_readme_configuration_reference_names_every_setting() -> None:

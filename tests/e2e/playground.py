@@ -27,6 +27,7 @@ Fluent inputs.  What the helpers rely on (see docs/e2e-notes.md for the full lis
 from __future__ import annotations
 
 import datetime as dt
+import http.client
 import json
 import os
 import re
@@ -133,6 +134,22 @@ class Stack:
 def launch_chromium(playwright: Playwright) -> Browser:
     """Launch Debian's Chromium headless with the flags CI uses (never downloads a browser)."""
     return playwright.chromium.launch(executable_path=str(CHROMIUM_PATH), args=list(CHROMIUM_ARGS), headless=True)
+
+
+def sandbox_request(stack: Stack, method: str, path: str, body: dict[str, Any] | None = None,
+                    token: str | None = None) -> Any:
+    """A JSON request to the stack's sandbox (Graph or its admin routes), as a test's own look; the answer."""
+    config = stack.config
+    connection = http.client.HTTPConnection(config.host, config.sandbox_port, timeout=10)
+    headers = {"content-type": "application/json", **({"authorization": f"Bearer {token}"} if token else {})}
+    try:
+        connection.request(method, path, body=json.dumps(body) if body is not None else None, headers=headers)
+        response = connection.getresponse()
+        text = response.read()
+        assert response.status < 300, (response.status, text)
+        return json.loads(text) if text else None
+    finally:
+        connection.close()
 
 
 @dataclass

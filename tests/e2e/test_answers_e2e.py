@@ -2,41 +2,24 @@
 
 from __future__ import annotations
 
-import http.client
-import json
-
 from playwright.sync_api import Page
 
-from tests.e2e.playground import Stack, screenshot, wait_for_card_text
+from tests.e2e.playground import Stack, sandbox_request, screenshot, wait_for_card_text
 from tests.e2e.test_meeting_e2e import convene_and_book
 
 LIISA = "liisa.lahinen@esimerkkila.onmicrosoft.com"
 
 
-def _sandbox(stack: Stack, method: str, path: str, body: dict[str, object] | None = None) -> object:
-    config = stack.config
-    connection = http.client.HTTPConnection(config.host, config.sandbox_port, timeout=10)
-    try:
-        payload = json.dumps(body) if body is not None else None
-        connection.request(method, path, body=payload, headers={"content-type": "application/json"})
-        response = connection.getresponse()
-        text = response.read()
-        assert response.status < 300, (response.status, text)
-        return json.loads(text) if text else None
-    finally:
-        connection.close()
-
-
 def test_status_card_follows_answers_from_outlook(playground_page: Page, playground_stack: Stack) -> None:
     page = playground_page
     convene_and_book(page, "Perhe Vastaus")
-    events = _sandbox(playground_stack, "GET", f"/v1.0/users/{LIISA}/events?$top=200")
+    events = sandbox_request(playground_stack, "GET", f"/v1.0/users/{LIISA}/events?$top=200")
     assert isinstance(events, dict)
     ours = [e for e in events["value"] if str(e.get("transactionId") or "").startswith("yhdessa-aika-")]
     transaction = ours[-1]["transactionId"]
     for user, answer in (("hanna.heikkinen@esimerkkila.onmicrosoft.com", "accept"),
                          ("mikko.miettinen@esimerkkila.onmicrosoft.com", "decline")):
-        _sandbox(playground_stack, "POST", "/_admin/respond",
+        sandbox_request(playground_stack, "POST", "/_admin/respond",
                  {"user": user, "transactionId": transaction, "response": answer, "comment": ""})
     wait_for_card_text(page, "Äitiys- ja lastenneuvola: hyväksyi", timeout=15_000)
     wait_for_card_text(page, "Koulukuraattori: ei pääse", timeout=15_000)

@@ -24,3 +24,31 @@ class FakeMail:
         if self.unavailable:
             raise ServiceUnavailableError(429, "TooManyRequests", retry_after=120)
         return dict(self.messages.get(event_id, {}))
+
+
+@dataclass(frozen=True)
+class SentMail:
+    """One mail as the QuestionMail port sent it."""
+
+    sender_id: str
+    to: str
+    subject: str
+    html_body: str
+
+
+@dataclass
+class FakeOutbox:
+    """The QuestionMail port: what was sent, in order; mail to an address in ``failing`` fails as Graph does."""
+
+    sent: list[SentMail] = field(default_factory=list)
+    failing: set[str] = field(default_factory=set)
+
+    async def send(self, sender_id: str, to: str, subject: str, html_body: str) -> None:
+        """Keeps the mail (or fails for ``failing`` addresses)."""
+        if to.lower() in self.failing:
+            raise ServiceUnavailableError(503, "serviceNotAvailable")
+        self.sent.append(SentMail(sender_id, to, subject, html_body))
+
+    def to(self, address: str) -> list[SentMail]:
+        """The mails sent to ``address``."""
+        return [m for m in self.sent if m.to.lower() == address.lower()]

@@ -51,3 +51,14 @@ class FakeNotices:
     async def next_contact_soon(self, user: str, meeting: Meeting) -> bool:
         """The next-contact reminder."""
         return self._deliver(user, "next_contact_soon", meeting.id)
+
+
+@dataclass
+class FakeProposalCards:
+    """The ProposalCards port: every proposals card shown, in order (the last one is what the chat shows)."""
+
+    shown: list[Convening] = field(default_factory=list)
+
+    async def show(self, convening: Convening) -> None:
+        """The near worker's proposals card now shows ``convening``."""
+        self.shown.append(convening)

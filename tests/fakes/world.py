@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
 from domain.finnish_calendar import FinnishHolidays
+from domain.team import Team
 from services.answers import Answers, StatusUpdater
+from services.availability import AvailabilityReader
 from services.booking import Bookings
 from services.caller import Caller
 from services.convenings import ConveningQueries
@@ -73,8 +75,13 @@ class World:
         return Caller(NIKO_ID, NIKO.display_name)
 
 
-def world(now: datetime, settings: MeetingSettings | None = None) -> World:
-    """A fresh world at ``now``: Liisa and Niko in the directory, the team's members, empty calendars."""
+def world(now: datetime, settings: MeetingSettings | None = None, *, the_team: Team | None = None,
+          partners: Mapping[str, tuple[FakeCalendar, FakeDrive]] | None = None) -> World:
+    """A fresh world at ``now``: Liisa and Niko in the directory, the team's members, empty calendars.
+
+    ``the_team`` replaces the default team (e.g. one whose people work for several organisations);
+    ``partners`` are partner organisations' own tenants (calendar, OneDrive) by organisation key.
+    """
     settings = settings or MeetingSettings(default_star="test-star")
     clock = FakeClock(now)
     directory = FakeDirectory()
@@ -87,11 +94,14 @@ def world(now: datetime, settings: MeetingSettings | None = None) -> World:
     reservations, statistics = FakeReservations(), FakeStatistics()
     convening_store, meeting_store = InMemoryConveningStore(), InMemoryMeetingStore(settings)
     status_cards, notices, gateway = FakeStatusCards(), FakeNotices(), FakeSubscriptionGateway()
-    the_team = team()
+    the_team = the_team or team()
+    partner_calendars = {key: pair[0] for key, pair in (partners or {}).items()}
+    partner_drives = {key: pair[1] for key, pair in (partners or {}).items()}
     teams = TeamRegistry({the_team.key: the_team}, the_team.key)
     convenings = ConveningQueries(convening_store)
     proposing = Proposing(teams=teams, directory=directory, calendar=calendar, store=convening_store, clock=clock,
-                          is_holiday=FinnishHolidays(), new_id=_ids())
+                          is_holiday=FinnishHolidays(), new_id=_ids(),
+                          availability=AvailabilityReader(calendar, partner_calendars))
     answers = Answers(teams=teams, calendar=calendar, store=convening_store, reservations=reservations)
     meetings = MeetingService(teams=teams, convenings=convening_store, store=meeting_store,
                               stars={"test-star": star()}, settings=settings, clock=clock, statistics=statistics)
@@ -105,7 +115,8 @@ def world(now: datetime, settings: MeetingSettings | None = None) -> World:
         answers=answers, status=StatusUpdater(answers, convenings, calendar, status_cards, mail),
         meetings=meetings,
         finalizing=Finalizing(meetings=meetings, store=meeting_store, calendar=calendar, drive=drive,
-                              renderer=renderer, clock=clock, statistics=statistics),
+                              renderer=renderer, clock=clock, statistics=statistics,
+                              partner_drives=partner_drives, partner_calendars=partner_calendars),
         housekeeping=Housekeeping(convenings=convening_store, meetings=meeting_store, settings=settings,
                                   clock=clock),
         access=MeetingAccess(meetings=meeting_store, convenings=convenings, directory=directory, clock=clock),

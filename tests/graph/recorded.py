@@ -43,6 +43,8 @@ SOURCES: Final[Mapping[str, tuple[str, str]]] = {
     "users_filtered": ("Collection(microsoft.graph.user)", "https://learn.microsoft.com/graph/api/user-list "
                        "($filter, $select)"),
     "drive": ("microsoft.graph.drive", "https://learn.microsoft.com/graph/api/drive-get"),
+    "calendar": ("microsoft.graph.calendar", "https://learn.microsoft.com/graph/api/calendar-get (response, with "
+                 "$select=id)"),
     "root_children": ("Collection(microsoft.graph.driveItem)",
                       "https://learn.microsoft.com/graph/api/driveitem-list-children"),
     "folder_created": ("microsoft.graph.driveItem", "https://learn.microsoft.com/graph/api/driveitem-post-children"),

@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import aiohttp
@@ -92,11 +93,14 @@ def free_port() -> int:
 
 
 async def start_bot(sandbox: RunningSandbox, state_db: Path,
-                    teams_file: Path = ROOT / "config" / "teams.yaml") -> tuple[Bot, web.AppRunner, str]:
-    """The bot, bootstrapped exactly as in production, on a free port, reading the sandbox's clock."""
+                    teams_file: Path = ROOT / "config" / "teams.yaml",
+                    **settings_overrides: Any) -> tuple[Bot, web.AppRunner, str]:
+    """The bot, bootstrapped exactly as in production, on a free port, reading the sandbox's clock.
+
+    ``settings_overrides``: further BotSettings (e.g. the Graph credential of a multi-tenant sandbox)."""
     port = free_port()
     settings = BotSettings(graph_base_url=sandbox.base_url, state_db=state_db, teams_file=teams_file,
-                           stars_dir=ROOT / "config" / "stars", port=port)
+                           stars_dir=ROOT / "config" / "stars", port=port, **settings_overrides)
     bot = bootstrap(settings, clock=sandbox.clock.now)
     runner = web.AppRunner(create_web_app(bot, run_scheduler=False), access_log=None)
     await runner.setup()

@@ -8,9 +8,13 @@ from dataclasses import replace
 import pytest
 
 from domain.meeting import MeetingStatus
+from domain.organisations import CalendarAccess, Organisation
+from domain.team import Team
 from services.errors import MeetingRefusedError, ServiceUnavailableError
+from tests.fakes.calendar import FakeCalendar
 from tests.fakes.clock import CHRISTMAS, DST_WEEK, ORDINARY
-from tests.fakes.team import HANNA, LIISA, MIKKO
+from tests.fakes.drive import FakeDrive
+from tests.fakes.team import HANNA, LIISA, MIKKO, team
 from tests.fakes.world import World, world
 from tests.services.journey import booked, meeting_with_plan, plan_form
 
@@ -129,3 +133,46 @@ async def test_a_plan_text_holding_an_identity_code_is_refused_with_the_meeting_
 
     assert refused.value.key.startswith("plan.field.") and refused.value.meeting == meeting
     assert w.meeting_store.record(meeting.id).plan is None
+
+
+def _hanna_works_for(access: CalendarAccess) -> Team:
+    """The default team, with Hanna employed by another organisation reached as ``access`` says."""
+    base = team()
+    other = Organisation("muu", "Toinen työnantaja", access,
+                         "33333333-3333-4333-8333-333333333333" if access is not CalendarAccess.NO_CALENDAR else None)
+    members = tuple(replace(m, organisation="muu") if m.email == HANNA.email else m for m in base.members)
+    return replace(base, members=members, organisations=(base.home, other))
+
+
+async def test_a_plan_for_a_worker_whose_onedrive_the_bot_cannot_write_stays_with_the_near_worker() -> None:
+    w = world(ORDINARY, the_team=_hanna_works_for(CalendarAccess.SHARED_FREE_BUSY))
+    meeting = await meeting_with_plan(w)  # Hanna responsible: her tenant shares free/busy, nothing more
+
+    outcome = await w.finalizing.finalize(meeting.id, w.liisa)
+
+    assert w.drive.files_of(HANNA.email) == []
+    files = w.drive.files_of(LIISA.email)
+    assert sorted(f.name.rsplit(".", 1)[1] for f in files) == ["docx", "pdf"]
+    assert all(f.shared_with == {HANNA.email} for f in files), "shared with the responsible worker by address"
+    [contact] = [e for e in w.calendar.live_events() if "-next-" in e.draft.transaction_id]
+    assert contact.organizer == LIISA.email and [p.email for p in contact.draft.attendees] == [HANNA.email]
+    record = w.meeting_store.record(meeting.id).finalized
+    assert record is not None and not record.kept_for_responsible and record.next_contact_invited
+    assert outcome.responsible_names == ("Hanna Heikkinen",) and HANNA.email in outcome.notify
+
+
+async def test_a_plan_for_a_worker_of_a_consenting_partner_goes_to_their_own_onedrive_and_calendar() -> None:
+    partner_calendar, partner_drive = FakeCalendar(), FakeDrive()
+    w = world(ORDINARY, the_team=_hanna_works_for(CalendarAccess.PARTNER),
+              partners={"muu": (partner_calendar, partner_drive)})
+    meeting = await meeting_with_plan(w)
+
+    await w.finalizing.finalize(meeting.id, w.liisa)
+
+    assert w.drive.files_of(HANNA.email) == [] and w.drive.files_of(LIISA.email) == []
+    files = partner_drive.files_of(HANNA.email)
+    assert len(files) == 2 and all(f.shared_with == {LIISA.email} for f in files)
+    [contact] = list(partner_calendar.events.values())
+    assert contact.organizer == HANNA.email and "-next-" in contact.draft.transaction_id
+    record = w.meeting_store.record(meeting.id).finalized
+    assert record is not None and record.kept_for_responsible and not record.next_contact_invited

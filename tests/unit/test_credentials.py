@@ -31,7 +31,7 @@ from msal import ConfidentialClientApplication, ManagedIdentityClient
 from pydantic import ValidationError
 
 from bot.bootstrap import Bot, bootstrap
-from bot.credentials import channel_auth_configuration
+from bot.credentials import channel_auth_configuration, partner_credential
 from bot.settings import BotSettings
 from tests.support.clock import machine_now
 
@@ -111,9 +111,9 @@ ACCEPTED: dict[str, tuple[dict[str, Any], type | None, type | None]] = {
 
 
 def _resolve(values: dict[str, Any], certificates: dict[str, Path]) -> dict[str, Any]:
-    if isinstance(values.get("certificate_path"), str):
-        return {**values, "certificate_path": certificates[values["certificate_path"]]}
-    return values
+    files = {key: certificates[values[key]] for key in ("certificate_path", "graph_ca_file")
+             if isinstance(values.get(key), str)}
+    return {**values, **files}
 
 
 @pytest.fixture
@@ -278,6 +278,21 @@ REFUSED: dict[str, tuple[dict[str, Any], str]] = {
          "graph_base_url": "https://graph.microsoft.com/v1.0"}, "production mode requires a channel credential"),
     "the old managed_identity value": (
         {"graph_auth": "managed_identity", "client_secret": SECRET}, "graph_auth"),
+    "federated partner tokens without a managed identity": (
+        {"client_secret": SECRET, "partner_auth": "federated"},
+        "YA_PARTNER_AUTH=federated requires a managed identity"),
+    "partner client secret without a secret": (
+        {"channel_auth": "system_managed_identity", "graph_auth": "system_managed_identity",
+         "partner_auth": "client_secret"}, "YA_PARTNER_AUTH=client_secret requires YA_GRAPH_CLIENT_SECRET"),
+    "a Graph secret nothing uses": (
+        {"client_secret": SECRET, "graph_client_secret": "graph-secret-9"},
+        "YA_GRAPH_CLIENT_SECRET is set but"),
+    "a Graph authority over plain http": (
+        {"client_secret": SECRET, "graph_authority": "http://login.example"}, "graph_authority"),
+    "the sandbox's CA in production": (
+        {"mode": "production", "client_secret": SECRET, "graph_auth": "client_secret",
+         "graph_base_url": "https://graph.microsoft.com/v1.0", "public_url": "https://bot.example",
+         "graph_ca_file": "pem"}, "YA_GRAPH_CA_FILE is for development only"),
 }
 
 
@@ -304,3 +319,21 @@ def test_the_environment_names_the_same_settings(monkeypatch: pytest.MonkeyPatch
 def test_settings_carry_no_secret_in_their_text(tmp_path: Path) -> None:
     settings = _settings(tmp_path, **BASE, client_secret=SECRET, graph_auth="client_secret")
     assert SECRET not in repr(settings) and SECRET not in json.dumps(settings.model_dump(mode="json"))
+
+
+async def test_partner_tenants_get_the_graph_apps_own_credential_in_their_tenant(tmp_path: Path) -> None:
+    partner = "44444444-4444-4444-8444-444444444444"
+    graph_app = "55555555-5555-4555-8555-555555555555"
+    settings = _settings(tmp_path, **{**BASE, "channel_auth": "system_managed_identity",
+                                      "graph_auth": "system_managed_identity", "client_secret": None,
+                                      "graph_client_id": graph_app, "graph_client_secret": "graph-secret-9",
+                                      "partner_auth": "client_secret",
+                                      "graph_authority": "https://127.0.0.1:9"})
+
+    credential = partner_credential(settings, partner)
+
+    assert isinstance(credential, ClientSecretCredential)
+    client = credential._client  # the tenant, app and authority the token request goes to
+    assert (client._tenant_id, client._client_id, client._authority) == (partner, graph_app, "https://127.0.0.1:9")
+    await credential.close()
+    assert partner_credential(_settings(tmp_path, **BASE), partner) is None, "YA_PARTNER_AUTH=none: no partner"

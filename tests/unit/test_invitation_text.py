@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from cards.booked import booked_card
 from cards.common import to_json
-from domain.convening import Venue
+from domain.convening import Person, Venue
 from i18n.formatting import format_span
 from services.invitation_text import event_body_html, event_location, event_subject, family_invitation
 from tests.support.samples import demo_team, sample_convening
@@ -58,3 +60,17 @@ def test_location_by_venue() -> None:
 def test_booked_card_shows_the_invitation_for_the_family() -> None:
     card = to_json(booked_card(sample_convening(), demo_team()))
     assert "Kutsu perheelle" in str(card) and "Tervetuloa!" in str(card)
+
+
+def test_an_online_invitation_tells_people_of_other_employers_how_to_join_as_guests() -> None:
+    team = demo_team()
+    outside = Person("eeva.ensio@ensikoti.example", "Eeva Ensio", external=True)
+    roles = {r.key: r.name("fi") for r in team.roles}
+    for venue, external, expected in ((Venue.HYBRID, True, True), (Venue.HYBRID, False, False),
+                                      (Venue.ROOM, True, False)):
+        convening = sample_convening(venue=venue)
+        if external:
+            convening = replace(convening, invitees=(*convening.invitees, outside))
+        assert convening.request is not None
+        body = event_body_html(convening, convening.request, convening.proposals[0], team.rooms[0], "fi", roles)
+        assert ("vieraana" in body) is expected, (venue, external)

@@ -1,7 +1,10 @@
 """Command line: ``python -m m365_sandbox --tenant FILE --db FILE [--host H] [--port P] [--public-url U] [--now T]``.
 
 Fault options too. Prints ``SANDBOX_BASE_URL=http://HOST:PORT/v1.0`` once listening (``--port 0`` picks a
-free port), then the admin page's address. ``--now`` sets the clock before calendars are seeded.
+free port), then ``SANDBOX_AUTHORITY=https://HOST:TLSPORT`` and ``SANDBOX_CA_FILE=PATH`` (the token endpoint
+over TLS, for azure-identity), then the admin page's address. ``--now`` sets the clock before calendars are
+seeded. ``--require-tokens``: Graph requests need a sandbox-issued token. ``--delivery-delay S``,
+``--delivery-reorder``, ``--delivery-duplicate``, ``--delivery-seed N``: an asynchronous Exchange.
 """
 
 from __future__ import annotations
@@ -45,7 +48,23 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="address people open webUrls at, e.g. http://localhost:3979 (default: each request's Host)",
     )
+    parser.add_argument("--tls-port", type=int, default=0, help="https port of the token endpoint (0: a free one)")
+    parser.add_argument("--require-tokens", action="store_true",
+                        help="Graph requests need a token from the sandbox's token endpoint (401 without)")
+    parser.add_argument("--delivery-delay", type=_seconds, default=None,
+                        help="seconds before invitations, answers, mail and notifications arrive (default: data file)")
+    parser.add_argument("--delivery-reorder", action="store_true", default=None,
+                        help="deliver each batch in shuffled order")
+    parser.add_argument("--delivery-duplicate", action="store_true", default=None, help="deliver everything twice")
+    parser.add_argument("--delivery-seed", type=int, default=None, help="seed for the shuffled order")
     return parser
+
+
+def _seconds(text: str) -> float:
+    value = float(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError("--delivery-delay must not be negative")
+    return value
 
 
 def _clock_start(text: str) -> datetime | str:
@@ -58,9 +77,16 @@ def _clock_start(text: str) -> datetime | str:
 
 
 async def _run(args: argparse.Namespace, faults: FaultConfig) -> None:
-    app = create_app(args.tenant, args.db, faults, today=args.today, public_url=args.public_url, now=args.now)
-    running = await serve(app, args.host, args.port, access_log=True)
+    app = create_app(
+        args.tenant, args.db, faults, today=args.today, public_url=args.public_url, now=args.now,
+        require_tokens=args.require_tokens, delivery_delay=args.delivery_delay,
+        delivery_reorder=args.delivery_reorder, delivery_duplicate=args.delivery_duplicate,
+        delivery_seed=args.delivery_seed,
+    )
+    running = await serve(app, args.host, args.port, access_log=True, tls_port=args.tls_port)
     print(f"SANDBOX_BASE_URL={running.base_url}", flush=True)
+    print(f"SANDBOX_AUTHORITY={running.authority}", flush=True)
+    print(f"SANDBOX_CA_FILE={running.ca_file}", flush=True)
     print(f"Admin page (ylläpito): {running.admin_url}/", flush=True)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

@@ -22,6 +22,7 @@ from aiohttp.typedefs import Handler
 from m365_sandbox.admin import routes as routes_admin
 from m365_sandbox.admin import routes_notifications as routes_admin_notifications
 from m365_sandbox.admin import routes_page as routes_admin_page
+from m365_sandbox.admin import routes_tenants as routes_admin_tenants
 from m365_sandbox.calendar import routes_calendar, routes_events, routes_places
 from m365_sandbox.calendar.context import CALENDAR
 from m365_sandbox.calendar.seed import seed_calendars
@@ -31,18 +32,22 @@ from m365_sandbox.core.clock import SandboxClock
 from m365_sandbox.core.context import (
     CLOCK,
     COUNTER,
+    DIRECTORY,
     FAULTS,
     OBSERVERS,
     PUBLIC_URL,
+    REQUIRE_TOKENS,
     TENANT,
+    TRANSPORT,
     ObservedResponse,
     ResponseObserver,
 )
+from m365_sandbox.core.directory import load_directory
 from m365_sandbox.core.errors import GraphError, error_response
 from m365_sandbox.core.faults import FaultConfig, FaultInjector
 from m365_sandbox.core.metrics import RequestCounter
-from m365_sandbox.core.tenant import load_tenant
 from m365_sandbox.core.timezones import resolve_zone
+from m365_sandbox.core.transport import Transport, TransportConfig
 from m365_sandbox.drive import routes as routes_drive
 from m365_sandbox.drive import routes_sharing as routes_drive_sharing
 from m365_sandbox.drive import routes_uploads
@@ -50,6 +55,10 @@ from m365_sandbox.drive.context import DRIVES, SHARING
 from m365_sandbox.drive.service import DriveService
 from m365_sandbox.drive.sharing import SharingService
 from m365_sandbox.drive.store import DriveStore
+from m365_sandbox.identity import routes as routes_identity
+from m365_sandbox.identity.authentication import authenticate
+from m365_sandbox.identity.context import TOKENS
+from m365_sandbox.identity.tokens import TokenService
 from m365_sandbox.mail import routes as routes_mail
 from m365_sandbox.mail.context import MAIL
 from m365_sandbox.mail.service import MailService
@@ -133,6 +142,8 @@ async def _faulted(request: web.Request, ids: _Ids) -> web.StreamResponse | Lite
 
 async def _handle(request: web.Request, handler: Handler, ids: _Ids) -> web.StreamResponse:
     try:
+        if request.path.startswith(GRAPH_PREFIX):  # upload and download URLs are pre-authenticated
+            authenticate(request)
         return await handler(request)
     except GraphError as exc:
         return ids.error(exc)
@@ -219,6 +230,11 @@ def create_app(
     delivery: DeliveryConfig | None = None,
     public_url: str | None = None,
     now: datetime | Literal["real"] | None = None,
+    require_tokens: bool = False,
+    delivery_delay: float | None = None,
+    delivery_reorder: bool | None = None,
+    delivery_duplicate: bool | None = None,
+    delivery_seed: int | None = None,
 ) -> web.Application:
     """Build the sandbox application.
 
@@ -230,8 +246,16 @@ def create_app(
     ``http://localhost:3979``) is the address webUrls are built on instead of each request's own;
     ``now`` sets the clock before the calendars are seeded (``"real"``: back to the base clock), so that a
     demo at another date finds its weeks seeded; by default the clock saved in the database is kept.
+
+    The data file may describe several tenants (``other_tenants``, ``apps``, ``outside_people``, ``delivery``:
+    see :mod:`m365_sandbox.core.directory`). ``require_tokens``: Graph requests need a token from the
+    sandbox's token endpoint (else no token means the home tenant). ``delivery_*`` override the data file's
+    ``delivery`` settings (None: keep them): deliveries between mailboxes and change notifications wait
+    ``delivery_delay`` seconds, shuffled (``delivery_reorder``, with ``delivery_seed``) and doubled
+    (``delivery_duplicate``).
     """
-    tenant = load_tenant(tenant_path)
+    directory = load_directory(tenant_path)
+    tenant = directory.home
     store = CalendarStore(db_path, tenant.tenant_id)
     sandbox_clock = _sandbox_clock(store, clock)
     if now == "real":
@@ -240,31 +264,48 @@ def create_app(
         sandbox_clock.set_now(now)
     anchor = today or sandbox_clock.now().astimezone(resolve_zone(tenant.time_zone)).date()
     seed_calendars(tenant, store, anchor, sandbox_clock.now())
+    for other in directory.others:
+        other_anchor = today or sandbox_clock.now().astimezone(resolve_zone(other.time_zone)).date()
+        seed_calendars(other, store, other_anchor, sandbox_clock.now(), other_tenant=True)
+    configured = directory.transport
+    transport = Transport(TransportConfig(
+        delay_seconds=configured.delay_seconds if delivery_delay is None else delivery_delay,
+        reorder=configured.reorder if delivery_reorder is None else delivery_reorder,
+        duplicate=configured.duplicate if delivery_duplicate is None else delivery_duplicate,
+        seed=configured.seed if delivery_seed is None else delivery_seed,
+    ))
     drive_store = DriveStore(db_path)
     subscription_store = SubscriptionStore(db_path)
     mail_store = MailStore(db_path)
     app = web.Application(middlewares=[graph_middleware], client_max_size=MAX_BODY_BYTES)
     app[TENANT] = tenant
+    app[DIRECTORY] = directory
+    app[TRANSPORT] = transport
+    app[REQUIRE_TOKENS] = require_tokens
+    app[TOKENS] = TokenService(directory, sandbox_clock.now)
     app[CLOCK] = sandbox_clock
-    app[MAIL] = MailService(mail_store, sandbox_clock.now)
-    app[CALENDAR] = CalendarService(tenant, store, sandbox_clock.now, mail=app[MAIL])
-    app[DRIVES] = DriveService(tenant, drive_store, sandbox_clock.now)
-    app[SHARING] = SharingService(app[DRIVES])
-    app[SUBSCRIPTIONS] = SubscriptionService(tenant, subscription_store, sandbox_clock.now)
+    app[MAIL] = MailService(mail_store, sandbox_clock.now, directory=directory, transport=transport)
+    app[CALENDAR] = CalendarService(
+        tenant, store, sandbox_clock.now, mail=app[MAIL], directory=directory, transport=transport
+    )
+    app[DRIVES] = DriveService(tenant, drive_store, sandbox_clock.now, directory)
+    app[SHARING] = SharingService(app[DRIVES], app[MAIL])
+    app[SUBSCRIPTIONS] = SubscriptionService(tenant, subscription_store, sandbox_clock.now, directory)
     app[NOTIFIER] = Notifier(delivery, clock=sandbox_clock.now)
     app[FAULTS] = FaultInjector(faults)
     app[COUNTER] = RequestCounter()
     app[OBSERVERS] = list(observers)
     app[PUBLIC_URL] = normalize_public_url(public_url)
-    store.add_listener(change_listener(app[SUBSCRIPTIONS], app[NOTIFIER]))
+    store.add_listener(change_listener(app[SUBSCRIPTIONS], app[NOTIFIER], transport))
     for module in (
         routes_users, routes_calendar, routes_events, routes_mail, routes_places, routes_drive, routes_drive_sharing,
         routes_uploads, routes_subscriptions, routes_admin, routes_admin_notifications, routes_admin_page,
-        routes_sharepoint,
+        routes_admin_tenants, routes_sharepoint, routes_identity,
     ):
         module.add_routes(app)
 
     async def close(_app: web.Application) -> None:
+        transport.close()
         await app[NOTIFIER].close()
         store.close()
         drive_store.close()

@@ -13,7 +13,9 @@ from types import MappingProxyType
 from typing import Any
 from urllib.parse import urlencode
 
+from m365_sandbox.admin.page_tenants import tenants_section
 from m365_sandbox.admin.view import BOT_FOLDER, DriveView, EventRow, FileRow, MessageRow
+from m365_sandbox.core.directory import Directory
 from m365_sandbox.core.html_view import esc, file_size, html_page, local_time, parse_stamp, time_span
 from m365_sandbox.core.tenant import Mailbox, Tenant
 
@@ -85,6 +87,8 @@ class PageData:
     notice: str | None = None
     error: str | None = None
     inbox: tuple[MessageRow, ...] = ()
+    directory: Directory | None = None
+    outside_mail: tuple[dict[str, Any], ...] = ()
 
 
 def _label(response: str) -> str:
@@ -308,7 +312,7 @@ def _footer(data: PageData) -> str:
         "curl -X POST localhost:3979/_admin/respond -H 'content-type: application/json' "
         f"-d '{{\"user\": \"{mail}\", \"transactionId\": \"…\", \"response\": \"decline\", \"comment\": \"…\"}}'"
     )
-    links = ("health", "faults", "requests", "clock", "notifications")
+    links = ("health", "faults", "requests", "clock", "notifications", "tenants", "outside-mail", "transport")
     return (
         "<h2>JSON</h2><p>"
         + " · ".join(f'<a href="{name}">/_admin/{name}</a>' for name in links)
@@ -321,7 +325,8 @@ def render_page(data: PageData) -> str:
     """The whole admin page."""
     body = "\n".join(
         (
-            _header(data), _users(data), _events(data), _inbox(data), _files(data), _faults(data), _clock(data),
+            _header(data), _users(data), _events(data), _inbox(data), _files(data),
+            tenants_section(data.directory, data.outside_mail, data.zone), _faults(data), _clock(data),
             _footer(data),
         )
     )

@@ -25,7 +25,7 @@ from m365_sandbox.admin.page import RESPONSE_LABELS, PageData, PageState, render
 from m365_sandbox.admin.view import drive_view, event_rows, inbox_rows
 from m365_sandbox.calendar.context import CALENDAR
 from m365_sandbox.calendar.service import RESPONSES
-from m365_sandbox.core.context import CLOCK, FAULTS, TENANT, base_url, site_root
+from m365_sandbox.core.context import CLOCK, DIRECTORY, FAULTS, TENANT, base_url, site_root
 from m365_sandbox.core.html_view import html_response, local_time
 from m365_sandbox.core.tenant import Tenant
 from m365_sandbox.core.timezones import resolve_zone
@@ -84,6 +84,8 @@ def _page(
         notice=notice,
         error=error,
         inbox=tuple(inbox_rows(app[MAIL], state.user)),
+        directory=app[DIRECTORY],
+        outside_mail=tuple(app[MAIL].outside_mail()),
     )
     return html_response(render_page(data), status)
 

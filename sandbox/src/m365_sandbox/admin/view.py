@@ -154,7 +154,7 @@ def event_rows(calendar: CalendarService, box: Mailbox, start: datetime, end: da
 
 
 def _file_row(drives: DriveService, item: ItemRecord, site_root: str, depth: int) -> FileRow:
-    owner = drives.tenant.find(item.owner_id)
+    owner = drives.find(item.owner_id)
     return FileRow(
         name=item.name,
         path=drives.relative_path(item),

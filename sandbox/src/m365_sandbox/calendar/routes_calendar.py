@@ -15,6 +15,7 @@ from m365_sandbox.core.context import (
     preference_headers,
     response_body_text,
     response_zone,
+    tenant,
     user_prefixes,
 )
 from m365_sandbox.core.errors import GraphError, json_response, read_json_object
@@ -28,7 +29,7 @@ async def post_get_schedule(request: web.Request) -> web.Response:
     body = await read_json_object(request)
     schedule_request = parse_request(body)
     zone = response_zone(request)
-    value = get_schedule(calendar_service(request), schedule_request, zone or "UTC")
+    value = get_schedule(calendar_service(request), schedule_request, zone or "UTC", tenant(request))
     payload = {
         "@odata.context": f"{base_url(request)}/$metadata#Collection(microsoft.graph.scheduleInformation)",
         "value": value,

@@ -9,7 +9,7 @@ from typing import Any
 
 from m365_sandbox.calendar.service import CalendarService
 from m365_sandbox.core.errors import GraphError
-from m365_sandbox.core.tenant import Mailbox
+from m365_sandbox.core.tenant import Mailbox, Tenant
 from m365_sandbox.core.timezones import (
     format_date_time_time_zone,
     format_time_of_day,
@@ -27,6 +27,8 @@ MAX_WINDOW_DAYS = 62  # exclusive: the window must be shorter
 # Which status wins when items overlap within one availabilityView interval.
 _PRIORITY = {"free": 0, "workingElsewhere": 1, "tentative": 2, "busy": 3, "oof": 4, "unknown": 3}
 _RANK_DIGIT = "04123"  # availabilityView digit for each rank above
+#: What Exchange answers (HTTP 200, per address) for an address it cannot resolve or may not show.
+UNRESOLVED_CODE = "5009"
 
 
 @dataclass(frozen=True)
@@ -88,22 +90,41 @@ def _interval(raw: object) -> int:
     return value
 
 
-def get_schedule(service: CalendarService, request: ScheduleRequest, zone_name: str) -> list[dict[str, Any]]:
-    """One ``scheduleInformation`` per requested address, times shown in ``zone_name``."""
-    return [_schedule(service, address, request, zone_name) for address in request.schedules]
+def get_schedule(
+    service: CalendarService, request: ScheduleRequest, zone_name: str, caller: Tenant | None = None
+) -> list[dict[str, Any]]:
+    """One ``scheduleInformation`` per requested address, times shown in ``zone_name``.
+
+    ``caller`` (default: the service's home tenant) is the tenant asking. Its own users and rooms answer in
+    full; those of another sandbox tenant answer free/busy only (no subject, no location) when that tenant
+    shares calendar availability with the caller's, else, like outside and unknown addresses, with the
+    error entry Graph returns (HTTP 200, ``responseCode`` 5009).
+    """
+    asking = caller or service.tenant
+    return [_schedule(service, address, request, zone_name, asking) for address in request.schedules]
 
 
-def _schedule(service: CalendarService, address: str, request: ScheduleRequest, zone: str) -> dict[str, Any]:
-    box = service.tenant.find(address)
-    if box is None or "@" not in address:
-        return {
-            "scheduleId": address,
-            "availabilityView": "",
-            "error": {
-                "message": f"Unable to resolve e-mail address {address} to an Active Directory object.",
-                "responseCode": "ErrorMailRecipientNotFound",
-            },
-        }
+def unresolved(address: str) -> dict[str, Any]:
+    """Graph's entry for an address it cannot show (microsoftgraph/microsoft-graph-docs issue #11225)."""
+    return {
+        "scheduleId": address,
+        "error": {
+            "message": f"Unable to resolve e-mail address {address} to an Active Directory object.",
+            "responseCode": UNRESOLVED_CODE,
+        },
+    }
+
+
+def _schedule(
+    service: CalendarService, address: str, request: ScheduleRequest, zone: str, caller: Tenant
+) -> dict[str, Any]:
+    box = service.directory.find(address) if "@" in address else None
+    if box is None:
+        return unresolved(address)
+    owner = service.directory.tenant_of(box)
+    basic = owner.tenant_id != caller.tenant_id
+    if basic and not service.directory.shares_availability(owner, caller):
+        return unresolved(address)
     items = [
         e
         for e in service.events(box)
@@ -120,11 +141,21 @@ def _schedule(service: CalendarService, address: str, request: ScheduleRequest, 
         last = min(slots, math.ceil((item.end - request.start) / width))
         for index in range(first, last):
             view[index] = max(view[index], rank)
+    shown = [_basic_item(e.data, e.start, e.end, zone) if basic else _item(e.data, e.start, e.end, zone) for e in items]
     return {
         "scheduleId": address,
         "availabilityView": "".join(_RANK_DIGIT[v] for v in view),
-        "scheduleItems": [_item(e.data, e.start, e.end, zone) for e in items],
+        "scheduleItems": shown,
         "workingHours": working_hours(box),
+    }
+
+
+def _basic_item(data: dict[str, Any], start: datetime, end: datetime, zone: str) -> dict[str, Any]:
+    """Free/busy only (``crossTenantCalendarAvailabilityBasic``): the status and the times, nothing else."""
+    return {
+        "status": data.get("showAs", "busy"),
+        "start": format_date_time_time_zone(start, zone),
+        "end": format_date_time_time_zone(end, zone),
     }
 
 

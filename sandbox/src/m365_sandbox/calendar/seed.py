@@ -34,16 +34,22 @@ def horizon_mondays(tenant: Tenant, today: date) -> list[date]:
     return [first + timedelta(weeks=i) for i in range((last - first).days // 7 + 1)]
 
 
-def seed_calendars(tenant: Tenant, store: CalendarStore, today: date, now: datetime) -> int:
-    """Create the rule-based events for every horizon week not seeded before; returns how many."""
-    done = store.seeded_weeks()
+def seed_calendars(
+    tenant: Tenant, store: CalendarStore, today: date, now: datetime, *, other_tenant: bool = False
+) -> int:
+    """Create the rule-based events for every horizon week not seeded before; returns how many.
+
+    ``other_tenant``: ``tenant`` is one of the data file's other tenants (its weeks are remembered apart).
+    """
+    scope = tenant.tenant_id if other_tenant else None
+    done = store.seeded_weeks(scope)
     this_monday = monday_of(today)
     created = 0
     for monday in horizon_mondays(tenant, today):
         if monday in done:
             continue
         events = expand_week(tenant, monday, (monday - this_monday).days // 7, now)
-        store.add_seeded_week(monday, events)
+        store.add_seeded_week(monday, events, scope)
         created += len(events)
     return created
 

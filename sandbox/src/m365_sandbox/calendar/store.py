@@ -18,6 +18,9 @@ _SCHEMA = (
     "CREATE INDEX IF NOT EXISTS events_mailbox ON events (mailbox_id)",
     "CREATE TABLE IF NOT EXISTS seeded_weeks (monday TEXT PRIMARY KEY)",
     "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+    # The weeks seeded for the data file's other tenants (the home tenant's are in seeded_weeks).
+    "CREATE TABLE IF NOT EXISTS seeded_tenant_weeks (tenant_id TEXT NOT NULL, monday TEXT NOT NULL, "
+    "PRIMARY KEY (tenant_id, monday))",
 )
 
 
@@ -200,17 +203,31 @@ class CalendarStore:
         self._db.execute("DELETE FROM events WHERE id = ?", (event_id,))
         self._commit()
 
-    def seeded_weeks(self) -> set[date]:
-        """The Mondays of the weeks whose rule-based events have already been created."""
-        rows = self._db.execute("SELECT monday FROM seeded_weeks").fetchall()
+    def seeded_weeks(self, tenant_id: str | None = None) -> set[date]:
+        """The Mondays of the weeks whose rule-based events have already been created.
+
+        ``tenant_id``: of another tenant than the home one (None: the home tenant).
+        """
+        if tenant_id is None:
+            rows = self._db.execute("SELECT monday FROM seeded_weeks").fetchall()
+        else:
+            rows = self._db.execute(
+                "SELECT monday FROM seeded_tenant_weeks WHERE tenant_id = ?", (tenant_id,)
+            ).fetchall()
         return {date.fromisoformat(row[0]) for row in rows}
 
-    def add_seeded_week(self, monday: date, events: Iterable[StoredEvent]) -> None:
-        """Store a week's rule-based events and remember that the week is seeded."""
+    def add_seeded_week(self, monday: date, events: Iterable[StoredEvent], tenant_id: str | None = None) -> None:
+        """Store a week's rule-based events and remember that the week is seeded (for ``tenant_id``, if given)."""
         with self.batch():
             for event in events:
                 self.put(event)
-            self._db.execute("INSERT OR IGNORE INTO seeded_weeks (monday) VALUES (?)", (monday.isoformat(),))
+            if tenant_id is None:
+                self._db.execute("INSERT OR IGNORE INTO seeded_weeks (monday) VALUES (?)", (monday.isoformat(),))
+            else:
+                self._db.execute(
+                    "INSERT OR IGNORE INTO seeded_tenant_weeks (tenant_id, monday) VALUES (?, ?)",
+                    (tenant_id, monday.isoformat()),
+                )
 
     def close(self) -> None:
         """Close the database."""

@@ -14,11 +14,13 @@ from dataclasses import dataclass
 from aiohttp import web
 
 from m365_sandbox.core.clock import SandboxClock
+from m365_sandbox.core.directory import Directory
 from m365_sandbox.core.errors import GraphError
 from m365_sandbox.core.faults import FaultInjector
 from m365_sandbox.core.metrics import RequestCounter
 from m365_sandbox.core.tenant import Mailbox, Tenant
 from m365_sandbox.core.timezones import prefer_body_text, prefer_time_zone
+from m365_sandbox.core.transport import Transport
 
 
 @dataclass(frozen=True)
@@ -35,7 +37,17 @@ class ObservedResponse:
 
 ResponseObserver = Callable[[ObservedResponse], None]
 
+# The home tenant (the data file's top-level document); requests with another tenant's token use that one.
 TENANT = web.AppKey("sandbox.tenant", Tenant)
+# Every tenant of the data file, the apps and the outside people.
+DIRECTORY = web.AppKey("sandbox.directory", Directory)
+# Exchange's deliveries between mailboxes (now, or later when the data file or CLI asks for it).
+TRANSPORT = web.AppKey("sandbox.transport", Transport)
+# Whether a Graph request needs a sandbox-issued token (else: no token means the home tenant).
+REQUIRE_TOKENS = web.AppKey("sandbox.require_tokens", bool)
+# Per request: the tenant of the caller's token, and whether the token is an app-only one the sandbox issued.
+REQUEST_TENANT = web.RequestKey("sandbox.request_tenant", Tenant)
+APP_ONLY = web.RequestKey("sandbox.app_only", bool)
 FAULTS = web.AppKey("sandbox.faults", FaultInjector)
 COUNTER = web.AppKey("sandbox.counter", RequestCounter)
 OBSERVERS = web.AppKey("sandbox.observers", list[ResponseObserver])
@@ -47,8 +59,31 @@ SHAREPOINT_PREFIX = "/_sharepoint"
 
 
 def tenant(request: web.Request) -> Tenant:
-    """The tenant of the running app."""
-    return request.app[TENANT]
+    """The caller's tenant: the ``tid`` of its sandbox-issued token, else the home tenant."""
+    return request.get(REQUEST_TENANT) or request.app[TENANT]
+
+
+def directory(request: web.Request) -> Directory:
+    """Every tenant of the running app."""
+    return request.app[DIRECTORY]
+
+
+def access_denied() -> GraphError:
+    """Graph's 403 for a mailbox, drive or event of another organisation."""
+    return GraphError(403, "ErrorAccessDenied", "Access is denied. Check credentials and try again.")
+
+
+def check_same_tenant(request: web.Request, box: Mailbox) -> Mailbox:
+    """``box`` when it belongs to the caller's tenant; 403 ``ErrorAccessDenied`` otherwise."""
+    if not directory(request).is_member(tenant(request), box):
+        raise access_denied()
+    return box
+
+
+def _other_tenant(request: web.Request, key: str) -> None:
+    """403 when ``key`` names a mailbox of another tenant (the caller's own tenant did not have it)."""
+    if directory(request).find(key) is not None:
+        raise access_denied()
 
 
 def root_url(request: web.Request) -> str:
@@ -97,6 +132,13 @@ def current_user(request: web.Request) -> Mailbox:
     return token_user(request) or tenant(request).default_user
 
 
+def me(request: web.Request) -> Mailbox:
+    """The mailbox ``/me`` means; 400 as Graph for an app-only token when the sandbox requires tokens."""
+    if request.get(APP_ONLY) and request.app.get(REQUIRE_TOKENS, False):
+        raise GraphError(400, "BadRequest", "/me request is only valid with delegated authentication flow.")
+    return current_user(request)
+
+
 def token_user(request: web.Request) -> Mailbox | None:
     """The tenant user the bearer token names (``oid``, ``upn``, ``preferred_username``), if any."""
     claims = token_claims(request)
@@ -129,7 +171,9 @@ def mailbox_of(request: web.Request) -> Mailbox:
     """The mailbox addressed by ``/users/{user}`` (404 ErrorInvalidUser), or /me."""
     key = request.match_info.get("user")
     if key is None:
-        return current_user(request)
+        return me(request)
+    if tenant(request).find(key) is None:
+        _other_tenant(request, key)
     return tenant(request).mailbox(key)
 
 
@@ -142,9 +186,10 @@ def require_user(request: web.Request) -> Mailbox:
     """Like :func:`mailbox_of`, but directory-style 404 (``Request_ResourceNotFound``)."""
     key = request.match_info.get("user")
     if key is None:
-        return current_user(request)
+        return me(request)
     box = tenant(request).find(key)
     if box is None:
+        _other_tenant(request, key)
         raise GraphError(
             404,
             "Request_ResourceNotFound",

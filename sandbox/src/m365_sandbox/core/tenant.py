@@ -142,6 +142,10 @@ class Tenant:
     sprinkle: Sprinkle | None
     practice_windows: tuple[PracticeWindow, ...]
     _by_key: dict[str, Mailbox] = field(default_factory=dict, repr=False, compare=False)
+    #: Client ids of multi-tenant apps this tenant's administrator consented to (app-only tokens here).
+    consented_apps: frozenset[str] = frozenset()
+    #: Tenant ids this tenant's cross-tenant access policy grants free/busy (calendar availability) to.
+    shares_calendar_availability_with: frozenset[str] = frozenset()
 
     def __post_init__(self) -> None:
         for box in self.mailboxes:
@@ -248,6 +252,11 @@ def parse_tenant(raw: dict[str, Any]) -> Tenant:
         rules=rules,
         sprinkle=sprinkle,
         practice_windows=draft.practice_windows,
+        consented_apps=frozenset(str(c) for c in _list(raw.get("consented_apps", []), "consented_apps")),
+        shares_calendar_availability_with=frozenset(
+            str(t).lower()
+            for t in _list(raw.get("shares_calendar_availability_with", []), "shares_calendar_availability_with")
+        ),
     )
 
 

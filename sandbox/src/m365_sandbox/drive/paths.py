@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from aiohttp import web
 from aiohttp.typedefs import Handler
 
-from m365_sandbox.core.context import current_user, require_user
+from m365_sandbox.core.context import check_same_tenant, me, require_user
 from m365_sandbox.drive.context import DRIVES
 from m365_sandbox.drive.service import Drive
 
@@ -53,8 +53,10 @@ def drive_of_request(request: web.Request) -> Drive:
     """The drive the URL names (``/users/{id}/drive``, ``/me/drive`` or ``/drives/{id}``)."""
     drives = request.app[DRIVES]
     if "drive" in request.match_info:
-        return drives.drive_by_id(request.match_info["drive"])
-    box = require_user(request) if "user" in request.match_info else current_user(request)
+        drive = drives.drive_by_id(request.match_info["drive"])
+        check_same_tenant(request, drive.owner)
+        return drive
+    box = require_user(request) if "user" in request.match_info else me(request)
     return drives.drive_of(box)
 
 

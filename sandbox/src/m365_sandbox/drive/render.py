@@ -24,7 +24,7 @@ QUOTA_BYTES = 1024**4
 
 
 def _person(drives: DriveService, mailbox_id: str) -> dict[str, Any]:
-    box = drives.tenant.find(mailbox_id)
+    box = drives.find(mailbox_id)
     return {"user": identity(box) if box else {"displayName": "SharePoint App"}}
 
 
@@ -137,7 +137,7 @@ def render_permission(drives: DriveService, entry: EffectivePermission, site_roo
         plain, rich = _grantee(drives, permission.email or "", permission.display_name)
         result.update({"grantedTo": plain, "grantedToV2": rich})
         if OWNER_ROLE not in permission.roles:
-            inviter = drives.tenant.find(permission.granted_by)
+            inviter = drives.find(permission.granted_by)
             result["invitation"] = {
                 "email": permission.email,
                 "signInRequired": permission.sign_in_required,

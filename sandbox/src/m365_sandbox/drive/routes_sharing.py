@@ -11,7 +11,7 @@ from m365_sandbox.core.errors import json_response, read_json_object
 from m365_sandbox.drive.context import DRIVES, SHARING
 from m365_sandbox.drive.paths import add_item_routes, item_address
 from m365_sandbox.drive.render import render_permission
-from m365_sandbox.drive.routes import actor, resolve_item
+from m365_sandbox.drive.routes import actor, item_json, resolve_item
 from m365_sandbox.drive.sharing import EffectivePermission
 
 
@@ -24,7 +24,10 @@ async def invite(request: web.Request) -> web.Response:
     address = item_address(request)
     item = request.app[DRIVES].resolve(address.drive, address.base, address.segments)
     body = await read_json_object(request)
-    granted = request.app[SHARING].invite(item, body, actor(request, address.drive))
+    who = actor(request, address.drive)
+    granted = request.app[SHARING].invite(item, body, who)
+    if body.get("sendInvitation") is True:
+        request.app[SHARING].send_invitations(item, granted, who, str(item_json(request, item).get("webUrl", "")))
     drives = request.app[DRIVES]
     payload: dict[str, Any] = {
         "@odata.context": f"{base_url(request)}/$metadata#Collection(microsoft.graph.permission)",

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from m365_sandbox.core.directory import Directory
 from m365_sandbox.core.errors import GraphError
 from m365_sandbox.core.tenant import Mailbox, Tenant
 from m365_sandbox.core.timezones import format_offset
@@ -55,11 +56,20 @@ class Fragment:
 class DriveService:
     """Reads and changes drives; every change is persisted in the :class:`DriveStore`."""
 
-    def __init__(self, tenant: Tenant, store: DriveStore, clock: Callable[[], datetime]) -> None:
+    def __init__(
+        self, tenant: Tenant, store: DriveStore, clock: Callable[[], datetime], directory: Directory | None = None
+    ) -> None:
         self.tenant = tenant
         self.store = store
         self.clock = clock
-        self._owners = {drive_id_for(tenant, box): box for box in tenant.users}
+        self.directory = directory or Directory.single(tenant)
+        self._owners = {
+            drive_id_for(owner, box): box for owner in self.directory.tenants for box in owner.users
+        }
+
+    def find(self, key: str) -> Mailbox | None:
+        """The mailbox (of any tenant) with this id or address."""
+        return self.directory.find(key)
 
     # --- drives and lookups --------------------------------------------------------------
 
@@ -67,7 +77,7 @@ class DriveService:
         """The user's drive, created (empty) on first use; rooms have none."""
         if box.is_room:
             raise GraphError(404, "itemNotFound", f"The user '{box.mail}' has no OneDrive.")
-        drive_id = drive_id_for(self.tenant, box)
+        drive_id = drive_id_for(self.directory.tenant_of(box), box)
         root = self.store.item(root_id_for(drive_id))
         if root is None:
             stamp = format_offset(self.clock())
@@ -82,7 +92,7 @@ class DriveService:
         """The user's drive if it has been used, without creating it (None for rooms and unused drives)."""
         if box.is_room:
             return None
-        drive_id = drive_id_for(self.tenant, box)
+        drive_id = drive_id_for(self.directory.tenant_of(box), box)
         root = self.store.item(root_id_for(drive_id))
         return None if root is None else Drive(drive_id, box, root)
 
@@ -316,7 +326,7 @@ class DriveService:
 
     def _commit_session(self, session: UploadSessionRecord, content: bytes) -> tuple[ItemRecord, bool]:
         drive = self.drive_by_id(session.drive_id)
-        actor = self.tenant.find(session.actor_id) or drive.owner
+        actor = self.find(session.actor_id) or drive.owner
         if session.target_id is not None:
             target = self.store.item(session.target_id)
             if target is None:

@@ -7,7 +7,7 @@ import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Any
+from typing import Any, Protocol
 
 from m365_sandbox.core.errors import GraphError
 from m365_sandbox.core.tenant import Mailbox
@@ -41,12 +41,47 @@ def _invalid(message: str) -> GraphError:
     return GraphError(400, "invalidRequest", message)
 
 
-class SharingService:
-    """Permissions on items; inherited from the folders above, as in OneDrive for Business."""
+class SharingMail(Protocol):
+    """Where sharing invitations are mailed (the mail area's ``MailService``)."""
 
-    def __init__(self, drives: DriveService) -> None:
+    def send_sharing_invitation(
+        self, *, sender: Mailbox, address: str, recipient: Mailbox | None, subject: str, text: str, link: str
+    ) -> None:
+        """Mail the invitation to a sandbox mailbox (``recipient``), else to the outside outbox."""
+
+
+class SharingService:
+    """Permissions on items; inherited from the folders above, as in OneDrive for Business.
+
+    With ``mail``, invitations sent (``sendInvitation``) to people of other tenants or outside every tenant
+    are mailed to them (their Inbox, or the outside outbox); the owner's colleagues get no mail here.
+    """
+
+    def __init__(self, drives: DriveService, mail: SharingMail | None = None) -> None:
         self.drives = drives
         self.store = drives.store
+        self.mail = mail
+
+    def send_invitations(
+        self, item: ItemRecord, granted: list[PermissionRecord], actor: Mailbox, link: str
+    ) -> None:
+        """Mail the invitations of ``granted`` permissions to recipients outside the drive owner's tenant."""
+        if self.mail is None:
+            return
+        directory = self.drives.directory
+        home = directory.tenant_of(self.drives.drive_of_item(item).owner)
+        for permission in granted:
+            address = permission.email or ""
+            if not address or not permission.invitation_sent:
+                continue
+            member = directory.find(address)
+            if member is not None and directory.tenant_of(member).tenant_id == home.tenant_id:
+                continue
+            self.mail.send_sharing_invitation(
+                sender=actor, address=address, recipient=member,
+                subject=f"{actor.display_name} shared \"{item.name}\" with you", text=permission.message or "",
+                link=link,
+            )
 
     def owner_permission(self, drive: Drive) -> PermissionRecord:
         """The owner's permission (every item has it; it cannot be removed)."""

@@ -30,6 +30,11 @@ from m365_sandbox.core.timezones import (
 )
 
 EVENT_MESSAGE_RESPONSE = "#microsoft.graph.eventMessageResponse"
+EVENT_MESSAGE_REQUEST = "#microsoft.graph.eventMessageRequest"
+EVENT_MESSAGE = "#microsoft.graph.eventMessage"
+MESSAGE = "#microsoft.graph.message"
+MEETING_REQUEST = "meetingRequest"
+MEETING_CANCELLED = "meetingCancelled"
 # The event response -> (subject prefix as Outlook writes it, meetingMessageType as Graph's CSDL spells it).
 RESPONSE_MAIL: Mapping[str, tuple[str, str]] = MappingProxyType({
     "accepted": ("Accepted: ", "meetingAccepted"),
@@ -106,6 +111,66 @@ def html_to_text(content: str) -> str:
     return _BLANKS.sub("\n\n", "\n".join(lines)).strip()
 
 
+def _message(
+    *, odata_type: str, owner: Mailbox, sender: Mailbox | dict[str, str], to: list[dict[str, Any]],
+    subject: str, body: dict[str, str], conversation_key: str, now: datetime,
+) -> dict[str, Any]:
+    """A message's common properties as Graph shows them, delivered to ``owner``'s Inbox."""
+    message_id = new_message_id()
+    stamp = format_stamp(now)
+    conversation = hashlib.sha256(conversation_key.encode()).digest()
+    sender_address = sender if isinstance(sender, dict) else email_address(sender)
+    domain = str(sender_address.get("address", "")).split("@", 1)[-1]
+    return {
+        "@odata.type": odata_type,
+        "id": message_id,
+        "createdDateTime": stamp,
+        "lastModifiedDateTime": stamp,
+        "changeKey": base64.b64encode(uuid.uuid4().bytes).decode(),
+        "categories": [],
+        "receivedDateTime": stamp,
+        "sentDateTime": stamp,
+        "hasAttachments": False,
+        "internetMessageId": f"<{uuid.uuid4().hex.upper()}@{domain}>",
+        "subject": subject,
+        "bodyPreview": body_preview(body["content"], body.get("contentType", "html")),
+        "importance": "normal",
+        "parentFolderId": folder_id(owner.id, "inbox"),
+        "conversationId": "AAQkAG" + base64.urlsafe_b64encode(conversation).decode(),
+        "conversationIndex": base64.b64encode(b"\x01" + conversation[:21]).decode(),
+        "isDeliveryReceiptRequested": None,
+        "isReadReceiptRequested": False,
+        "isRead": False,
+        "isDraft": False,
+        "webLink": "https://outlook.office365.com/owa/?ItemID="
+        f"{quote(message_id, safe='')}&exvsurl=1&viewmodel=ReadMessageItem",
+        "inferenceClassification": "focused",
+        "body": body,
+        "sender": {"emailAddress": dict(sender_address)},
+        "from": {"emailAddress": dict(sender_address)},
+        "toRecipients": to,
+        "ccRecipients": [],
+        "bccRecipients": [],
+        "replyTo": [],
+        "flag": {"flagStatus": "notFlagged"},
+    }
+
+
+def _event_message_part(origin: dict[str, Any], meeting_message_type: str) -> dict[str, Any]:
+    """What ``eventMessage`` adds to a message: the meeting's type, times and place."""
+    return {
+        "meetingMessageType": meeting_message_type,
+        "type": str(origin.get("type") or "singleInstance"),
+        "isOutOfDate": False,
+        "isAllDay": bool(origin.get("isAllDay", False)),
+        "isDelegated": False,
+        "startDateTime": dict(origin["start"]),
+        "endDateTime": dict(origin["end"]),
+        "location": dict(origin.get("location") or {}),
+        "recurrence": None,
+    }
+
+
 def response_message(
     *,
     organizer: Mailbox,
@@ -118,57 +183,70 @@ def response_message(
 ) -> dict[str, Any]:
     """The eventMessageResponse the organizer receives when ``responder`` answers the meeting ``origin``."""
     prefix, meeting_message_type = RESPONSE_MAIL[response]
-    message_id = new_message_id()
-    stamp = format_stamp(now)
-    body = comment_body(comment)
-    ical_uid = str(origin.get("iCalUId") or "")
-    conversation = hashlib.sha256(ical_uid.encode()).digest()
-    data: dict[str, Any] = {
-        "@odata.type": EVENT_MESSAGE_RESPONSE,
-        "id": message_id,
-        "createdDateTime": stamp,
-        "lastModifiedDateTime": stamp,
-        "changeKey": base64.b64encode(uuid.uuid4().bytes).decode(),
-        "categories": [],
-        "receivedDateTime": stamp,
-        "sentDateTime": stamp,
-        "hasAttachments": False,
-        "internetMessageId": f"<{uuid.uuid4().hex.upper()}@{responder.mail.split('@', 1)[-1]}>",
-        "subject": prefix + str(origin.get("subject") or ""),
-        "bodyPreview": body_preview(body["content"], "html"),
-        "importance": "normal",
-        "parentFolderId": folder_id(organizer.id, "inbox"),
-        "conversationId": "AAQkAG" + base64.urlsafe_b64encode(conversation).decode(),
-        "conversationIndex": base64.b64encode(b"\x01" + conversation[:21]).decode(),
-        "isDeliveryReceiptRequested": None,
-        "isReadReceiptRequested": False,
-        "isRead": False,
-        "isDraft": False,
-        "webLink": "https://outlook.office365.com/owa/?ItemID="
-        f"{quote(message_id, safe='')}&exvsurl=1&viewmodel=ReadMessageItem",
-        "inferenceClassification": "focused",
-        "body": body,
-        "sender": {"emailAddress": email_address(responder)},
-        "from": {"emailAddress": email_address(responder)},
-        "toRecipients": [{"emailAddress": email_address(organizer)}],
-        "ccRecipients": [],
-        "bccRecipients": [],
-        "replyTo": [],
-        "flag": {"flagStatus": "notFlagged"},
-        "meetingMessageType": meeting_message_type,
-        "type": str(origin.get("type") or "singleInstance"),
-        "isOutOfDate": False,
-        "isAllDay": bool(origin.get("isAllDay", False)),
-        "isDelegated": False,
-        "startDateTime": dict(origin["start"]),
-        "endDateTime": dict(origin["end"]),
-        "location": dict(origin.get("location") or {}),
-        "recurrence": None,
-        "responseType": response,
-    }
+    data = _message(
+        odata_type=EVENT_MESSAGE_RESPONSE, owner=organizer, sender=responder,
+        to=[{"emailAddress": email_address(organizer)}], subject=prefix + str(origin.get("subject") or ""),
+        body=comment_body(comment), conversation_key=str(origin.get("iCalUId") or ""), now=now,
+    )
+    data.update(_event_message_part(origin, meeting_message_type))
+    data["responseType"] = response
     if proposed_new_time is not None:
         data["proposedNewTime"] = proposed_new_time
     return data
+
+
+def meeting_message(
+    *, kind: str, organizer: Mailbox, recipient: Mailbox, event: dict[str, Any], now: datetime
+) -> dict[str, Any]:
+    """The meeting request (``eventMessageRequest``) or cancellation (``eventMessage``) an attendee receives."""
+    body = dict(event.get("body") or {"contentType": "html", "content": ""})
+    request = kind == MEETING_REQUEST
+    data = _message(
+        odata_type=EVENT_MESSAGE_REQUEST if request else EVENT_MESSAGE, owner=recipient, sender=organizer,
+        to=[{"emailAddress": email_address(recipient)}], subject=str(event.get("subject") or ""),
+        body={"contentType": str(body.get("contentType") or "html"), "content": str(body.get("content") or "")},
+        conversation_key=str(event.get("iCalUId") or ""), now=now,
+    )
+    data.update(_event_message_part(event, kind))
+    if request:
+        data.update({
+            "allowNewTimeProposals": bool(event.get("allowNewTimeProposals", True)),
+            "meetingRequestType": "newMeetingRequest",
+            "previousStartDateTime": None,
+            "previousEndDateTime": None,
+            "previousLocation": None,
+            "responseRequested": bool(event.get("responseRequested", True)),
+        })
+    return data
+
+
+def plain_message(
+    *, owner: Mailbox, sender: Mailbox, message: dict[str, Any], now: datetime
+) -> dict[str, Any]:
+    """A sent mail (``sendMail``) as it arrives in ``owner``'s Inbox."""
+    body: dict[str, Any] = message["body"] if isinstance(message.get("body"), dict) else {}
+    content_type = "text" if str(body.get("contentType", "text")).lower() == "text" else "html"
+    data = _message(
+        odata_type=MESSAGE, owner=owner, sender=sender, to=recipients(message.get("toRecipients")),
+        subject=str(message.get("subject") or ""),
+        body={"contentType": content_type, "content": str(body.get("content") or "")},
+        conversation_key=str(uuid.uuid4()), now=now,
+    )
+    data["ccRecipients"] = recipients(message.get("ccRecipients"))
+    return data
+
+
+def recipients(raw: object) -> list[dict[str, Any]]:
+    """A ``recipient`` collection as given in a request, reduced to name and address."""
+    result: list[dict[str, Any]] = []
+    for item in raw if isinstance(raw, list) else []:
+        address = item.get("emailAddress") if isinstance(item, dict) else None
+        if isinstance(address, dict) and isinstance(address.get("address"), str):
+            entry: dict[str, str] = {"address": address["address"]}
+            if isinstance(address.get("name"), str):
+                entry["name"] = address["name"]
+            result.append({"emailAddress": entry})
+    return result
 
 
 def _shown_time(value: dict[str, Any], all_day: bool, zone: str) -> dict[str, str]:

@@ -8,6 +8,7 @@
   ``microsoft.graph.eventMessage/event`` (also ``event``) with a nested ``$select``.
 - ``GET /users/{id}/messages/{messageId}`` (also under ``mailFolders/{folder}``) with ``$select``/``$expand``.
 - ``GET /users/{id}/messages/{messageId}/microsoft.graph.eventMessage/event``: the organizer's event.
+- ``POST /users/{id}/sendMail``: 202; to sandbox mailboxes of any tenant (their Inbox), else the outside outbox.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from m365_sandbox.core.context import (
     response_zone,
     user_prefixes,
 )
-from m365_sandbox.core.errors import GraphError, json_response
+from m365_sandbox.core.errors import GraphError, json_response, read_json_object
 from m365_sandbox.core.odata import QueryOptions, apply_order, filter_properties, page, parse_query, select_properties
 from m365_sandbox.core.tenant import Mailbox
 from m365_sandbox.mail.context import mail_service
@@ -228,9 +229,19 @@ async def get_message_event(request: web.Request) -> web.Response:
     return json_response(payload, headers=preference_headers(zone, text))
 
 
+async def send_mail(request: web.Request) -> web.Response:
+    """POST /users/{id}/sendMail: 202 Accepted, no body (delivery follows, as in Exchange)."""
+    box = mailbox_of(request)
+    body = await read_json_object(request)
+    mail_service(request).send_mail(box, body)
+    return web.Response(status=202)
+
+
 def add_routes(app: web.Application) -> None:
     """Register the message routes for /users/{user} and /me, with and without mailFolders/{folder}."""
     for prefix in user_prefixes():
+        app.router.add_post(f"{prefix}/sendMail", send_mail)
+        app.router.add_post(f"{prefix}/microsoft.graph.sendMail", send_mail)
         for messages in (f"{prefix}/messages", f"{prefix}/mailFolders/{{folder}}/messages"):
             app.router.add_get(messages, list_messages)
             app.router.add_get(f"{messages}/{{message}}", get_message)

@@ -1,9 +1,10 @@
-"""Persistent mailbox state in the ``--db`` file: the messages delivered to each mailbox's Inbox."""
+"""Persistent mailbox state in the ``--db`` file: each mailbox's Inbox, and the outside outbox."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 from m365_sandbox.core.database import connect
 from m365_sandbox.mail.model import MessageRecord
@@ -12,6 +13,8 @@ _SCHEMA = (
     "CREATE TABLE IF NOT EXISTS messages (seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, "
     "mailbox_id TEXT NOT NULL, event_id TEXT, data TEXT NOT NULL)",
     "CREATE INDEX IF NOT EXISTS messages_mailbox ON messages (mailbox_id, seq)",
+    # Mail to addresses outside every tenant (nobody's mailbox): kept for tests and the demo to read.
+    "CREATE TABLE IF NOT EXISTS outside_mail (seq INTEGER PRIMARY KEY AUTOINCREMENT, data TEXT NOT NULL)",
 )
 
 
@@ -52,6 +55,16 @@ class MailStore:
         """How many messages are stored."""
         row = self._db.execute("SELECT COUNT(*) FROM messages").fetchone()
         return int(row[0])
+
+    def add_outside(self, data: dict[str, Any]) -> None:
+        """Put a mail into the outside outbox (it becomes the newest)."""
+        self._db.execute("INSERT INTO outside_mail (data) VALUES (?)", (json.dumps(data, ensure_ascii=False),))
+        self._db.commit()
+
+    def outside(self) -> list[dict[str, Any]]:
+        """The outside outbox, oldest first."""
+        rows = self._db.execute("SELECT data FROM outside_mail ORDER BY seq").fetchall()
+        return [json.loads(row[0]) for row in rows]
 
     def close(self) -> None:
         """Close the database."""

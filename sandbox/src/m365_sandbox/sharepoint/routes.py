@@ -71,7 +71,7 @@ def folder_page(request: web.Request, drives: DriveService, folder: ItemRecord) 
     rows = []
     for child in drives.children(folder):
         modified = parse_stamp(child.modified)
-        who = drives.tenant.find(child.modified_by)
+        who = drives.find(child.modified_by)
         kind = "Kansio (folder)" if child.is_folder else (child.mime_type or "")
         rows.append(
             f'<tr><td><a href="{esc(item_web_url(drives, child, site_root(request)))}">{esc(child.name)}</a>'

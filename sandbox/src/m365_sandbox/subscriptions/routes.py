@@ -42,7 +42,7 @@ async def create_subscription(request: web.Request) -> web.Response:
     user = token_user(request)
     creator = user.id if user else str(token_claims(request).get("oid") or caller.id)
     service = request.app[SUBSCRIPTIONS]
-    record = service.draft(body, caller, _application_id(request), creator)
+    record = service.draft(body, caller, _application_id(request), creator, tenant(request))
     await _validate(request, record.notification_url, record.id)
     if record.lifecycle_url:
         await _validate(request, record.lifecycle_url, record.id)

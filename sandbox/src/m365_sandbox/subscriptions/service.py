@@ -18,6 +18,7 @@ from typing import Any
 
 from m365_sandbox.calendar.store import EventChange
 from m365_sandbox.core.database import connect
+from m365_sandbox.core.directory import Directory
 from m365_sandbox.core.errors import GraphError
 from m365_sandbox.core.tenant import Mailbox, Tenant
 from m365_sandbox.core.timezones import format_offset
@@ -110,10 +111,19 @@ def _required(name: str) -> GraphError:
 class SubscriptionService:
     """Creates, reads, renews and deletes subscriptions, and finds the ones a change concerns."""
 
-    def __init__(self, tenant: Tenant, store: SubscriptionStore, clock: Callable[[], datetime]) -> None:
+    def __init__(
+        self, tenant: Tenant, store: SubscriptionStore, clock: Callable[[], datetime],
+        directory: Directory | None = None,
+    ) -> None:
         self.tenant = tenant
         self.store = store
         self.clock = clock
+        self.directory = directory or Directory.single(tenant)
+
+    def tenant_id_of(self, mailbox_id: str) -> str:
+        """The id of the tenant a mailbox belongs to (the notifications' ``tenantId``)."""
+        box = self.directory.find(mailbox_id)
+        return self.directory.tenant_of(box).tenant_id if box is not None else self.tenant.tenant_id
 
     def active(self) -> list[SubscriptionRecord]:
         """The subscriptions that have not expired (expired ones are deleted)."""
@@ -139,8 +149,14 @@ class SubscriptionService:
         self.store.remove(subscription_id)
         return record
 
-    def draft(self, body: dict[str, Any], caller: Mailbox, application_id: str, creator_id: str) -> SubscriptionRecord:
-        """Validate a POST /subscriptions body (the endpoints are validated separately)."""
+    def draft(
+        self, body: dict[str, Any], caller: Mailbox, application_id: str, creator_id: str,
+        tenant: Tenant | None = None,
+    ) -> SubscriptionRecord:
+        """Validate a POST /subscriptions body (the endpoints are validated separately).
+
+        ``tenant`` is the caller's (default: the home tenant): a resource of another tenant is refused (403).
+        """
         for name in ("changeType", "notificationUrl", "resource", "expirationDateTime"):
             if not body.get(name):
                 raise _required(name)
@@ -157,7 +173,7 @@ class SubscriptionService:
         if tls not in TLS_VERSIONS:
             raise GraphError(400, "InvalidRequest", f"Invalid latestSupportedTlsVersion '{tls}'.")
         resource = body["resource"]
-        mailbox, event_id = self._resource(resource, caller)
+        mailbox, event_id = self._resource(resource, caller, tenant or self.tenant)
         return SubscriptionRecord(
             id=str(uuid.uuid4()),
             resource=str(resource),
@@ -194,7 +210,7 @@ class SubscriptionService:
             raise GraphError(400, "ExtensionError", message)
         return max(moment, now + MIN_EXPIRATION).timestamp()
 
-    def _resource(self, raw: object, caller: Mailbox) -> tuple[Mailbox, str | None]:
+    def _resource(self, raw: object, caller: Mailbox, tenant: Tenant) -> tuple[Mailbox, str | None]:
         match = _RESOURCE.match(raw) if isinstance(raw, str) else None
         if match is None:
             raise GraphError(
@@ -204,7 +220,10 @@ class SubscriptionService:
             )
         if match.group("me"):
             return caller, match.group("event")
-        box = self.tenant.find(match.group("user").strip("'()"))
+        key = match.group("user").strip("'()")
+        box = tenant.find(key)
+        if box is None and self.directory.find(key) is not None:
+            raise GraphError(403, "ErrorAccessDenied", "Access is denied. Check credentials and try again.")
         if box is None:
             raise GraphError(404, "ExtensionError", f"The requested user '{match.group('user')}' is invalid.")
         return box, match.group("event")
