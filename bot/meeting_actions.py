@@ -128,7 +128,7 @@ class MeetingActions:
     async def save_feedback(self, ctx: ActionContext, p: FeedbackSavePayload) -> AdaptiveCard:
         """Adds one response to the counts; the card comes back empty for the next person."""
         try:
-            meeting = await self._meetings.add_feedback(p.convening_id, ctx.caller, p.scores())
+            meeting = await self._meetings.add_feedback(p.convening_id, ctx.caller, p.scores(), p.comment)
         except MeetingRefusedError as err:
             if not err.key.startswith("feedback."):
                 raise

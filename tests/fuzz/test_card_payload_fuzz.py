@@ -114,7 +114,7 @@ async def world(fuzz: FuzzStack) -> World:
     await liisa.act(Verb.STAR_SAVE.value, star)
     plan = {**running, **plan_inputs()}
     await liisa.act(Verb.PLAN_SAVE.value, plan)
-    feedback = {**running, "q_family_heard": "5", "q_pros_useful": "4"}
+    feedback = {**running, "q_family_heard": "5", "q_pros_useful": "4", "comment": "Hyvä"}
     ids["<finalized>"] = await book(stack, FAMILIES["<finalized>"])
     finalized = {"conveningId": ids["<finalized>"]}
     await liisa.act(Verb.MEETING_START.value, finalized)
@@ -243,7 +243,8 @@ refused = st.one_of(
         "planLang": st.sampled_from(["de", "FI", "", None, 1]), "then": st.sampled_from(["now", "FINALIZE", 1]),
     }),
     poisoned(Verb.FEEDBACK_SAVE, ("<running>", "<finalized>"), {"q_family_heard": "4"}, {
-        "q_family_heard": st.sampled_from(["0", "6", "7", "x", "2.5", True, [3], {"a": 1}, "", MISSING, -1]),
+        "q_family_heard": st.sampled_from(["0", "6", "x", "2.5", True, [3], {"a": 1}, "", MISSING, -1]),
+        "comment": too_long(1000),
     }),
 )
 
