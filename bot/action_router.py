@@ -29,10 +29,33 @@ class ActionContext:
     caller: Caller
     lang: str
     message_id: str | None = None  # the chat message whose card was acted on (to update it later)
+    personal: bool = True  # in the user's personal chat with the bot (else a group, meeting or team chat)
 
 
-Handler = Callable[[ActionContext, P], Awaitable[AdaptiveCard]]
-InvalidHandler = Callable[[ActionContext, Mapping[str, Any]], Awaitable[AdaptiveCard]]
+@dataclass(frozen=True)
+class NewCard:
+    """A new phase of the work: ``card`` is posted as a new message and the card acted on stays as it was.
+
+    A card is updated in place only when it is the same thing changing (a step ticked, a star saved); the
+    booked facts, the family's invitation text and the structure stay in the chat for the worker to return to.
+    ``note_key`` is the catalog key of the short line Teams shows under the card acted on.
+    """
+
+    card: AdaptiveCard
+    note_key: str = "action.opened_below"
+
+
+def new_phase(ctx: ActionContext, card: AdaptiveCard) -> ActionResult:
+    """A new phase in the worker's own chat posts a new card (the one clicked keeps the booked facts, the
+    invitation text, the structure); on a shared card in a group or meeting chat the answer stays in place,
+    shown to the clicker only, so nothing of the meeting's content is posted for the whole chat."""
+    return NewCard(card) if ctx.personal else card
+
+
+#: What an action gives: the card to show in place of the one acted on, or a new card below it.
+ActionResult = AdaptiveCard | NewCard
+Handler = Callable[[ActionContext, P], Awaitable[ActionResult]]
+InvalidHandler = Callable[[ActionContext, Mapping[str, Any]], Awaitable[ActionResult]]
 
 
 @dataclass(frozen=True)
@@ -58,8 +81,8 @@ class ActionRouter:
         """The registered verbs."""
         return frozenset(self._routes)
 
-    async def dispatch(self, verb: object, data: object, ctx: ActionContext) -> AdaptiveCard:
-        """The card to show in place of the one acted on. Never raises."""
+    async def dispatch(self, verb: object, data: object, ctx: ActionContext) -> ActionResult:
+        """The card to show in place of the one acted on, or a new one to post below it. Never raises."""
         route = self._routes.get(verb) if isinstance(verb, str) else None
         if route is None:
             return notice_card(t("action.unknown", ctx.lang), ctx.lang)
@@ -72,8 +95,8 @@ class ActionRouter:
             return notice_card(t("input.invalid", ctx.lang), ctx.lang)
         return await self._guard(lambda: route.handler(ctx, payload), ctx, raw)
 
-    async def _guard(self, call: Callable[[], Awaitable[AdaptiveCard]], ctx: ActionContext,
-                     raw: Mapping[str, Any]) -> AdaptiveCard:
+    async def _guard(self, call: Callable[[], Awaitable[ActionResult]], ctx: ActionContext,
+                     raw: Mapping[str, Any]) -> ActionResult:
         record = raw.get("conveningId") if isinstance(raw.get("conveningId"), str) else None
         try:
             return await call()

@@ -16,6 +16,7 @@ from microsoft_agents.hosting.core import AgentApplication, AgentAuthConfigurati
 
 from bot.action_router import ActionRouter
 from bot.background import BackgroundWork
+from bot.card_actions import CardActions
 from bot.connector_ids import EncodedIdsClientFactory
 from bot.convening_actions import ConveningActions
 from bot.credentials import blob_identity_client_id, channel_auth_configuration, graph_credential, partner_credential
@@ -61,6 +62,7 @@ from services.ports import ConveningStore
 from services.proposing import Proposing
 from services.readiness import Readiness
 from services.statistics_service import StatisticsService
+from services.status_overview import StatusOverview
 from services.subscription_service import SubscriptionService
 from services.teams import TeamRegistry
 from state.agent_storage import SqliteAgentStorage
@@ -74,6 +76,7 @@ from state.meetings import DocumentMeetingStore
 from state.preferences import DocumentPreferenceStore
 from state.questions import DocumentQuestionStore
 from state.reservations import ReservationIndex
+from state.short_links import ShortLinkStore
 from state.statistics import DocumentStatisticsStore
 from state.subscriptions import DocumentSubscriptionStore
 
@@ -122,6 +125,7 @@ class Bot:
     graph_credential: AsyncTokenCredential | None = None  # closed with the Graph client
     work: BackgroundWork | None = None  # card work past its time budget
     questions: AvailabilityQuestions | None = None  # asking by e-mail; its page is served when set
+    short_links: ShortLinkStore | None = None  # the family's short Teams links; served when set
     _closers: list[Callable[[], object]] = field(default_factory=list)
 
     async def close(self) -> None:
@@ -166,6 +170,8 @@ class _UseCases:
     statistics_store: DocumentStatisticsStore
     subscriptions: SubscriptionService
     convening_store: ConveningStore
+    short_links: ShortLinkStore
+    overview: StatusOverview
 
 
 def _partner_holders(settings: BotSettings, team_config: TeamConfig) -> dict[str, GraphClientHolder]:
@@ -206,6 +212,8 @@ def _use_cases(settings: BotSettings, clock: Callable[[], datetime], team_config
     fresh_for = timedelta(minutes=settings.proposals_fresh_minutes)
     reservations = ReservationIndex(documents, max(2 * fresh_for, timedelta(minutes=2)), clock)
     convenings = ConveningQueries(convening_store)
+    # The family's short Teams links, served by the bot itself (GET /t/{token}).
+    short_links = ShortLinkStore(documents, settings.public_base_url, clock)
     proposing = Proposing(teams=teams, directory=directory, calendar=calendar, store=convening_store, clock=clock,
                           is_holiday=FinnishHolidays(), availability=availability)
     meetings = MeetingService(teams=teams, convenings=convening_store, store=meeting_store, stars=stars,
@@ -213,7 +221,8 @@ def _use_cases(settings: BotSettings, clock: Callable[[], datetime], team_config
     return _UseCases(
         teams=teams, directory=directory, calendar=calendar, convenings=convenings, proposing=proposing,
         bookings=Bookings(teams=teams, calendar=calendar, store=convening_store, clock=clock, proposing=proposing,
-                          reservations=reservations, fresh_for=fresh_for, statistics=statistics),
+                          reservations=reservations, fresh_for=fresh_for, statistics=statistics,
+                          short_links=short_links),
         answers=Answers(teams=teams, calendar=calendar, store=convening_store, reservations=reservations),
         meetings=meetings,
         finalizing=Finalizing(meetings=meetings, store=meeting_store, calendar=calendar,
@@ -227,7 +236,8 @@ def _use_cases(settings: BotSettings, clock: Callable[[], datetime], team_config
         subscriptions=SubscriptionService(
             GraphSubscriptions(holder.client), DocumentSubscriptionStore(documents),
             f"{settings.public_base_url}{NOTIFICATIONS_PATH}", f"{settings.public_base_url}{LIFECYCLE_PATH}", clock),
-        convening_store=convening_store)
+        convening_store=convening_store, short_links=short_links,
+        overview=StatusOverview(convenings=convening_store, meetings=meeting_store, teams=teams, clock=clock))
 
 
 def bootstrap(settings: BotSettings, *, clock: Callable[[], datetime] | None = None) -> Bot:
@@ -259,7 +269,8 @@ def bootstrap(settings: BotSettings, *, clock: Callable[[], datetime] | None = N
     adapter = CloudAdapter(channel_service_client_factory=EncodedIdsClientFactory(connections))
     media = MediaStore(documents, settings.public_base_url, clock)
     book = ConversationBook(ConversationStore(documents), uc.directory)
-    messenger = Messenger(adapter, settings.client_id or "", book)
+    messenger = Messenger(adapter, settings.client_id or "", book,
+                          submit=settings.card_actions is CardActions.SUBMIT)
     router = ActionRouter()
     chat = MeetingChat(uc.meetings, uc.access, book, messenger)
     chat.register(router)
@@ -273,7 +284,8 @@ def bootstrap(settings: BotSettings, *, clock: Callable[[], datetime] | None = N
                                       mail=GraphOutbox(holder.client), cards=ChatProposalCards(uc.teams, messenger),
                                       clock=clock, page_url=f"{settings.public_base_url}{QUESTION_PATH}/")
     ConveningActions(teams=uc.teams, convenings=uc.convenings, proposing=uc.proposing, bookings=uc.bookings,
-                     answers=uc.answers, on_booked=watch_answers, work=work, questions=questions).register(router)
+                     answers=uc.answers, on_booked=watch_answers, work=work, questions=questions,
+                     overview=uc.overview).register(router)
     MeetingActions(meetings=uc.meetings, finalizing=uc.finalizing, proposing=uc.proposing, teams=uc.teams,
                    media=media, messenger=messenger, chat=chat, work=work).register(router)
     StatisticsActions(uc.statistics, media).register(router)
@@ -283,19 +295,20 @@ def bootstrap(settings: BotSettings, *, clock: Callable[[], datetime] | None = N
                                organisations=team_config.organisations, coordinators=team_config.coordinators,
                                clock=clock)).register(router)
     agent = build_application(SqliteAgentStorage(documents), router, connections, book, chat,
-                              LanguageChooser(DocumentPreferenceStore(documents)))
+                              LanguageChooser(DocumentPreferenceStore(documents)), settings.card_actions)
     adapter.on_turn_error = agent._on_error
     status = StatusUpdater(uc.answers, uc.convenings, uc.calendar,
                            ChatStatusCards(uc.teams, messenger), GraphMail(holder.client))
     webhook = GraphWebhook(subscriptions, status.on_change, status.on_missed)
     scheduler = Scheduler(uc.housekeeping, CardNotices(messenger, uc.teams, clock), media, settings.scheduler_seconds,
-                          extra_jobs=(webhook.renew_subscriptions, uc.statistics_store.purge, question_store.purge))
+                          extra_jobs=(webhook.renew_subscriptions, uc.statistics_store.purge, question_store.purge,
+                                      uc.short_links.purge))
     bot = Bot(settings=settings, agent=agent, adapter=adapter, auth_config=auth_config, teams=uc.teams,
               convenings=uc.convenings, proposing=uc.proposing, bookings=uc.bookings, answers=uc.answers,
               meetings=uc.meetings, finalizing=uc.finalizing, housekeeping=uc.housekeeping, media=media,
               scheduler=scheduler, messenger=messenger, status=status, webhook=webhook, subscriptions=subscriptions,
               documents=documents, convening_store=uc.convening_store, graph_credential=holder.credential, work=work,
-              questions=questions)
+              questions=questions, short_links=uc.short_links)
     # Closed in reverse: card work and pending notification work first, then HTTP clients and the database.
     bot._closers += [documents.close, holder.close, *(p.close for p in partners.values()), webhook.aclose,
                      work.wait_idle]

@@ -8,18 +8,20 @@ from typing import Any
 
 from microsoft_teams.cards import AdaptiveCard
 
-from bot.action_router import ActionContext, ActionRouter
+from bot.action_router import ActionContext, ActionResult, ActionRouter, new_phase
 from bot.background import BackgroundWork
 from bot.payloads import BookPayload, CancelPayload, NoPayload, PersonPayload, RecordPayload, SearchPayload
 from cards.booked import booked_card, cancel_card
 from cards.common import quoted
 from cards.convening_form import FormValues, convening_form_card
+from cards.finalized_card import finalized_view
 from cards.proposals import no_slots_card, proposals_card
-from cards.status import status_card
+from cards.status import notice_card, status_card
 from cards.verbs import Verb
 from cards.welcome import welcome_card
 from cards.working import working_card
 from domain.convening import Convening, ConveningStatus
+from domain.meeting import MeetingStatus
 from domain.slots import SlotSearch
 from i18n.messages import t
 from services.answers import Answers
@@ -29,6 +31,7 @@ from services.convening_form import ConveningForm
 from services.convenings import ConveningQueries
 from services.errors import ConveningRefusedError, UserFacingError
 from services.proposing import Proposing, SearchOutcome
+from services.status_overview import StatusOverview
 from services.teams import TeamRegistry
 
 
@@ -38,8 +41,10 @@ class ConveningActions:
     def __init__(self, *, teams: TeamRegistry, convenings: ConveningQueries, proposing: Proposing,
                  bookings: Bookings, answers: Answers,
                  on_booked: Callable[[Convening], Awaitable[None]] | None = None,
-                 work: BackgroundWork | None = None, questions: AvailabilityQuestions | None = None) -> None:
-        """``questions``: asking by e-mail whose calendars cannot be read (without it, no "ask" button works)."""
+                 work: BackgroundWork | None = None, questions: AvailabilityQuestions | None = None,
+                 overview: StatusOverview | None = None) -> None:
+        """``questions``: asking by e-mail whose calendars cannot be read (without it, no "ask" button works);
+        ``overview``: the "tilanne" card with statuses and draft deletion (without it, neither is routed)."""
         self._teams = teams
         self._convenings = convenings
         self._proposing = proposing
@@ -48,6 +53,7 @@ class ConveningActions:
         self._on_booked = on_booked
         self._work = work
         self._questions = questions
+        self._overview = overview
 
     def register(self, router: ActionRouter) -> None:
         """Adds every convening verb to ``router``."""
@@ -69,20 +75,23 @@ class ConveningActions:
         router.add(Verb.ROOM_WITHOUT, RecordPayload, self.go_without_room)
         if self._questions is not None:
             router.add(Verb.ASK, RecordPayload, self.ask)
-        router.add(Verb.STATUS, NoPayload, self.status)
+        if self._overview is not None:
+            router.add(Verb.STATUS, NoPayload, self.status)
+            router.add(Verb.DELETE_DRAFT, RecordPayload, self.delete_draft)
         router.add(Verb.HELP, NoPayload, self.help)
 
-    async def start(self, ctx: ActionContext, _: NoPayload) -> AdaptiveCard:
-        """A new draft and its form card."""
+    async def start(self, ctx: ActionContext, _: NoPayload) -> ActionResult:
+        """A new draft and its form card (from the welcome card's button: below it, the welcome stays)."""
         convening = await self._proposing.start(ctx.caller, ctx.lang)
-        return self._form(convening, ctx.lang)
+        return new_phase(ctx, self._form(convening, ctx.lang))
 
     async def search(self, ctx: ActionContext, p: SearchPayload) -> AdaptiveCard:
         """Validates the form and proposes times; a refusal re-shows the form with the worker's values."""
         form = ConveningForm(
             family_ref=p.family_ref, consent=p.consent == "true", existing_client=p.existing_client == "yes",
             team_key=p.team or self._teams.default_key, roles=p.role_keys(), network=(), venue=p.venue,
-            family_place=p.family_place, duration_minutes=p.duration, earliest=p.earliest, latest=p.latest)
+            family_place=p.family_place, duration_minutes=p.duration, earliest=p.earliest, latest=p.latest,
+            accessible_room=p.accessible == "true")
         try:
             outcome = await self._proposing.search(p.convening_id, ctx.caller, form, p.network)
         except ConveningRefusedError as err:
@@ -194,9 +203,16 @@ class ConveningActions:
         return self._form(convening, ctx.lang)
 
     async def open(self, ctx: ActionContext, p: RecordPayload) -> AdaptiveCard:
-        """The card that fits the convening's state."""
+        """The card that fits the convening's state: a finalized meeting shows its result (not the booked
+        card's Aloita/Siirrä/Peru), a cancelled one the cancelled card without actions."""
         convening = await self._convenings.own(p.convening_id, ctx.caller)
         team = self._teams.team(convening.team_key)
+        if convening.status is ConveningStatus.CANCELLED and convening.booking is None:
+            return notice_card(t("status.cancelled_open", ctx.lang), ctx.lang)
+        if self._overview is not None and convening.status is not ConveningStatus.CANCELLED:
+            meeting = await self._overview.meeting_of(convening)
+            if meeting is not None and meeting.status is MeetingStatus.FINALIZED and meeting.finalized is not None:
+                return finalized_view(meeting, ctx.lang)
         if convening.status in (ConveningStatus.BOOKED, ConveningStatus.CANCELLED):
             await self._answers.remember_status_card(convening.id, ctx.message_id)
             return booked_card(convening, team, ctx.lang)
@@ -222,9 +238,28 @@ class ConveningActions:
         """Search again without those who had no free time."""
         return await self._outcome(await self._proposing.drop_unavailable(p.convening_id, ctx.caller), ctx)
 
-    async def status(self, ctx: ActionContext, _: NoPayload) -> AdaptiveCard:
-        """The worker's convenings."""
-        return status_card(await self._convenings.mine(ctx.caller), ctx.lang)
+    async def status(self, ctx: ActionContext, _: NoPayload) -> ActionResult:
+        """The worker's convenings, each with its status in words (from the welcome card: below it)."""
+        return new_phase(ctx, await self._status(ctx))
+
+    async def delete_draft(self, ctx: ActionContext, p: RecordPayload) -> AdaptiveCard:
+        """"Poista luonnos": deletes the caller's own unbooked draft; the status card comes back without it.
+        Anyone else's, or a booked one, is refused on the same card and nothing changes."""
+        try:
+            await self._require_overview().delete_draft(p.convening_id, ctx.caller)
+        except UserFacingError as err:
+            return await self._status(ctx, message=quoted(err.key, ctx.lang, **err.params), refusal=True)
+        return await self._status(ctx, message=t("status.draft_deleted", ctx.lang))
+
+    async def _status(self, ctx: ActionContext, *, message: str | None = None, refusal: bool = False) -> AdaptiveCard:
+        overview = self._require_overview()
+        return status_card(await overview.rows(ctx.caller), ctx.lang, now=overview.now(), message=message,
+                           refusal=refusal)
+
+    def _require_overview(self) -> StatusOverview:
+        if self._overview is None:
+            raise UserFacingError("action.unknown")
+        return self._overview
 
     async def help(self, ctx: ActionContext, _: NoPayload) -> AdaptiveCard:
         """The welcome/help card."""
@@ -252,10 +287,12 @@ class ConveningActions:
                           earliest=request.earliest, latest=request.latest, family_ref=request.family_ref,
                           consent=request.consent, existing_client=request.existing_client,
                           network=", ".join(p.email for p in request.network), roles=request.roles,
-                          venue=request.venue.value, family_place=request.family_place)
+                          venue=request.venue.value, family_place=request.family_place,
+                          accessible_room=request.accessible_room)
 
 
 def _values_from(p: SearchPayload, team_key: str) -> FormValues:
     return FormValues(team_key=team_key, duration_minutes=p.duration, earliest=p.earliest, latest=p.latest,
                       family_ref=p.family_ref, consent=p.consent == "true", existing_client=p.existing_client == "yes",
-                      network=p.network, roles=p.role_keys(), venue=p.venue.value, family_place=p.family_place)
+                      network=p.network, roles=p.role_keys(), venue=p.venue.value, family_place=p.family_place,
+                      accessible_room=p.accessible == "true")

@@ -4,15 +4,22 @@ from __future__ import annotations
 
 from microsoft_teams.cards import AdaptiveCard
 
-from bot.action_router import ActionContext, ActionRouter
+from bot.action_router import ActionContext, ActionResult, ActionRouter, new_phase
 from bot.background import BackgroundWork
 from bot.meeting_chat import MeetingChat
-from bot.meeting_payloads import FeedbackSavePayload, PlanSavePayload, StarSavePayload, StepPayload
+from bot.meeting_payloads import (
+    FeedbackSavePayload,
+    FinalizeConfirmPayload,
+    PlanSavePayload,
+    StarSavePayload,
+    StepPayload,
+)
 from bot.payloads import RecordPayload
 from bot.proactive import Messenger
 from cards.common import quoted
 from cards.convening_form import FormValues, convening_form_card
 from cards.feedback_card import feedback_card
+from cards.finalize_confirm_card import finalize_confirm_card
 from cards.finalized_card import finalized_card
 from cards.meeting_steps import meeting_steps_card
 from cards.plan_card import plan_card
@@ -22,7 +29,7 @@ from cards.working import working_card
 from domain.meeting import Meeting, MeetingStatus
 from i18n.messages import has, t
 from services.errors import MeetingRefusedError, UserFacingError
-from services.finalizing import FinalizeOutcome, Finalizing
+from services.finalizing import TOO_EARLY, UNDONE_STEPS, FinalizeOutcome, Finalizing
 from services.meetings import MeetingService
 from services.proposing import Proposing
 from services.teams import TeamRegistry
@@ -56,18 +63,20 @@ class MeetingActions:
         router.add(Verb.FEEDBACK_OPEN, RecordPayload, self.feedback)
         router.add(Verb.FEEDBACK_SAVE, FeedbackSavePayload, self.save_feedback)
         router.add(Verb.FINALIZE, RecordPayload, self.finalize)
+        router.add(Verb.FINALIZE_CONFIRM, FinalizeConfirmPayload, self.finalize_confirmed)
         router.add(Verb.FOLLOWUP, RecordPayload, self.followup)
         router.add(Verb.SHARE_RETRY, RecordPayload, self.retry_sharing)
 
-    async def start(self, ctx: ActionContext, p: RecordPayload) -> AdaptiveCard:
-        """"Aloita Yhdessä aika": the meeting-steps card (a finalized meeting shows its result)."""
+    async def start(self, ctx: ActionContext, p: RecordPayload) -> ActionResult:
+        """"Aloita Yhdessä aika": the meeting-steps card below the booked one (a finalized meeting shows its
+        result)."""
         meeting = await self._meetings.start(p.convening_id, ctx.caller)
-        return self._steps_or_result(meeting, ctx.lang)
+        return new_phase(ctx, self._steps_or_result(meeting, ctx.lang))
 
-    async def open(self, ctx: ActionContext, p: RecordPayload) -> AdaptiveCard:
-        """Back to the structure."""
+    async def open(self, ctx: ActionContext, p: RecordPayload) -> ActionResult:
+        """Back to the structure: a fresh steps card below; the star, plan or feedback card stays."""
         meeting = await self._meetings.get(p.convening_id, ctx.caller)
-        return self._steps_or_result(meeting, ctx.lang)
+        return new_phase(ctx, self._steps_or_result(meeting, ctx.lang))
 
     async def toggle(self, ctx: ActionContext, p: StepPayload) -> AdaptiveCard:
         """Checks a step off (or back on); the card updates in place."""
@@ -78,10 +87,10 @@ class MeetingActions:
         await self._chat.sync(meeting)  # the shared card in the meeting chat follows
         return self._steps(meeting, ctx.lang)
 
-    async def star(self, ctx: ActionContext, p: RecordPayload) -> AdaptiveCard:
-        """The wellbeing star card with its picture."""
+    async def star(self, ctx: ActionContext, p: RecordPayload) -> ActionResult:
+        """The wellbeing star card with its picture, below the structure."""
         meeting = await self._meetings.get(p.convening_id, ctx.caller)
-        return await self._star(meeting, ctx.lang)
+        return new_phase(ctx, await self._star(meeting, ctx.lang))
 
     async def save_star(self, ctx: ActionContext, p: StarSavePayload) -> AdaptiveCard:
         """Saves what was noted; a refusal keeps the stored reading and says what to fix."""
@@ -100,10 +109,10 @@ class MeetingActions:
             return await self._star(meeting, ctx.lang, message=quoted(err.key, ctx.lang, **err.params))
         return await self._star(saved, ctx.lang, message=t("meeting.saved", ctx.lang))
 
-    async def plan(self, ctx: ActionContext, p: RecordPayload) -> AdaptiveCard:
-        """The joint plan card."""
+    async def plan(self, ctx: ActionContext, p: RecordPayload) -> ActionResult:
+        """The joint plan card, below the card it was opened from."""
         meeting = await self._meetings.get(p.convening_id, ctx.caller)
-        return plan_card(meeting, ctx.lang)
+        return new_phase(ctx, plan_card(meeting, ctx.lang))
 
     async def save_plan(self, ctx: ActionContext, p: PlanSavePayload) -> AdaptiveCard:
         """Saves the plan as far as written."""
@@ -111,24 +120,24 @@ class MeetingActions:
             current = await self._meetings.get(p.convening_id, ctx.caller)
             if current.status is not MeetingStatus.RUNNING:
                 # Finalizing already began (and stopped midway, or finished): "Valmis" again resumes it.
-                return await self.finalize(ctx, RecordPayload.model_validate({"conveningId": p.convening_id}))
+                return await self._finalize_in_budget(ctx, p.convening_id, confirmed=False)
         try:
             meeting = await self._meetings.save_plan(p.convening_id, ctx.caller, p.form())
         except MeetingRefusedError as err:
             return plan_card(err.meeting, ctx.lang, message=quoted(err.key, ctx.lang, **err.params))
         if p.then == "finalize":
-            return await self.finalize(ctx, RecordPayload.model_validate({"conveningId": p.convening_id}))
+            return await self._finalize_in_budget(ctx, p.convening_id, confirmed=False)
         return plan_card(meeting, ctx.lang, message=t("meeting.saved", ctx.lang))
 
-    async def feedback(self, ctx: ActionContext, p: RecordPayload) -> AdaptiveCard:
-        """The feedback card."""
+    async def feedback(self, ctx: ActionContext, p: RecordPayload) -> ActionResult:
+        """The feedback card, below the card it was opened from."""
         meeting = await self._meetings.get(p.convening_id, ctx.caller)
-        return feedback_card(meeting, ctx.lang)
+        return new_phase(ctx, feedback_card(meeting, ctx.lang))
 
     async def save_feedback(self, ctx: ActionContext, p: FeedbackSavePayload) -> AdaptiveCard:
         """Adds one response to the counts; the card comes back empty for the next person."""
         try:
-            meeting = await self._meetings.add_feedback(p.convening_id, ctx.caller, p.scores(), p.comment)
+            meeting = await self._meetings.add_feedback(p.convening_id, ctx.caller, p.scores())
         except MeetingRefusedError as err:
             if not err.key.startswith("feedback."):
                 raise
@@ -138,19 +147,32 @@ class MeetingActions:
     async def finalize(self, ctx: ActionContext, p: RecordPayload) -> AdaptiveCard:
         """"Valmis": documents to OneDrive, shared as consented, next contact booked, links sent.
 
-        Past the time budget the card says the work goes on, and shows the result when it is done.
+        Before the booked start it is refused (the plan card says when); with steps not marked done it asks
+        first (the confirmation card, "Viimeistele silti"). Past the time budget the card says the work goes
+        on, and shows the result when it is done.
         """
-        if self._work is None:
-            return await self._finalize(ctx, p)
-        return await self._work.run(f"finalize:{p.convening_id}:{ctx.caller.user_id}", ctx,
-                                    lambda: self._finalize(ctx, p),
-                                    working_card(ctx.lang, check_verb=Verb.FINALIZE, record_id=p.convening_id),
-                                    record_id=p.convening_id)
+        return await self._finalize_in_budget(ctx, p.convening_id, confirmed=False)
 
-    async def _finalize(self, ctx: ActionContext, p: RecordPayload) -> AdaptiveCard:
+    async def finalize_confirmed(self, ctx: ActionContext, p: FinalizeConfirmPayload) -> AdaptiveCard:
+        """"Viimeistele silti": finalizing although steps are not marked done (the payload carries the yes)."""
+        return await self._finalize_in_budget(ctx, p.convening_id, confirmed=p.confirm)
+
+    async def _finalize_in_budget(self, ctx: ActionContext, meeting_id: str, *, confirmed: bool) -> AdaptiveCard:
+        if self._work is None:
+            return await self._finalize(ctx, meeting_id, confirmed=confirmed)
+        return await self._work.run(f"finalize:{meeting_id}:{ctx.caller.user_id}", ctx,
+                                    lambda: self._finalize(ctx, meeting_id, confirmed=confirmed),
+                                    working_card(ctx.lang, check_verb=Verb.FINALIZE, record_id=meeting_id),
+                                    record_id=meeting_id)
+
+    async def _finalize(self, ctx: ActionContext, meeting_id: str, *, confirmed: bool) -> AdaptiveCard:
         try:
-            outcome = await self._finalizing.finalize(p.convening_id, ctx.caller)
+            outcome = await self._finalizing.finalize(meeting_id, ctx.caller, confirmed=confirmed)
         except MeetingRefusedError as err:
+            if err.key == UNDONE_STEPS:
+                return finalize_confirm_card(err.meeting, ctx.lang)
+            if err.key == TOO_EARLY:
+                return plan_card(err.meeting, ctx.lang, message=t(err.key, ctx.lang, **err.params))
             if not err.key.startswith("plan."):
                 raise
             return plan_card(err.meeting, ctx.lang, message=quoted(err.key, ctx.lang, **err.params))
@@ -166,7 +188,7 @@ class MeetingActions:
         return finalized_card(outcome.meeting, ctx.lang, responsible_names=outcome.responsible_names,
                               recipient_names=outcome.recipient_names, not_shared=outcome.not_shared_names)
 
-    async def followup(self, ctx: ActionContext, p: RecordPayload) -> AdaptiveCard:
+    async def followup(self, ctx: ActionContext, p: RecordPayload) -> ActionResult:
         """"Seurantatapaaminen": a new convening for the same family, prefilled; consent is asked again."""
         convening = await self._proposing.start_followup(p.convening_id, ctx.caller)
         team = self._teams.team(convening.team_key)
@@ -176,9 +198,10 @@ class MeetingActions:
         values = FormValues(team_key=team.key, duration_minutes=int(request.duration.total_seconds() // 60),
                             earliest=request.earliest, latest=request.latest, family_ref=request.family_ref,
                             roles=request.roles, venue=request.venue.value, family_place=request.family_place,
-                            existing_client=request.existing_client,
+                            existing_client=request.existing_client, accessible_room=request.accessible_room,
                             network=", ".join(person.email for person in request.network))
-        return convening_form_card(convening.id, list(self._teams.teams.values()), values, lang=ctx.lang)
+        form = convening_form_card(convening.id, list(self._teams.teams.values()), values, lang=ctx.lang)
+        return new_phase(ctx, form)
 
     async def _tell_others(self, outcome: FinalizeOutcome, ctx: ActionContext) -> tuple[str, ...]:
         """Posts the finalized card to the responsible worker(s); returns who could not be reached."""
@@ -215,3 +238,4 @@ class MeetingActions:
         url = await self._media.publish(png)
         return star_card(meeting, definition, lang, picture_url=url, message=message,
                          earlier_note=meeting.earlier_reading is not None)
+

@@ -35,7 +35,6 @@ _VIEWS = {"f": View.FAMILY, "c": View.CHILD, "p": View.PROFESSIONALS}
 _FIELD_ORDER = "swfcp"
 # A whole number as Teams may send it: "3", "3.0", "+3"; a decimal comma too ("3,0").
 _WHOLE = re.compile(r"^[+-]?\d{1,4}(?:[.,]0*)?$")
-_COMMENT_MAX = 1000
 # Input.Date sends "2026-12-17", Input.Time "14:30" (some clients add seconds).
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _TIME = re.compile(r"^\d{2}:\d{2}(?::\d{2})?$")
@@ -85,8 +84,22 @@ def _iso(pattern: re.Pattern[str]) -> Any:
 #: Chosen attendees by index, from a multi-select's comma-separated values; duplicates dropped.
 IndexList = Annotated[tuple[Annotated[int, Field(ge=0, le=99)], ...], BeforeValidator(_index_list),
                       Field(max_length=100), AfterValidator(_unique)]
-#: One feedback answer, 1–5; omitted or empty is None.
-Score = Annotated[Annotated[int, Field(ge=1, le=5)] | None, BeforeValidator(_no_bool)]
+#: One feedback answer, a whole number; omitted or empty is None. Whether it is on the scale 1–5 is the
+#: meeting service's to say (a polite refusal on the feedback card, nothing saved), not a broken payload's.
+Score = Annotated[Annotated[int, Field(ge=-9999, le=9999)] | None, BeforeValidator(_no_bool)]
+
+
+class FinalizeConfirmPayload(RecordPayload):
+    """"Viimeistele silti": finalizing although steps are not marked done. Only ``confirm: true`` is accepted."""
+
+    confirm: Annotated[bool, Field(strict=True)]
+
+    @field_validator("confirm")
+    @classmethod
+    def _confirmed(cls, value: bool) -> bool:
+        if value is not True:
+            raise ValueError("not confirmed")
+        return value
 
 
 class StepPayload(RecordPayload):
@@ -198,7 +211,7 @@ class PlanSavePayload(RecordPayload):
 
 
 class FeedbackSavePayload(RecordPayload):
-    """One person's feedback: each question 1–5 or unanswered, and a comment that is not stored.
+    """One person's feedback: each question a score or unanswered; nothing else (no comment is asked).
 
     One field per domain.meeting.FEEDBACK_QUESTIONS key, with the input id ``q_<key>``.
     """
@@ -207,7 +220,6 @@ class FeedbackSavePayload(RecordPayload):
     family_useful: Score = Field(None, alias="q_family_useful")
     pros_useful: Score = Field(None, alias="q_pros_useful")
     pros_structure: Score = Field(None, alias="q_pros_structure")
-    comment: Annotated[Text, Field(max_length=_COMMENT_MAX)] = ""
 
     def scores(self) -> dict[str, int]:
         """The answered questions by key (FEEDBACK_QUESTIONS order)."""

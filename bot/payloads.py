@@ -66,6 +66,7 @@ class SearchPayload(RecordPayload):
     roles: Text = ""
     venue: Venue = Venue.ROOM
     family_place: Text = Field("", alias="familyPlace")
+    accessible: Literal["true", "false"] = "false"
     duration: Annotated[int, BeforeValidator(_as_str), Field(ge=0, le=100000)]
     earliest: date
     latest: date

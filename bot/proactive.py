@@ -111,16 +111,19 @@ def _may_replace(kept: ConversationReference, activity: Activity, identity: Clai
 class Messenger:
     """Sends cards to workers' personal chats."""
 
-    def __init__(self, adapter: ChannelServiceAdapter, app_id: str, book: ConversationBook) -> None:
+    def __init__(self, adapter: ChannelServiceAdapter, app_id: str, book: ConversationBook, *,
+                 submit: bool = False) -> None:
+        """``submit``: cards to personal chats carry Action.Submit (``YA_CARD_ACTIONS=submit``)."""
         self._adapter = adapter
         self._app_id = app_id
         self._book = book
+        self._submit = submit
 
     async def send(self, user: str, card: AdaptiveCard) -> bool:
         """True when delivered; False when the user cannot be reached (never talked to the bot, or a failure)."""
 
         async def deliver(context: TurnContext) -> None:
-            await context.send_activity(card_message(card))
+            await context.send_activity(card_message(card, submit=self._submit))
 
         return await self._continue(user, deliver)
 
@@ -128,7 +131,7 @@ class Messenger:
         """Replaces the card of an earlier message in the user's personal chat (in place)."""
 
         async def replace_card(context: TurnContext) -> None:
-            activity = card_message(card)
+            activity = card_message(card, submit=self._submit)
             activity.id = activity_id
             await context.update_activity(activity)
 

@@ -99,6 +99,8 @@ def install_server_redaction() -> None:
 _MEDIA_TOKEN = re.compile(r"^/media/[^/]*?(\.[A-Za-z0-9]{1,8})?(?=/|$)")
 #: The token of an availability question's link (bot/question_page.py): whoever has it may answer.
 _QUESTION_TOKEN = re.compile(r"^/saatavuus/[^/]*(?=/|$)")
+#: The token of a family's short Teams link (bot/short_links.py): whoever has it has the meeting's join URL.
+_SHORT_LINK_TOKEN = re.compile(r"^/t/[^/]*(?=/|$)")
 
 
 def redacted_path(raw_path: str, path: str) -> str:
@@ -111,6 +113,9 @@ def redacted_path(raw_path: str, path: str) -> str:
     question = _QUESTION_TOKEN.match(path)
     if question is not None:
         return f"/saatavuus/<redacted>{quote(path[question.end():])}"
+    short = _SHORT_LINK_TOKEN.match(path)
+    if short is not None:
+        return f"/t/<redacted>{quote(path[short.end():])}"
     return raw_path
 
 

@@ -10,6 +10,7 @@ from typing import Annotated, Literal
 from pydantic import AwareDatetime, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from bot.card_actions import CardActions
 from bot.credential_rules import ChannelAuth, credential_problem
 from bot.loopback import is_loopback_host
 from config import shipped_path
@@ -95,6 +96,9 @@ class BotSettings(BaseSettings):
     # How long proposed times are trusted at booking without asking Graph again (the bot's own bookings
     # meanwhile are caught by its reservation index).
     proposals_fresh_minutes: int = Field(10, ge=0, le=120)
+    # Card buttons: Action.Submit on Teams phones and Action.Execute elsewhere (auto), or Action.Submit on every
+    # reply (submit) — see bot/card_actions.py and README "On a phone".
+    card_actions: CardActions = CardActions.AUTO
     # Development only (demos and trials at another date, in step with the sandbox clock): the bot's clock
     # reads this moment at start-up and runs on from it. Refused in production.
     dev_now: AwareDatetime | None = None

@@ -19,7 +19,7 @@ from cards.verbs import Verb
 from documents.statistics_export import render_bar_chart, render_csv
 from domain.convening import Venue
 from domain.meeting import FEEDBACK_QUESTIONS
-from domain.statistics import NETWORK_ROLE, role_rosters, shows_alone
+from domain.statistics import NETWORK_ROLE, held_by_month, role_rosters, shows_alone
 from domain.team import Team
 from i18n.messages import t
 from services.statistics_service import StatisticsService, StatisticsView
@@ -62,11 +62,11 @@ class StatisticsActions:
         view = await self._service.view(ctx.caller, int(p.year) if p.year else None, p.team)
         lang = ctx.lang
         labels = [t(f"statistics.month.{m}", lang) for m in range(1, 13)]
-        chart = render_bar_chart([view.figures.month(m).held for m in range(1, 13)], labels,
-                                 t("statistics.chart_title", lang, year=str(view.year)))
+        chart = render_bar_chart(held_by_month(view.figures), labels,
+                                 t("statistics.chart_title", lang, year=str(view.year)), lang)
         chart_url = await self._media.publish(chart)
         csv_url = await self._media.publish_download(
-            self._csv(view), extension="csv", content_type="text/csv; charset=utf-8",
+            self._csv(view, lang), extension="csv", content_type="text/csv; charset=utf-8",
             filename=f"yhdessa-aika-tilastot-{view.team_key}-{view.year}.csv")
         role_names = {NETWORK_ROLE: t("statistics.role.network", lang)}
         for team in reversed(view.teams):
@@ -83,12 +83,14 @@ class StatisticsActions:
         return [team for team in view.teams if team.key in shown]
 
     @classmethod
-    def _csv(cls, view: StatisticsView) -> bytes:
-        """One row per team and month; a role has its own column where some team's roster has ≥ 3 with it."""
+    def _csv(cls, view: StatisticsView, lang: str) -> bytes:
+        """One row per team and month; a role has its own column where some team's roster has ≥ 3 with it.
+
+        Withheld figures are in the card's words, in ``lang``."""
         rosters = {team.key: role_rosters([team]) for team in cls._shown_teams(view)}
         roles: list[str] = []
         for team in cls._shown_teams(view):
             roles += [r.key for r in team.roles if r.key not in roles and shows_alone(r.key, rosters[team.key])]
         roles.append(NETWORK_ROLE)
         return render_csv(view.rows, [v.value for v in Venue], roles, [k for k, _ in FEEDBACK_QUESTIONS],
-                          rosters)
+                          rosters, lang)

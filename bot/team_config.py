@@ -14,13 +14,15 @@ from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints, 
 from domain.organisations import CalendarAccess, Organisation, home_organisation
 from domain.roles import DEFAULT_ROLES, Role
 from domain.statistics import ALL_TEAMS, CoordinatorAccess
-from domain.team import InvitationPractice, Member, PracticeWindow, Room, Team
+from domain.team import InvitationPractice, Localized, Member, PersonDetails, PracticeWindow, Room, Team
 
 #: libyaml's safe loader where PyYAML has it: the same documents, ~5 × faster to read at start-up.
 _SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 ClockTime = Annotated[str, StringConstraints(pattern=r"^([01]\d|2[0-3]):[0-5]\d$")]
+#: A phone number as the family dials it: digits, spaces, dashes, brackets, an optional leading "+".
+Phone = Annotated[str, StringConstraints(pattern=r"^\+?[0-9][0-9 ()-]{4,24}$")]
 
 
 class ConfigError(Exception):
@@ -52,11 +54,20 @@ class PracticeModel(_Strict):
     channel: str = "Outlook-kutsu"
 
 
+class LocalizedModel(_Strict):
+    fi: str = Field(min_length=1)
+    sv: str | None = None
+    en: str | None = None
+
+
 class RoomModel(_Strict):
     email: EmailStr
     name: str = Field(min_length=1)
     capacity: int = Field(ge=1)
     wheelchair_accessible: bool = False
+    # For the family's invitation: the street address, and how to get in (a text, or {fi, sv, en}).
+    address: str = ""
+    directions: str | LocalizedModel | None = None
 
 
 class RoleModel(_Strict):
@@ -87,6 +98,9 @@ class OrganisationModel(_Strict):
 class MemberModel(_Strict):
     name: str = Field(min_length=1)
     organisation: str | None = None
+    # For the family's invitation: the profession (a text, or {fi, sv, en}) and the phone number to call.
+    title: str | LocalizedModel | None = None
+    phone: Phone | None = None
 
 
 class TeamModel(_Strict):
@@ -96,7 +110,8 @@ class TeamModel(_Strict):
     practice: PracticeModel
     roles: list[RoleModel] | None = None
     roster: dict[str, list[EmailStr]]
-    # Display names, or {name, organisation} where the domain does not tell the employer.
+    # Display names, or {name, organisation, title, phone} (organisation: where the domain does not tell the
+    # employer). Near workers who only convene may be listed too, for their phone in the family's invitation.
     members: dict[EmailStr, str | MemberModel] = Field(default_factory=dict)
     rooms: list[RoomModel] = Field(default_factory=list)
     contacts: dict[str, str] = Field(default_factory=dict)
@@ -171,6 +186,14 @@ def _member_organisation(email: str, named: str | None, organisations: tuple[Org
     return next((o.key for o in organisations if o.owns(email)), organisations[0].key)
 
 
+def _localized(value: str | LocalizedModel | None) -> Localized:
+    if value is None:
+        return Localized()
+    if isinstance(value, str):
+        return Localized(fi=value)
+    return Localized(fi=value.fi, sv=value.sv or "", en=value.en or "")
+
+
 def _team(model: TeamModel, organisations: tuple[Organisation, ...]) -> Team:
     roles = (tuple(Role(r.key, {k: v for k, v in (("fi", r.fi), ("sv", r.sv), ("en", r.en)) if v})
                    for r in model.roles) if model.roles else DEFAULT_ROLES)
@@ -204,10 +227,12 @@ def _team(model: TeamModel, organisations: tuple[Organisation, ...]) -> Team:
         slot_step_minutes=model.practice.slot_step_minutes,
         channel=model.practice.channel,
     )
-    rooms = tuple(Room(r.email.lower(), r.name, r.capacity, r.wheelchair_accessible) for r in model.rooms)
+    rooms = tuple(Room(r.email.lower(), r.name, r.capacity, r.wheelchair_accessible, address=r.address.strip(),
+                       directions=_localized(r.directions)) for r in model.rooms)
+    details = {e: PersonDetails(_localized(m.title), m.phone or "") for e, m in given.items() if m.title or m.phone}
     return Team(key=model.key, name=model.name, roles=roles, members=members, rooms=rooms, practice=practice,
                 timezone=model.timezone, contacts=dict(model.contacts),
-                organisations=organisations)
+                organisations=organisations, details=details)
 
 
 def parse_teams(data: object, source: str = "teams file") -> tuple[dict[str, Team], str]:

@@ -25,7 +25,8 @@ from microsoft_agents.hosting.core import (
 from microsoft_agents.hosting.core.app import ApplicationOptions
 from microsoft_teams.cards import AdaptiveCard
 
-from bot.action_router import ActionContext, ActionRouter
+from bot.action_router import ActionContext, ActionResult, ActionRouter, NewCard
+from bot.card_actions import CardActions, as_submit, submitted, wants_submit
 from bot.chat_kind import is_personal_chat
 from bot.language import LANGUAGE_COMMANDS, LanguageChooser, turn_language
 from bot.safe_logging import log_failure, new_reference
@@ -47,10 +48,25 @@ COMMANDS: dict[str, Verb] = {
     "valmius": Verb.READINESS, "beredskap": Verb.READINESS, "readiness": Verb.READINESS,
 }
 _INVOKE_NAME = "adaptiveCard/action"
+#: An Action.Execute answered with a line of text under the card (the card itself stays as it is).
+MESSAGE_CONTENT_TYPE = "application/vnd.microsoft.activity.message"
 
 
 #: In a group or meeting chat: post the meeting's shared card here.
 SHARE_COMMANDS = frozenset({"aloita", "börja", "start"})
+
+#: Refused in a group chat or team with "do this in your own chat": convening and one's own convenings show a
+#: family's reference; statistics and readiness are for coordinators, not for others reading along.
+PERSONAL_ONLY = frozenset({Verb.START, Verb.STATUS, Verb.STATISTICS, Verb.READINESS})
+
+
+def accepted_commands(*, in_group: bool) -> frozenset[str]:
+    """The first words the bot acts on in a personal chat, or in a group chat or team (the manifest's command
+    lists offer only these)."""
+    if in_group:
+        return (frozenset(word for word, verb in COMMANDS.items() if verb not in PERSONAL_ONLY)
+                | LANGUAGE_COMMANDS | SHARE_COMMANDS)
+    return frozenset(COMMANDS) | LANGUAGE_COMMANDS
 
 
 class ChatSharing(Protocol):
@@ -81,10 +97,12 @@ def caller_of(activity: Activity) -> Caller | None:
     return Caller(user_id=sender.aad_object_id, name=sender.name or "")
 
 
-def card_message(card: AdaptiveCard) -> Activity:
-    """A message activity carrying one card."""
+def card_message(card: AdaptiveCard, *, submit: bool = False) -> Activity:
+    """A message activity carrying one card; ``submit``: its actions as Action.Submit (bot.card_actions)."""
+    content = to_json(card)
     return Activity(type=ActivityTypes.message,
-                    attachments=[Attachment(content_type=CARD_CONTENT_TYPE, content=to_json(card))])
+                    attachments=[Attachment(content_type=CARD_CONTENT_TYPE,
+                                            content=as_submit(content) if submit else content)])
 
 
 class OwnStateTurnState(TurnState):
@@ -112,10 +130,12 @@ class SharedBody(dict[str, Any]):
 
 def build_application(storage: Storage, router: ActionRouter, connections: Connections,
                       book: ConversationBookLike, chat: ChatSharing,
-                      languages: LanguageChooser | None = None) -> AgentApplication[TurnState]:
+                      languages: LanguageChooser | None = None,
+                      card_actions: CardActions = CardActions.AUTO) -> AgentApplication[TurnState]:
     """The AgentApplication with our routes and our own turn-error handler.
 
-    ``languages`` decides each turn's language (the user's own choice, then the client locale).
+    ``languages`` decides each turn's language (the user's own choice, then the client locale);
+    ``card_actions`` whether replies carry Action.Submit only on phones or everywhere.
     """
     languages = languages or LanguageChooser(None)
     options = ApplicationOptions(storage=storage, start_typing_timer=False,
@@ -123,51 +143,49 @@ def build_application(storage: Storage, router: ActionRouter, connections: Conne
                                  turn_state_factory=OwnStateTurnState)
     app: AgentApplication[TurnState] = AgentApplication(options, connection_manager=connections)
 
+    def reply(card: AdaptiveCard, context: TurnContext) -> Activity:
+        return card_message(card, submit=wants_submit(context.activity, card_actions))
+
     async def on_message(context: TurnContext, _: TurnState) -> None:
         lang = await languages.of(context)
+        clicked = submitted(context.activity)
+        if clicked is not None:
+            await _answer_submit(router, context, *clicked, lang)
+            return
         words = (context.activity.text or "").strip().lower().split()
         conversation = context.activity.conversation
         in_group = not is_personal_chat(conversation)
         if in_group and words and words[0] in SHARE_COMMANDS and conversation is not None:
             caller = caller_of(context.activity)
             if caller is None:
-                await context.send_activity(card_message(notice_card(t("convening.not_in_directory", lang), lang)))
+                await context.send_activity(reply(notice_card(t("convening.not_in_directory", lang), lang), context))
                 return
             shared, meeting_id = await chat.share(caller, lang, conversation.id)
-            sent = await context.send_activity(card_message(shared))
+            sent = await context.send_activity(card_message(shared))  # shared cards refresh per user: Execute
             if meeting_id is not None:
                 await chat.attach(meeting_id, conversation.id, sent.id if sent else None)
             return
         if words and words[0] in LANGUAGE_COMMANDS:
-            await context.send_activity(card_message(await languages.command(context, words[1:])))
+            await context.send_activity(reply(await languages.command(context, words[1:]), context))
             return
         verb = COMMANDS.get(words[0]) if words else None
-        if in_group and verb in (Verb.START, Verb.STATUS, Verb.STATISTICS, Verb.READINESS):
-            # Convening and one's own convenings show a family's reference: only in the personal chat.
-            # Statistics and readiness are for coordinators: not shown where others read along.
-            await context.send_activity(card_message(notice_card(t("group.use_personal_chat", lang), lang)))
+        if in_group and verb in PERSONAL_ONLY:
+            await context.send_activity(reply(notice_card(t("group.use_personal_chat", lang), lang), context))
             return
         if verb is None:
-            await context.send_activity(card_message(welcome_card(lang)) if not words else
-                                        card_message(notice_card(t("unknown_command", lang), lang)))
+            await context.send_activity(reply(welcome_card(lang) if not words else
+                                              notice_card(t("unknown_command", lang), lang), context))
             return
-        card = await _act(router, context, verb.value, {}, lang)
-        await context.send_activity(card_message(card))
+        result = await _act(router, context, verb.value, {}, lang)
+        await context.send_activity(reply(result.card if isinstance(result, NewCard) else result, context))
 
     async def on_members_added(context: TurnContext, _: TurnState) -> None:
         recipient = context.activity.recipient.id if context.activity.recipient else None
         if any(m.id == recipient for m in context.activity.members_added or []):
-            await context.send_activity(card_message(welcome_card(await languages.of(context))))
+            await context.send_activity(reply(welcome_card(await languages.of(context)), context))
 
     async def on_card_action(context: TurnContext, _: TurnState) -> None:
-        value: Any = context.activity.value
-        action: Any = value.get("action") if isinstance(value, dict) else None
-        if not isinstance(action, dict):
-            action = {}
-        card = await _act(router, context, action.get("verb"), action.get("data"), await languages.of(context))
-        response = AdaptiveCardInvokeResponse(status_code=HTTPStatus.OK, type=CARD_CONTENT_TYPE, value=to_json(card))
-        await context.send_activity(Activity(type=ActivityTypes.invoke_response, value=InvokeResponse(
-            status=HTTPStatus.OK, body=SharedBody(response.model_dump(mode="json", by_alias=True, exclude_none=True)))))
+        await _answer_execute(router, context, await languages.of(context), card_actions)
 
     async def remember(context: TurnContext, _: TurnState) -> bool:
         # Every turn from a personal chat keeps the way to reach that worker proactively.
@@ -189,16 +207,58 @@ def build_application(storage: Storage, router: ActionRouter, connections: Conne
     return app
 
 
-async def _act(router: ActionRouter, context: TurnContext, verb: object, data: object, lang: str) -> AdaptiveCard:
+async def _act(router: ActionRouter, context: TurnContext, verb: object, data: object, lang: str, *,
+               message_id: str | None = None) -> ActionResult:
     caller = caller_of(context.activity)
     if caller is None:
         return notice_card(t("convening.not_in_directory", lang), lang)
     if (not is_personal_chat(context.activity.conversation)
-            and verb in (Verb.START.value, Verb.STATUS.value, Verb.STATISTICS.value, Verb.READINESS.value)):
-        # The welcome card's buttons in a group chat: like the commands, only in the personal chat.
+            and verb in (Verb.START.value, Verb.STATUS.value, Verb.STATISTICS.value, Verb.READINESS.value,
+                         Verb.DELETE_DRAFT.value)):
+        # The welcome card's buttons in a group chat: like the commands, only in the personal chat (deleting a
+        # draft answers with the caller's own status card, family references and all).
         return notice_card(t("group.use_personal_chat", lang), lang)
-    message_id = context.activity.reply_to_id if context.activity.type == ActivityTypes.invoke else None
-    return await router.dispatch(verb, data, ActionContext(caller=caller, lang=lang, message_id=message_id))
+    return await router.dispatch(verb, data, ActionContext(
+        caller=caller, lang=lang, message_id=message_id,
+        personal=is_personal_chat(context.activity.conversation)))
+
+
+async def _answer_execute(router: ActionRouter, context: TurnContext, lang: str, card_actions: CardActions) -> None:
+    """An Action.Execute click: the invoke response carries the card to show in place, or, for a new phase, a
+    line under the card clicked on while the new card is posted below it."""
+    value: Any = context.activity.value
+    action: Any = value.get("action") if isinstance(value, dict) else None
+    if not isinstance(action, dict):
+        action = {}
+    result = await _act(router, context, action.get("verb"), action.get("data"), lang,
+                        message_id=context.activity.reply_to_id)
+    submit = wants_submit(context.activity, card_actions)
+    if isinstance(result, NewCard):
+        await context.send_activity(card_message(result.card, submit=submit))
+        response = AdaptiveCardInvokeResponse(status_code=HTTPStatus.OK, type=MESSAGE_CONTENT_TYPE,
+                                              value=t(result.note_key, lang))
+    else:
+        content = to_json(result)
+        response = AdaptiveCardInvokeResponse(status_code=HTTPStatus.OK, type=CARD_CONTENT_TYPE,
+                                              value=as_submit(content) if submit else content)
+    await context.send_activity(Activity(type=ActivityTypes.invoke_response, value=InvokeResponse(
+        status=HTTPStatus.OK, body=SharedBody(response.model_dump(mode="json", by_alias=True, exclude_none=True)))))
+
+
+async def _answer_submit(router: ActionRouter, context: TurnContext, verb: str, data: dict[str, Any],
+                         lang: str) -> None:
+    """An Action.Submit click (a phone): answered as Action.Execute would be, by updating the card clicked on
+    ourselves, or by posting the new phase's card below it."""
+    result = await _act(router, context, verb, data, lang, message_id=context.activity.reply_to_id)
+    if isinstance(result, NewCard):
+        await context.send_activity(card_message(result.card, submit=True))
+        return
+    answer = card_message(result, submit=True)
+    if context.activity.reply_to_id:
+        answer.id = context.activity.reply_to_id
+        await context.update_activity(answer)
+    else:
+        await context.send_activity(answer)
 
 
 def _guarded(handler: Callable[[TurnContext, TurnState], Awaitable[None]]

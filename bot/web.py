@@ -17,6 +17,7 @@ from bot.media import media_route
 from bot.question_page import question_routes
 from bot.safe_logging import install_server_redaction
 from bot.scheduler import running
+from bot.short_links import short_link_route
 from bot.tenant_guard import tenant_guard_middleware
 
 BOT_KEY = web.AppKey("bot", Bot)
@@ -74,6 +75,8 @@ def create_web_app(bot: Bot, *, run_scheduler: bool = True) -> web.Application:
     messages[BOT_KEY] = bot
     app.router.add_get("/healthz", _health)
     app.router.add_routes([media_route(bot.media)])
+    if bot.short_links is not None:
+        app.router.add_routes([short_link_route(bot.short_links)])
     # The page where people whose calendars cannot be read answer the e-mailed question (no Teams token).
     if bot.questions is not None:
         app.router.add_routes(question_routes(bot.questions))

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from microsoft_teams.cards import (
     Action,
+    ActionSet,
     AdaptiveCard,
     CardElement,
     Container,
     OpenUrlAction,
+    ShowCardAction,
     TextBlock,
     TextInput,
 )
@@ -20,13 +22,16 @@ from cards.common import action_row, card, execute, facts, inert, notice, quoted
 from cards.proposals import person_line
 from cards.verbs import Verb
 from domain.convening import Answer, Convening, ConveningStatus
-from domain.team import Team
+from domain.team import Room, Team
 from domain.ways_on import decliner_substitutes
 from i18n.formatting import format_span
 from i18n.messages import t
-from services.invitation_text import event_location, family_invitation
+from services.invitation_text import event_location, family_invitation, plain_family_invitation
 
+#: A mark before each answer; no answer yet is an open circle with its words ("○ …: odottaa vastausta"), never
+#: an ellipsis, which reads as text cut short.
 _MARKS = {Answer.ACCEPTED: "✓", Answer.TENTATIVE: "?", Answer.DECLINED: "✗"}
+_WAITING = "○"
 
 
 def booked_card(convening: Convening, team: Team, lang: str = "fi", *, heading_key: str | None = None) -> AdaptiveCard:
@@ -61,12 +66,13 @@ def booked_card(convening: Convening, team: Team, lang: str = "fi", *, heading_k
         return card(body, [], lang=lang)
     body += [
         text(t("booked.family_text", lang), bold=True),
-        # One block a line: Teams collapses single newlines inside a TextBlock.
-        Container(style="emphasis", items=[
-            TextBlock(text=line, wrap=True, spacing="None")
-            for line in family_invitation(convening, role_names, room, booking.join_url, lang,
-                                          quote=inert).splitlines()]),
+        _lines(family_invitation(convening, role_names, room, booking.family_link, lang, quote=inert, team=team)),
     ]
+    if booking.join_url and not booking.family_link:
+        # No short link was made (booked before there were any): the long link goes apart, not in the text, in a
+        # field to copy from (an input's value is never read as Markdown; no action sends it).
+        body.append(TextInput(id="familyLink", label=t("booked.family_link", lang), value=booking.join_url))
+    body.append(_other_versions(convening, team, room, lang))
     actions: list[Action] = [execute(t("notice.start_meeting", lang), Verb.MEETING_START, record_id=convening.id,
                                      primary=True)]
     if booking.join_url:
@@ -74,6 +80,29 @@ def booked_card(convening: Convening, team: Team, lang: str = "fi", *, heading_k
     actions += [execute(t("booked.reschedule", lang), Verb.RESCHEDULE, record_id=convening.id),
                 execute(t("booked.cancel", lang), Verb.CANCEL, record_id=convening.id)]
     return card(body, actions, lang=lang)
+
+
+def _lines(invitation: str) -> Container:
+    """The invitation text, one block a line: Teams collapses single newlines inside a TextBlock."""
+    return Container(style="emphasis", items=[TextBlock(text=line, wrap=True, spacing="None")
+                                              for line in invitation.splitlines()])
+
+
+def _other_versions(convening: Convening, team: Team, room: Room | None, lang: str) -> ActionSet:
+    """The family's text in plain language and in the other languages, each opening below its button.
+
+    The convening does not record the family's language, so every version is at hand for the near worker.
+    """
+    booking = convening.booking
+    link = booking.family_link if booking else None
+    versions = [(t("booked.family_plain", lang),
+                 plain_family_invitation(convening, team, room, link, lang, quote=inert))]
+    versions += [(t(f"booked.family_in.{other}", lang),
+                  family_invitation(convening, {r.key: r.name(other) for r in team.roles}, room, link, other,
+                                    quote=inert, team=team))
+                 for other in ("fi", "sv", "en") if other != lang]
+    return ActionSet(actions=[ShowCardAction(title=label, card=AdaptiveCard(body=[_lines(version)]))
+                              for label, version in versions])
 
 
 def _answers(convening: Convening, team: Team, lang: str, *, show_offers: bool) -> list[CardElement]:
@@ -86,7 +115,7 @@ def _answers(convening: Convening, team: Team, lang: str, *, show_offers: bool) 
         answer = response.answer if response.answered else Answer.NONE
         if answer in counts:
             counts[answer] += 1
-        line = f"{_MARKS.get(answer, '…')} {person_line(person, team, lang)}: {t(f'answer.{answer.value}', lang)}"
+        line = f"{_MARKS.get(answer, _WAITING)} {person_line(person, team, lang)}: {t(f'answer.{answer.value}', lang)}"
         items: list[CardElement] = [text(line)]
         if answer is Answer.DECLINED and response.comment:
             items.append(text(quoted("answer.comment", lang, comment=response.comment), subtle=True))

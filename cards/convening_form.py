@@ -16,9 +16,10 @@ from microsoft_teams.cards import (
     NumberInput,
     TextInput,
     ToggleInput,
+    ToggleVisibilityAction,
 )
 
-from cards.common import card, execute, notice, text, title
+from cards.common import action_row, card, execute, notice, text, title
 from cards.verbs import Verb
 from domain.convening import Venue
 from domain.team import Team
@@ -44,6 +45,7 @@ class FormValues:
     roles: tuple[str, ...] = ()
     venue: str = Venue.ROOM.value
     family_place: str = ""
+    accessible_room: bool = False
 
 
 def practice_summary(team: Team, lang: str) -> str:
@@ -76,7 +78,8 @@ def convening_form_card(convening_id: str, teams: Sequence[Team], values: FormVa
                        value="yes" if values.existing_client else "no",
                        choices=[Choice(title=t("form.existing_no", lang), value="no"),
                                 Choice(title=t("form.existing_yes", lang), value="yes")]),
-        Container(items=[
+        *_shown_when_needed("networkBox", t("form.network_show", lang),
+                            values.existing_client or bool(values.network), [
             text(t("form.network_explain", lang), subtle=True),
             TextInput(id="network", label=t("form.network", lang), value=values.network or None,
                       max_length=1000, is_multiline=False),
@@ -92,8 +95,12 @@ def convening_form_card(convening_id: str, teams: Sequence[Team], values: FormVa
                        choices=[Choice(title=r.name(lang), value=r.key) for r in team.staffed_roles()]),
         ChoiceSetInput(id="venue", label=t("form.venue", lang), style="expanded", value=values.venue,
                        choices=[Choice(title=t(f"venue.{v.value}", lang), value=v.value) for v in Venue]),
-        TextInput(id="familyPlace", label=t("form.family_place", lang), value=values.family_place or None,
-                  max_length=120),
+        ToggleInput(id="accessible", title=t("form.accessible", lang), value="true" if values.accessible_room
+                    else "false", value_on="true", value_off="false"),
+        *_shown_when_needed("familyPlaceBox", t("form.family_place_show", lang),
+                            values.venue == Venue.FAMILY_PLACE.value or bool(values.family_place), [
+            TextInput(id="familyPlace", label=t("form.family_place", lang), value=values.family_place or None,
+                      max_length=120)]),
         NumberInput(id="duration", label=t("form.duration", lang), value=values.duration_minutes, min=30, max=240),
         DateInput(id="earliest", label=t("form.earliest", lang), value=values.earliest.isoformat()),
         DateInput(id="latest", label=t("form.latest", lang), value=values.latest.isoformat()),
@@ -101,3 +108,13 @@ def convening_form_card(convening_id: str, teams: Sequence[Team], values: FormVa
     ]
     return card(body, [execute(t("form.submit", lang), Verb.SEARCH, record_id=convening_id, primary=True)],
                 lang=lang)
+
+
+def _shown_when_needed(box_id: str, show_title: str, needed: bool, items: list[CardElement]) -> list[CardElement]:
+    """Fields that apply only after a choice (the family's own place, an existing network): shown when the
+    values say they apply, else hidden behind a button that shows them. A card cannot react to a choice by
+    itself; a refusal (e.g. a family place chosen but not named) re-shows the form with them open."""
+    if needed:
+        return [Container(id=box_id, items=items)]
+    return [action_row(ToggleVisibilityAction(title=show_title, target_elements=[box_id])),
+            Container(id=box_id, items=items, is_visible=False)]

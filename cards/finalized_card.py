@@ -65,3 +65,15 @@ def finalized_card(meeting: Meeting, lang: str = "fi", *, responsible_names: Seq
         actions.append(OpenUrlAction(title=t("finalized.open_docx", lang), url=record.docx_url))
     actions.append(execute(t("finalized.followup", lang), Verb.FOLLOWUP, record_id=meeting.id))
     return card(body, actions, lang=lang)
+
+
+def finalized_view(meeting: Meeting, lang: str = "fi") -> AdaptiveCard:
+    """The finalized card of a stored meeting, reopened later (from "tilanne" or the steps): names from its
+    attendees, and those the files could not be shared with."""
+    record = meeting.finalized
+    if record is None:
+        raise ValueError("finalized_view needs a finalized meeting")
+    names = {a.email.lower(): a.name for a in meeting.attendees}
+    return finalized_card(meeting, lang, responsible_names=(names.get(record.responsible_email.lower(), ""),),
+                          recipient_names=tuple(names.get(e, e) for e in record.shared_with),
+                          not_shared=tuple(names.get(e, e) for e in record.share_failed))

@@ -2,9 +2,10 @@
 
 Input ids: ``year`` (e.g. "2026") and ``team`` (a team key, or ``all``). "Näytä" sends them with the
 statistics verb and the card is re-rendered in place; who may see which team is decided server-side.
-The card shows counts only; small numbers are suppressed as domain.statistics describes: roles that
-fewer than three workers of the teams shown bring are merged into one row "Muut roolit", left out when
-even that row stands for fewer than three workers.
+The card shows counts only; small numbers are withheld by domain.statistics' one rule and say so in words
+("ei näytetä – alle 3 tapaamista (yksityisyyden suoja)"), never as "<3", which reads as a figure. Roles
+that fewer than three workers of the teams shown bring are merged into one row "Muut roolit", left out
+when even that row stands for fewer than three workers.
 """
 
 from __future__ import annotations
@@ -26,7 +27,17 @@ from cards.common import action_row, card, facts, text, title
 from cards.verbs import Verb
 from domain.convening import Venue
 from domain.meeting import FEEDBACK_QUESTIONS
-from domain.statistics import ALL_TEAMS, MonthFigures, TeamYear, role_figures, shown_average, shown_count
+from domain.statistics import (
+    ALL_TEAMS,
+    MonthFigures,
+    Shown,
+    TeamYear,
+    held_by_month,
+    role_figures,
+    shown_count,
+    shown_feedback,
+    shown_lead,
+)
 from i18n.messages import t
 
 
@@ -53,10 +64,14 @@ def decimal(value: float | None, lang: str) -> str:
     return shown if lang == "en" else shown.replace(".", ",")
 
 
-def _average(value: float | None, count: int, lang: str) -> str:
-    if count > 0 and shown_average(value, count) is None:
-        return t("statistics.few", lang)
-    return decimal(shown_average(value, count), lang)
+def shown_text(figure: Shown, lang: str, *, whole: bool = False) -> str:
+    """A figure as the card (and the chart's text alternative) shows it: the number, "–" for none, or
+    "ei näytetä – alle 3 vastausta (yksityisyyden suoja)" for a withheld one."""
+    if figure.withheld is not None:
+        return t(figure.withheld.message_key, lang)
+    if whole and figure.value is not None:
+        return str(int(figure.value))
+    return decimal(figure.value, lang)
 
 
 def _selectors(data: StatisticsCardData, lang: str) -> list[CardElement]:
@@ -76,28 +91,31 @@ def _selectors(data: StatisticsCardData, lang: str) -> list[CardElement]:
 
 
 def _figures(total: MonthFigures, data: StatisticsCardData, lang: str) -> list[CardElement]:
-    lead = (f"{_average(total.lead_average(), total.lead_count, lang)} / "
-            f"{_average(total.lead_median(), total.lead_count, lang)}")
+    mean, median = shown_lead(total)
+    lead = (shown_text(mean, lang) if mean.withheld is not None
+            else f"{shown_text(mean, lang)} / {shown_text(median, lang)}")
     body: list[CardElement] = [facts([
         (t("statistics.convened", lang), str(total.convened)),
         (t("statistics.held", lang), str(total.held)),
         (t("statistics.lead_days", lang), lead),
     ])]
-    alt_values = ", ".join(f"{t(f'statistics.month.{m}', lang)} {data.figures.month(m).held}" for m in range(1, 13))
+    alt_values = ", ".join(f"{t(f'statistics.month.{m}', lang)} {shown_text(held, lang, whole=True)}"
+                           for m, held in enumerate(held_by_month(data.figures), start=1))
     body.append(Image(url=data.chart_url, size="Stretch",
                       alt_text=t("statistics.chart_alt", lang, year=str(data.year), values=alt_values)))
     body.append(text(t("statistics.venues", lang), bold=True))
-    body.append(facts([(t(f"venue.{v.value}", lang), shown_count(total.venues.get(v.value, 0))) for v in Venue]))
+    body.append(facts([(t(f"venue.{v.value}", lang),
+                         shown_text(shown_count(total.venues.get(v.value, 0)), lang, whole=True)) for v in Venue]))
     shown = role_figures(total.roles, data.rosters)
-    roles = sorted((data.role_names.get(key, key), shown_count(n)) for key, n in shown.alone.items() if n > 0)
+    roles = sorted((data.role_names.get(key, key), shown_text(shown_count(n), lang, whole=True))
+                   for key, n in shown.alone.items() if n > 0)
     if shown.other:
-        roles.append((t("statistics.role.other", lang), shown_count(shown.other)))
+        roles.append((t("statistics.role.other", lang), shown_text(shown_count(shown.other), lang, whole=True)))
     if roles:
         body.append(text(t("statistics.roles", lang), bold=True))
         body.append(facts(roles))
     body.append(text(t("statistics.feedback", lang), bold=True))
-    body.append(facts([(t(f"feedback.{key}", lang),
-                        _average(total.feedback_average(key), total.feedback_count(key), lang))
+    body.append(facts([(t(f"feedback.{key}", lang), shown_text(shown_feedback(total, key), lang))
                        for key, _ in FEEDBACK_QUESTIONS]))
     return body
 
@@ -113,5 +131,5 @@ def statistics_card(data: StatisticsCardData, lang: str = "fi") -> AdaptiveCard:
     if total.convened == 0 and total.held == 0 and not total.feedback:
         body.append(text(t("statistics.none", lang)))
     body += _figures(total, data, lang)
-    body.append(text(t("statistics.small_numbers", lang), subtle=True))
+    body.append(text(t("statistics.privacy_note", lang), subtle=True))
     return card(body, [OpenUrlAction(title=t("statistics.download", lang), url=data.csv_url)], lang=lang)

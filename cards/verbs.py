@@ -24,6 +24,7 @@ class Verb(StrEnum):
     GO_WITHOUT = "convening.without"
     ROOM_CHANGE = "convening.room_change"  # the room declined: another free room at the same time
     ROOM_WITHOUT = "convening.room_without"  # the room declined: go on without a room
+    DELETE_DRAFT = "convening.delete_draft"  # "Poista luonnos" on the status card (own unbooked drafts only)
     ASK = "convening.ask"  # ask by e-mail which proposed times suit those whose calendars cannot be read
     STATUS = "status.show"
     HELP = "help.show"
@@ -38,6 +39,7 @@ class Verb(StrEnum):
     FEEDBACK_OPEN = "feedback.open"
     FEEDBACK_SAVE = "feedback.save"
     FINALIZE = "meeting.finalize"
+    FINALIZE_CONFIRM = "meeting.finalize_confirm"  # "Viimeistele silti": finalize although steps are not marked done
     FOLLOWUP = "meeting.followup"
     SHARE_RETRY = "meeting.share_retry"  # share the finalized plan again with those it failed for
     MEETING_VIEW = "meeting.view"  # the shared card's refresh: each participant gets their own view

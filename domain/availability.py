@@ -24,6 +24,11 @@ class BusyStatus(StrEnum):
         times that nobody has tentatively given away."""
         return self in (BusyStatus.TENTATIVE, BusyStatus.BUSY, BusyStatus.OOF, BusyStatus.UNKNOWN)
 
+    def blocks_meeting(self, *, in_person: bool) -> bool:
+        """Whether the person cannot attend: also when working elsewhere (another site) and everyone must be
+        in the same room; such a person can still join a Teams or hybrid meeting."""
+        return self.blocks or (in_person and self is BusyStatus.WORKING_ELSEWHERE)
+
 
 @dataclass(frozen=True)
 class BusyInterval:
@@ -58,8 +63,10 @@ class Schedule:
     error: str | None = None
 
 
-def free_during(schedule: Schedule | None, start: datetime, end: datetime) -> bool:
-    """Whether nothing blocking overlaps [start, end) in ``schedule`` (a missing or failed schedule is not free)."""
+def free_during(schedule: Schedule | None, start: datetime, end: datetime, *, in_person: bool = False) -> bool:
+    """Whether nothing blocking overlaps [start, end) in ``schedule`` (a missing or failed schedule is not free);
+    ``in_person``: everyone meets in one place, so working elsewhere blocks too."""
     if schedule is None or schedule.error:
         return False
-    return not any(i.status.blocks and i.start < end and start < i.end for i in schedule.intervals)
+    return not any(i.status.blocks_meeting(in_person=in_person) and i.start < end and start < i.end
+                   for i in schedule.intervals)

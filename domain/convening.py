@@ -29,6 +29,11 @@ class Venue(StrEnum):
         """Whether a Teams meeting link is created."""
         return self in (Venue.REMOTE, Venue.HYBRID)
 
+    @property
+    def in_person(self) -> bool:
+        """Whether everyone must be in the same place (no Teams link to join from elsewhere)."""
+        return self in (Venue.ROOM, Venue.FAMILY_PLACE)
+
 
 class ConveningStatus(StrEnum):
     """Where the convening is in its journey."""
@@ -120,6 +125,8 @@ class ConveningRequest:
     duration: timedelta
     earliest: date
     latest: date
+    #: A wheelchair-accessible room is needed (only such rooms are proposed).
+    accessible_room: bool = False
 
 
 @dataclass(frozen=True)
@@ -132,6 +139,8 @@ class Booking:
     room: str | None
     join_url: str | None
     room_declined: bool = False
+    #: The bot's own short link to ``join_url`` for the family's text message (None: none was made).
+    family_link: str | None = None
 
 
 @dataclass(frozen=True)

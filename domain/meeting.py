@@ -74,6 +74,8 @@ FEEDBACK_QUESTIONS: tuple[tuple[str, str], ...] = (
     ("pros_structure", "professionals"),
 )
 FEEDBACK_KEYS = frozenset(k for k, _ in FEEDBACK_QUESTIONS)
+#: The scores a feedback question may be given (anything else is refused, never clamped).
+FEEDBACK_SCALE = range(1, 6)
 
 
 @dataclass(frozen=True)
@@ -84,7 +86,9 @@ class FeedbackTally:
     responses: int = 0
 
     def add(self, scores: dict[str, int]) -> FeedbackTally:
-        """The tally with one more response."""
+        """The tally with one more response (each score in ``FEEDBACK_SCALE``, else ValueError)."""
+        if any(score not in FEEDBACK_SCALE for score in scores.values()):
+            raise ValueError("a feedback score is 1–5")
         counts = dict(self.counts)
         for key, score in scores.items():
             row = list(counts.get(key, (0, 0, 0, 0, 0)))

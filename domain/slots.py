@@ -40,6 +40,8 @@ class SlotQuery:
     now: datetime
     #: Attendees whose availability cannot be read (another organisation's calendar): they never block.
     unknown: tuple[str, ...] = ()
+    #: Everyone meets in one place (a room, the family's place): working elsewhere is not free.
+    in_person: bool = False
 
 
 @dataclass(frozen=True)
@@ -84,7 +86,7 @@ def find_slots(query: SlotQuery, schedules: Mapping[str, Schedule], is_holiday: 
         return SlotSearch(slots=(), candidate_starts=0, never_free=(), room_shortage=False)
 
     spans = [(start, start + query.duration) for _, start in candidates]
-    lookup = _ScheduleLookup(schedules, candidates[0][0], candidates[-1][0])
+    lookup = _ScheduleLookup(schedules, candidates[0][0], candidates[-1][0], in_person=query.in_person)
 
     everyone_free = [True] * len(candidates)
     never_free: list[str] = []
@@ -196,8 +198,9 @@ def _candidate_starts(query: SlotQuery, zone: ZoneInfo, is_holiday: HolidayCheck
 #: [start, end) in UTC.
 _Interval = tuple[datetime, datetime]
 
-#: The statuses that make a person unavailable, as a tuple for a fast membership test.
-_BLOCKING = tuple(status for status in BusyStatus if status.blocks)
+#: The statuses that make a person unavailable (online, in person), as tuples for a fast membership test.
+_BLOCKING = {in_person: tuple(status for status in BusyStatus if status.blocks_meeting(in_person=in_person))
+             for in_person in (False, True)}
 
 
 class _Spans:
@@ -230,7 +233,8 @@ class _Spans:
 class _ScheduleLookup:
     """Answers who is free when; working spans are built once per distinct WorkingHours."""
 
-    def __init__(self, schedules: Mapping[str, Schedule], first: date, last: date) -> None:
+    def __init__(self, schedules: Mapping[str, Schedule], first: date, last: date, *, in_person: bool) -> None:
+        self._blocking = _BLOCKING[in_person]
         # Graph may echo addresses in another case than we asked with.
         self._schedules = {email.lower(): schedule for email, schedule in schedules.items()}
         self._first, self._last = first, last
@@ -243,7 +247,7 @@ class _ScheduleLookup:
             return [False] * len(slots)
         # Everything is compared in UTC: same-tzinfo comparisons are exact and cheap.
         busy = _Spans([(i.start.astimezone(UTC), i.end.astimezone(UTC))
-                       for i in schedule.intervals if i.status in _BLOCKING])
+                       for i in schedule.intervals if i.status in self._blocking])
         free = busy.clear_of(slots)
         if schedule.working_hours is not None:
             working = self._working_spans(schedule.working_hours).covering(slots)

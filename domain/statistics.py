@@ -11,9 +11,12 @@ The records hold counts only: no family reference, no worker, no record id. Whet
 counted is kept apart (services.statistics_service, by a one-way digest of the record id), so the
 aggregate itself never links back to a meeting.
 
-Small numbers: the card and the CSV show role and venue counts of 1–2 as ``<3``, and feedback and
-lead-time averages only over at least three answers or meetings (``SUPPRESS_BELOW``); totals of meetings
-convened and held are shown exactly (the team knows them anyway, and the chart needs them).
+Small numbers: one rule (``shown``) decides, for the card, the CSV and the chart alike, what is withheld
+and why: role and venue counts of 1–2 and lead-time averages over one or two meetings (``Withheld.MEETINGS``),
+feedback averages over one or two answers (``Withheld.ANSWERS``). A withheld figure has no value at all
+(never "<3", which reads as a number: "under 3 days", "a score under 3"); each renderer says instead that it
+is not shown and why. Totals of meetings convened and held are shown exactly (``exact``: the team knows
+them anyway, and the chart needs them).
 
 Small rosters: a role's "invited" count is, where only one or two workers bring the role, their
 caseload of family meetings. So a role is shown on its own only where the roster of the teams shown
@@ -29,6 +32,7 @@ import re
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
+from enum import StrEnum
 
 from domain.team import Team
 
@@ -185,14 +189,70 @@ def combined(years: Iterable[TeamYear], year: int, key: str = "all") -> TeamYear
     return TeamYear(key, year, months)
 
 
-def shown_count(count: int) -> str:
-    """A breakdown count as shown: exact from ``SUPPRESS_BELOW`` up and at zero, else ``<3``."""
-    return f"<{SUPPRESS_BELOW}" if 0 < count < SUPPRESS_BELOW else str(count)
+class Withheld(StrEnum):
+    """Why a figure is not shown: fewer than ``SUPPRESS_BELOW`` of these stand behind it (privacy)."""
+
+    MEETINGS = "meetings"
+    ANSWERS = "answers"
+
+    @property
+    def message_key(self) -> str:
+        """The catalog key of the text that says so ("ei näytetä – alle 3 tapaamista (yksityisyyden suoja)")."""
+        return f"statistics.withheld.{self.value}"
 
 
-def shown_average(value: float | None, count: int) -> float | None:
-    """An average is shown only over at least ``SUPPRESS_BELOW`` answers (one person's answer stays theirs)."""
-    return value if value is not None and count >= SUPPRESS_BELOW else None
+@dataclass(frozen=True)
+class Shown:
+    """A figure as it may be shown: its value, or ``withheld`` with the reason (then ``value`` is None).
+
+    ``value`` None without ``withheld``: there is nothing to show (no meeting, nobody answered).
+    """
+
+    value: float | None
+    withheld: Withheld | None = None
+
+
+def shown(value: float | None, among: int, basis: Withheld) -> Shown:
+    """The one rule: ``value`` stands for ``among`` meetings or answers (``basis``); it is withheld when
+    something stands behind it but fewer than ``SUPPRESS_BELOW``. A zero count and no value are shown as such.
+    """
+    if value is None or among == 0:
+        return Shown(value)
+    if among < SUPPRESS_BELOW:
+        return Shown(None, basis)
+    return Shown(value)
+
+
+def shown_count(count: int) -> Shown:
+    """A breakdown count of meetings (per venue, per role) as it may be shown."""
+    return shown(count, count, Withheld.MEETINGS)
+
+
+def shown_average(value: float | None, count: int, basis: Withheld) -> Shown:
+    """An average over ``count`` meetings or answers: only over at least ``SUPPRESS_BELOW`` (one person's
+    answer, or one family's wait, stays theirs)."""
+    return shown(value, count, basis)
+
+
+def shown_lead(figures: MonthFigures) -> tuple[Shown, Shown]:
+    """The mean and the median of days from booking to meeting, as they may be shown."""
+    return (shown_average(figures.lead_average(), figures.lead_count, Withheld.MEETINGS),
+            shown_average(figures.lead_median(), figures.lead_count, Withheld.MEETINGS))
+
+
+def shown_feedback(figures: MonthFigures, key: str) -> Shown:
+    """The mean score of feedback question ``key``, as it may be shown."""
+    return shown_average(figures.feedback_average(key), figures.feedback_count(key), Withheld.ANSWERS)
+
+
+def exact(count: int) -> Shown:
+    """A total of meetings convened or held: always shown exactly (see the module's note)."""
+    return Shown(count)
+
+
+def held_by_month(year: TeamYear) -> list[Shown]:
+    """Meetings held in each month 1–12 as the chart and its text alternative show them."""
+    return [exact(year.month(m).held) for m in range(1, 13)]
 
 
 def role_rosters(teams: Iterable[Team]) -> dict[str, frozenset[str]]:

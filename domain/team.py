@@ -20,6 +20,19 @@ class Member:
 
 
 @dataclass(frozen=True)
+class Localized:
+    """A short text given in Finnish and optionally in Swedish and English (a room's directions, a title)."""
+
+    fi: str = ""
+    sv: str = ""
+    en: str = ""
+
+    def get(self, lang: str) -> str:
+        """The text in ``lang``, falling back to Finnish ("" when none is given)."""
+        return {"sv": self.sv, "en": self.en}.get(lang, "") or self.fi
+
+
+@dataclass(frozen=True)
 class Room:
     """A bookable meeting room (a Graph room resource mailbox)."""
 
@@ -27,6 +40,18 @@ class Room:
     display_name: str
     capacity: int
     wheelchair_accessible: bool
+    #: The street address the family is told ("Keskuskatu 1, 70100 Esimerkkilä"); "" when not configured.
+    address: str = ""
+    #: How to get in: the entrance, the floor, where to report.
+    directions: Localized = Localized()
+
+
+@dataclass(frozen=True)
+class PersonDetails:
+    """What the family's invitation tells of a person besides the name: profession and phone (configured)."""
+
+    title: Localized = Localized()
+    phone: str = ""
 
 
 @dataclass(frozen=True)
@@ -76,6 +101,12 @@ class Team:
     contacts: dict[str, str] = field(default_factory=dict)
     #: The employers of the roster's people (the home organisation first); empty means the home one only.
     organisations: tuple[Organisation, ...] = ()
+    #: Titles and phone numbers by lower-case address (members and near workers alike), for the family's text.
+    details: dict[str, PersonDetails] = field(default_factory=dict)
+
+    def details_of(self, email: str) -> PersonDetails:
+        """The person's configured title and phone (empty when none are configured)."""
+        return self.details.get(email.lower(), PersonDetails())
 
     def role(self, key: str) -> Role | None:
         """The configured role with ``key``, if any."""

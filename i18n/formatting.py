@@ -98,3 +98,16 @@ def format_short_span(start: datetime, end: datetime, lang: str = "fi") -> str:
     lang = supported(lang)
     return (f"{_babel_day(date(start.year, start.month, start.day), lang)} {_PATTERNS[lang].at} "
             f"{format_time(start, lang)}–{format_time(end, lang)}")
+
+
+#: Dates written out for plain language (selkokieli): the weekday and month as words, no abbreviations.
+_WRITTEN_DATE = {"fi": "EEEE d. MMMM y", "sv": "EEEE d MMMM y", "en": "EEEE d MMMM y"}
+
+
+@functools.lru_cache(maxsize=1024)
+def format_written_date(d: date, lang: str = "fi") -> str:
+    """"torstaina 3. joulukuuta 2026" (fi), "torsdag 3 december 2026" (sv), "Thursday 3 December 2026" (en)."""
+    from babel.dates import format_date as babel_date  # noqa: PLC0415
+
+    lang = supported(lang)
+    return babel_date(date(d.year, d.month, d.day), _WRITTEN_DATE[lang], locale=_locale(lang))

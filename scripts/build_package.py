@@ -14,8 +14,8 @@ Before anything is written the package is checked, fully offline:
 * ``manifest.json`` against the official Teams manifest schema (vendored in
   ``manifest/schema/``; only local ``$ref`` are resolved, nothing is ever fetched);
 * this project's own contract, which the schema does not express (one bot in the
-  personal, groupChat and team scopes with the commands uusi, tilanne, ohje; no
-  placeholder left; ...);
+  personal, groupChat and team scopes, each offering its commands (uusi, tilanne, ohje in the personal
+  chat; aloita and ohje in a group chat or team); no placeholder left; ...);
 * the icons: 192x192 colour icon, 32x32 outline icon in pure white on transparent;
 * the localization files: required keys, length limits, one translation per string.
 
@@ -56,7 +56,13 @@ DEMO_APP_ID = "5f0c8a3e-2d71-4b9a-9c4e-7a1b3d5e9f20"
 DEMO_BOT_ID = "9b2e4d6f-8a1c-4e3b-a7d5-1c9f0e2b4a68"
 
 REQUIRED_SCOPES = ("personal", "groupChat", "team")
-REQUIRED_COMMANDS = ("uusi", "tilanne", "ohje")
+#: Per scope, the commands its list must offer: convening and one's own convenings only in the personal chat
+#: (the bot refuses them where others read along); "aloita" shares the meeting's card in a group chat or team.
+REQUIRED_COMMANDS: dict[str, tuple[str, ...]] = {
+    "personal": ("uusi", "tilanne", "ohje"),
+    "groupChat": ("aloita", "ohje"),
+    "team": ("aloita", "ohje"),
+}
 COLOR_ICON_SIZE = (192, 192)
 OUTLINE_ICON_SIZE = (32, 32)
 # Limits from the Teams docs (command menu, localization schema); stricter than the v1.30 schema.
@@ -282,7 +288,7 @@ def contract_problems(manifest: Any, schema: Mapping[str, Any]) -> list[str]:
             if scope in _list(command_list.get("scopes"))
             for command in _dicts(command_list.get("commands"))
         }
-        missing = [title for title in REQUIRED_COMMANDS if title not in titles]
+        missing = [title for title in REQUIRED_COMMANDS[scope] if title not in titles]
         if missing:
             problems.append(f"manifest.json: no command list for scope {scope!r} offers {', '.join(missing)}")
     for i, command_list in enumerate(command_lists):

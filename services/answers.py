@@ -108,7 +108,9 @@ class Answers:
         schedules = await self._calendar.schedules(convening.convener_id, [m.email for m in candidates],
                                                    booking.start, booking.end, team.timezone)
         free = next((m for m in candidates
-                     if free_during(schedules.get(m.email.lower()), booking.start, booking.end)), None)
+                     if free_during(schedules.get(m.email.lower()), booking.start, booking.end,
+                                    in_person=convening.request is not None and convening.request.venue.in_person)),
+                    None)
         if free is None:
             raise UserFacingError("convening.no_free_substitute")
         invitees = tuple(Person(free.email, free.display_name, decliner.role) if i == person else p
@@ -137,7 +139,8 @@ class Answers:
         convening, booking, team = booked.convening, booked.booking, booked.team
         seats = 1 + len(convening.invitees) + FAMILY_SEATS
         rooms = [r.email for r in sorted(team.rooms, key=lambda r: (r.capacity, r.email))
-                 if r.capacity >= seats and r.email.lower() != (booking.room or "").lower()]
+                 if r.capacity >= seats and r.email.lower() != (booking.room or "").lower()
+                 and (r.wheelchair_accessible or not (convening.request and convening.request.accessible_room))]
         schedules = await self._calendar.schedules(convening.convener_id, rooms, booking.start, booking.end,
                                                    team.timezone) if rooms else {}
         room = next((r for r in rooms if free_during(schedules.get(r.lower()), booking.start, booking.end)), None)

@@ -14,7 +14,7 @@ from i18n.messages import t
 from services.caller import Caller
 from services.errors import UserFacingError, refusals_carry
 from services.invitation_text import event_draft
-from services.ports import Calendar, ConveningStore, NoStatistics, SlotReservations, StatisticsRecorder
+from services.ports import Calendar, ConveningStore, NoStatistics, ShortLinks, SlotReservations, StatisticsRecorder
 from services.proposing import Proposing, SearchOutcome
 from services.teams import TeamRegistry
 from services.unit_of_work import ConveningRecords
@@ -24,6 +24,8 @@ log = logging.getLogger(__name__)
 #: How long proposals are trusted without asking Graph again at booking (the reservation index covers
 #: the bot's own bookings meanwhile).
 PROPOSALS_FRESH = timedelta(minutes=10)
+#: How long the family's short Teams link works after the meeting's booked end (a meeting running late).
+FAMILY_LINK_AFTER_END = timedelta(hours=12)
 
 
 class Bookings:
@@ -31,7 +33,8 @@ class Bookings:
 
     def __init__(self, *, teams: TeamRegistry, calendar: Calendar, store: ConveningStore,
                  clock: Callable[[], datetime], proposing: Proposing, reservations: SlotReservations | None = None,
-                 fresh_for: timedelta = PROPOSALS_FRESH, statistics: StatisticsRecorder | None = None) -> None:
+                 fresh_for: timedelta = PROPOSALS_FRESH, statistics: StatisticsRecorder | None = None,
+                 short_links: ShortLinks | None = None) -> None:
         self._teams = teams
         self._calendar = calendar
         self._store = store
@@ -40,6 +43,7 @@ class Bookings:
         self._reservations = reservations
         self._fresh_for = fresh_for
         self._statistics: StatisticsRecorder = statistics or NoStatistics()
+        self._short_links = short_links
 
     async def book(self, convening_id: str, caller: Caller, slot_index: int) -> Convening:
         """Books proposal ``slot_index``: the Outlook event with room and/or Teams link.
@@ -72,7 +76,8 @@ class Bookings:
         draft = event_draft(choosing, choosing.request or convening.request, team, slot)
         created = await self._calendar.create_event(convening.convener_id, draft)
         booking = Booking(event_id=created.id, start=slot.start, end=slot.end, room=slot.room,
-                          join_url=created.join_url, room_declined=created.room_response == "declined")
+                          join_url=created.join_url, room_declined=created.room_response == "declined",
+                          family_link=await self._family_link(created.join_url, slot))
         booked = await records.save_or_refuse(choosing.booked(booking))
         await self._statistics.convened(booked)
         log.info("convening booked", extra={"convening": convening.id, "venue": draft.online})
@@ -111,6 +116,13 @@ class Bookings:
         await release_booked_time(self._reservations, convening)
         return await records.save_or_refuse(replace(convening, status=ConveningStatus.CANCELLED))
 
+    async def _family_link(self, join_url: str | None, slot: Slot, *, reuse: str | None = None) -> str | None:
+        """The family's short link to the Teams meeting, working until a while after ``slot`` ends (the same
+        link, extended, when the meeting moves); None without a Teams meeting or a short-link store."""
+        if not join_url or self._short_links is None:
+            return None
+        return await self._short_links.publish(join_url, slot.end + FAMILY_LINK_AFTER_END, reuse=reuse)
+
     async def _still_free(self, convening: Convening, slot: Slot) -> None:
         """Proposals age: another convening (or someone in Outlook) may have taken the time meanwhile.
 
@@ -136,7 +148,9 @@ class Bookings:
         draft = event_draft(convening, convening.request, team, slot)
         updated = await self._calendar.update_event(convening.convener_id, convening.booking.event_id, draft)
         booking = replace(convening.booking, start=slot.start, end=slot.end, room=slot.room,
-                          room_declined=updated.room_response == "declined")
+                          room_declined=updated.room_response == "declined",
+                          family_link=await self._family_link(convening.booking.join_url, slot,
+                                                              reuse=convening.booking.family_link))
         old = convening.booking
         if self._reservations is not None and (old.start, old.end) != (slot.start, slot.end):
             await self._reservations.release(convening.id, old.start, old.end)

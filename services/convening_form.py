@@ -33,6 +33,7 @@ class ConveningForm:
     duration_minutes: int
     earliest: date
     latest: date
+    accessible_room: bool = False
 
 
 def validate_form(form: ConveningForm, team: Team, first_allowed: date, horizon_end: date) -> ConveningRequest:
@@ -95,6 +96,7 @@ def validate_form(form: ConveningForm, team: Team, first_allowed: date, horizon_
         duration=timedelta(minutes=form.duration_minutes),
         earliest=max(form.earliest, first_allowed),
         latest=form.latest,
+        accessible_room=form.accessible_room and form.venue.needs_room,
     )
 
 

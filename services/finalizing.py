@@ -16,9 +16,10 @@ from zoneinfo import ZoneInfo
 
 from domain.convening import Person
 from domain.file_names import plan_file_name
-from domain.meeting import Attendee, FinalizeRecord, Meeting, MeetingStatus
+from domain.meeting import MEETING_STEPS, Attendee, FinalizeRecord, Meeting, MeetingStatus
 from domain.plan import JointPlan, PlanDocumentData, PlanProblemKind, plan_problems, service_contacts
 from domain.sensitive_text import TextProblem
+from i18n.formatting import format_moment
 from i18n.messages import t
 from services.caller import Caller
 from services.errors import UserFacingError, refusals_carry
@@ -27,6 +28,12 @@ from services.ports import Calendar, Drive, EventDraft, MeetingStore, NoStatisti
 from services.unit_of_work import MeetingRecords
 
 log = logging.getLogger(__name__)
+
+#: The refusal when the booked start has not come yet (``when``: the start, as the meeting's language writes it).
+TOO_EARLY = "finalize.too_early"
+#: Not a refusal of the plan: steps are not marked done, and the near worker has not confirmed finalizing anyway
+#: (``undone`` and ``total``: how many steps). The card asks "Viimeistele silti".
+UNDONE_STEPS = "finalize.undone_steps"
 
 
 @dataclass(frozen=True)
@@ -61,12 +68,15 @@ class Finalizing:
         self._clock = clock
         self._statistics: StatisticsRecorder = statistics or NoStatistics()
 
-    async def finalize(self, meeting_id: str, caller: Caller) -> FinalizeOutcome:
+    async def finalize(self, meeting_id: str, caller: Caller, *, confirmed: bool = False) -> FinalizeOutcome:
         """Documents to the responsible worker's OneDrive, shared as consented; the next contact booked.
 
         Each step's result is saved before the next, so a retry after a failure
         continues where it stopped instead of uploading or booking twice. A plan that is not ready is a
-        MeetingRefusedError carrying the meeting (the plan card is shown again from it).
+        MeetingRefusedError carrying the meeting (the plan card is shown again from it); so is a meeting whose
+        booked start has not come yet (``TOO_EARLY``: it was not held, nothing is written or counted), and one
+        with steps not marked done unless ``confirmed`` (``UNDONE_STEPS``: the near worker confirms first).
+        Once finalizing has begun, a retry resumes it without asking again.
         """
         records = MeetingRecords(self._store)
         meeting = await records.own(meeting_id, caller)
@@ -76,6 +86,11 @@ class Finalizing:
         plan = meeting.plan
         people = participants(meeting)
         with refusals_carry(meeting):
+            if meeting.status is MeetingStatus.RUNNING and self._clock() < meeting.scheduled_start:
+                # Not held yet: finalizing would share a plan of a meeting that has not happened, and count it.
+                zone = ZoneInfo(self._meetings.team(meeting).timezone)
+                raise UserFacingError(TOO_EARLY, when=format_moment(meeting.scheduled_start.astimezone(zone),
+                                                                    meeting.lang))
             if plan is None:
                 raise UserFacingError("plan.missing")
             problems = plan_problems(plan, people, meeting.scheduled_start.date())
@@ -84,6 +99,9 @@ class Finalizing:
                 raise UserFacingError(_problem_key(first.problem),
                                       field=t(f"plan.field_name.{first.field_name.split('.')[0]}", meeting.lang)
                                       if _has_field_name(first.field_name) else "")
+            undone = undone_steps(meeting)
+            if meeting.status is MeetingStatus.RUNNING and undone and not confirmed:
+                raise UserFacingError(UNDONE_STEPS, undone=str(len(undone)), total=str(len(MEETING_STEPS)))
         responsible = [a for a in meeting.attendees if a.name in plan.responsible]
         owner, organisation = self._plan_home(meeting, responsible[0])
         progress = meeting.finalized or FinalizeRecord(owner, "", "", "", "", (), None, plan.next_contact,
@@ -195,6 +213,11 @@ class Finalizing:
                            transaction_id=f"yhdessa-aika-next-{meeting.id}")
         created = await calendar.create_event(organizer, draft)
         return created.id, organizer != first.email
+
+
+def undone_steps(meeting: Meeting) -> tuple[str, ...]:
+    """The keys of the steps not marked done, in the model's order."""
+    return tuple(step.key for step in MEETING_STEPS if step.key not in meeting.checked)
 
 
 def _outcome(meeting: Meeting, plan: JointPlan | None = None) -> FinalizeOutcome:

@@ -19,7 +19,7 @@ from domain.convening import Convening, ConveningStatus
 from domain.meeting import Meeting, MeetingStatus
 from services.meeting_settings import MeetingSettings
 from services.ports import ConveningStore, MeetingStore, Notices
-from services.schedule import START_NOTICE_AHEAD
+from services.schedule import START_NOTICE_AHEAD, draft_expires_at, is_draft
 from services.unit_of_work import ConveningRecords, MeetingRecords
 
 #: One piece of due work, run by the scheduler on its own.
@@ -154,14 +154,16 @@ class Housekeeping:
         return purged
 
     async def purge_stale_convenings(self) -> int:
-        """Deletes convenings past their keeping time (never booked, cancelled, or over for the retention
-        period); returns how many."""
+        """Deletes convenings past their keeping time (a draft left untouched for DRAFT_EXPIRY, cancelled,
+        or over for the retention period); returns how many."""
         now = self._clock()
         retention = timedelta(days=self._settings.retention_days)
         purged = 0
         for stored in await self._convenings.due(now):
             c = stored.convening
             over = c.booking is not None and c.booking.end + retention < now
+            if is_draft(c) and draft_expires_at(c) > now:
+                continue  # changed since it was indexed: a draft expires only when left untouched
             if c.status is not ConveningStatus.BOOKED or over:
                 await self._convenings.delete(c.id)
                 purged += 1

@@ -8,13 +8,15 @@ worker, not from a calendar.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
+from dataclasses import replace
 from html import escape
 
 from domain.convening import Convening, ConveningRequest, Person, Venue
 from domain.slots import Slot
 from domain.team import Room, Team
-from i18n.formatting import format_span
+from i18n.formatting import format_span, format_time, format_written_date
 from i18n.messages import t
 from services.ports import EventDraft
 
@@ -92,27 +94,114 @@ def event_draft(convening: Convening, request: ConveningRequest, team: Team, slo
     )
 
 
+def _people(convening: Convening, team: Team | None, role_names: dict[str, str], lang: str,
+            quote: Callable[[str], str]) -> list[tuple[str, str, str]]:
+    """(name, profession, service) of everyone the family meets, the near worker first.
+
+    The profession is the configured title (``members:`` in the teams file); without one, the role's name
+    stands for it and no service is repeated.
+    """
+    def title_of(email: str) -> str:
+        return team.details_of(email).title.get(lang) if team else ""
+
+    people = [(quote(convening.convener_name), title_of(convening.convener_email), "")]
+    for person in convening.invitees:
+        service = role_names.get(person.role or "", "")
+        title = title_of(person.email)
+        # "koulukuraattori (Koulukuraattori)" says nothing twice: the service only where it adds something.
+        same = title.casefold() == service.casefold()
+        people.append((quote(person.display_name), title or service, service if title and not same else ""))
+    return people
+
+
+def _person_line(name: str, title: str, service: str) -> str:
+    """"Hanna Heikkinen, terveydenhoitaja (Äitiys- ja lastenneuvola)"."""
+    line = f"{name}, {title}" if title else name
+    return f"{line} ({service})" if service else line
+
+
 def family_invitation(convening: Convening, role_names: dict[str, str], room: Room | None,
-                      join_url: str | None, lang: str, *, quote: Callable[[str], str] = str) -> str:
+                      link: str | None, lang: str, *, quote: Callable[[str], str] = str,
+                      team: Team | None = None) -> str:
     """Plain text for the family: ready to print or paste into a text message.
 
-    ``quote`` is applied to what came from outside (the place the worker typed, people's names) where
-    the text is shown on a card (cards.common.inert); the Teams link stays a link.
+    ``link`` is the short link the family opens to join a Teams meeting (the bot's own redirect, never the
+    330-character join URL); without one the text says the near worker sends the link separately. ``team``
+    gives the room's address and directions' language, titles and the near worker's phone (teams file).
+    ``quote`` is applied to what came from outside (the place the worker typed, people's names) where the text
+    is shown on a card (cards.common.inert); the link stays a link.
     """
     request = convening.request
     booking = convening.booking
     if request is None or booking is None:
         return ""
-    invited = [role_names.get(p.role or "", "") or quote(p.display_name) for p in convening.invitees]
     lines = [
         t("family.greeting", lang),
         t("family.intro", lang),
         f"{t('invitation.time', lang)}: {format_span(booking.start, booking.end, lang, long_weekday=True)}",
         f"{t('invitation.place', lang)}: {event_location(request, room, lang, quote=quote)}",
-        f"{t('invitation.duration', lang)}: {t('invitation.minutes', lang, n=str(minutes(request)))}",
-        f"{t('family.invited', lang)}: {', '.join(invited)}",
     ]
-    if join_url and request.venue.online:
-        lines.append(f"{t('family.join', lang)}: {join_url}")
-    lines += [t("family.contact", lang, name=quote(convening.convener_name)), t("family.closing", lang)]
+    if room is not None and request.venue.needs_room:
+        if room.address:
+            lines.append(f"{t('family.address', lang)}: {room.address}")
+        if room.directions.get(lang):
+            lines.append(f"{t('family.directions', lang)}: {room.directions.get(lang)}")
+    lines.append(f"{t('invitation.duration', lang)}: {t('invitation.minutes', lang, n=str(minutes(request)))}")
+    people = _people(convening, team, role_names, lang, quote)
+    near_name, near_title, _ = people[0]
+    lines.append(f"{t('family.invited', lang)}:")
+    lines.append(f"• {_person_line(near_name, near_title, t('family.near_worker', lang))}")
+    lines += [f"• {_person_line(*person)}" for person in people[1:]]
+    if request.venue.online:
+        lines.append(f"{t('family.join', lang)}: {link}" if link
+                     else t("family.join_separately", lang, name=near_name))
+        if link:
+            lines.append(t("family.join_how", lang))
+    phone = team.details_of(convening.convener_email).phone if team else ""
+    lines += [t("family.contact_phone", lang, name=near_name, phone=phone) if phone
+              else t("family.contact", lang, name=near_name), t("family.closing", lang)]
+    return "\n".join(lines)
+
+
+def _sentences(message: str) -> list[str]:
+    """A catalog message of several short sentences, one a line (plain language: one thing a line)."""
+    return [part for part in re.split(r"(?<=[.?!]) ", message) if part]
+
+
+def plain_family_invitation(convening: Convening, team: Team, room: Room | None, link: str | None, lang: str,
+                            *, quote: Callable[[str], str] = str) -> str:
+    """The family's invitation in plain language (selkokieli in Finnish): one thing a line, short sentences,
+    common words, no abbreviations, the date written out ("torstaina 3. joulukuuta 2026 kello 8.00")."""
+    request = convening.request
+    booking = convening.booking
+    if request is None or booking is None:
+        return ""
+    role_names = {r.key: r.name(lang) for r in team.roles}
+    lines = [t("plain.greeting", lang), *_sentences(t("plain.intro", lang)),
+             t("plain.day", lang, date=format_written_date(booking.start.date(), lang)),
+             t("plain.start", lang, time=format_time(booking.start, lang)),
+             t("plain.end", lang, time=format_time(booking.end, lang))]
+    if request.venue is Venue.REMOTE:
+        lines += _sentences(t("plain.remote", lang))
+    else:
+        lines.append(t("plain.place", lang, place=event_location(replace(request, venue=Venue.ROOM)
+                                                                  if request.venue is Venue.HYBRID else request,
+                                                                  room, lang, quote=quote)))
+        if room is not None and request.venue.needs_room:
+            if room.address:
+                lines.append(t("plain.address", lang, address=room.address))
+            if room.directions.get(lang):
+                lines += [t("plain.directions", lang), room.directions.get(lang)]
+        if request.venue is Venue.HYBRID:
+            lines += _sentences(t("plain.hybrid", lang))
+    if request.venue.online:
+        lines += [t("plain.link", lang), link] if link else [t("plain.link_separately", lang)]
+    people = _people(convening, team, role_names, lang, quote)
+    lines.append(t("plain.people", lang))
+    lines += [f"{name}, {title}" if title else name for name, title, _ in people]
+    lines.append(t("plain.near_worker", lang, name=people[0][0]))
+    phone = team.details_of(convening.convener_email).phone
+    lines += _sentences(t("plain.questions", lang))
+    lines.append(t("plain.call", lang, phone=phone) if phone else t("plain.ask", lang, name=people[0][0]))
+    lines += [t("plain.closing", lang)]
     return "\n".join(lines)

@@ -12,7 +12,7 @@ from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 from domain.convening import Convening, ConveningStatus
-from domain.meeting import FEEDBACK_KEYS, STEP_KEYS, Attendee, Meeting, MeetingStatus
+from domain.meeting import FEEDBACK_KEYS, FEEDBACK_SCALE, STEP_KEYS, Attendee, Meeting, MeetingStatus
 from domain.plan import Actions, ContactArrangement, JointPlan, Participant, plan_problems
 from domain.sensitive_text import TextProblem, text_problem
 from domain.star import PointReading, StarDefinition, StarReading, reading_problems
@@ -176,20 +176,19 @@ class MeetingService:
             return await records.save_or_refuse(replace(meeting, plan=plan, family_present=form.family_present.strip(),
                                                         lang=form.lang))
 
-    async def add_feedback(self, meeting_id: str, caller: Caller, scores: Mapping[str, int],
-                           comment: str = "") -> Meeting:
-        """Adds one response to the aggregate counts. The comment is never stored, yet checked like every text:
-        the same rule everywhere (and a refused comment is not echoed back).
+    async def add_feedback(self, meeting_id: str, caller: Caller, scores: Mapping[str, int]) -> Meeting:
+        """Adds one respondent's answers (question key → 1–5) to the aggregate counts; nothing else is kept.
 
-        A refusal is a MeetingRefusedError carrying the meeting (the feedback card is shown again from it).
+        A score outside 1–5 refuses the whole answer (``feedback.out_of_range``) and nothing is saved, and an
+        answer with no score is ``feedback.empty``. A refusal is a MeetingRefusedError carrying the meeting
+        (the feedback card is shown again from it).
         """
         records = MeetingRecords(self._store)
         meeting = await records.own(meeting_id, caller)
         with refusals_carry(meeting):
-            comment_problem = text_problem(comment, max_length=1000)
-            if comment_problem is not None:
-                raise UserFacingError(f"feedback.{comment_problem.value}")
-            clean = {k: v for k, v in scores.items() if k in FEEDBACK_KEYS and 1 <= v <= 5}
+            clean = {k: v for k, v in scores.items() if k in FEEDBACK_KEYS}
+            if any(v not in FEEDBACK_SCALE for v in clean.values()):
+                raise UserFacingError("feedback.out_of_range")
             if not clean:
                 raise UserFacingError("feedback.empty")
             saved = await records.save_or_refuse(replace(meeting, feedback=meeting.feedback.add(clean)))

@@ -103,6 +103,14 @@ class SlotReservations(Protocol):
         ...
 
 
+class ShortLinks(Protocol):
+    """The bot's own short links (a family's text message cannot carry a 330-character Teams URL)."""
+
+    async def publish(self, url: str, expires: datetime, *, reuse: str | None = None) -> str:
+        """A short link to ``url`` until ``expires``; ``reuse``: extend a link made before (the same link)."""
+        ...
+
+
 @dataclass(frozen=True)
 class Stored:
     """A convening with the eTag it was read at."""

@@ -178,7 +178,9 @@ class Proposing:
         knowledge = await self._availability.read(team, convening.convener_id, required, convening.invitees,
                                                   slot.start, slot.end, team.timezone)
         readable = [p.email for p in convening.invitees if p.email.lower() not in knowledge.unknown]
-        return all(free_during(knowledge.schedules.get(a.lower()), slot.start, slot.end)
+        in_person = convening.request is not None and convening.request.venue.in_person
+        return all(free_during(knowledge.schedules.get(a.lower()), slot.start, slot.end,
+                               in_person=in_person and a != slot.room)
                    for a in (*required, *readable))
 
     async def _proposing(self, convening_id: str, caller: Caller
@@ -232,13 +234,14 @@ class Proposing:
         attendees = (convening.convener_email, *(p.email for p in invitees))
         seats = len(attendees) + FAMILY_SEATS
         rooms = tuple(r.email for r in sorted(team.rooms, key=lambda r: (r.capacity, r.email))
-                      if r.capacity >= seats) if request.venue.needs_room else ()
+                      if r.capacity >= seats and (r.wheelchair_accessible or not request.accessible_room)
+                      ) if request.venue.needs_room else ()
         if request.venue.needs_room and not rooms:
             raise UserFacingError("convening.no_room_big_enough", seats=str(seats))
         query = SlotQuery(practice=team.practice, timezone=team.timezone, earliest=request.earliest,
                           latest=request.latest, duration=request.duration,
                           attendees=tuple(a.lower() for a in attendees), rooms=tuple(r.lower() for r in rooms),
-                          now=self._clock())
+                          now=self._clock(), in_person=request.venue.in_person)
         window = search_window(query, self._is_holiday)
         if window is None:
             # No practice time in the period: Graph is not asked.

@@ -13,8 +13,22 @@ from services.meeting_settings import MeetingSettings
 START_NOTICE_AHEAD = timedelta(minutes=10)
 #: The earliest a day-before reminder can be due (the reminder period is at most a week).
 REMINDER_WINDOW = timedelta(days=7)
-#: A convening never booked (or cancelled) is deleted after this: it holds a family reference for nothing.
+#: A cancelled convening is deleted after this: it holds a family reference for nothing.
 STALE_DRAFT = timedelta(days=30)
+#: A draft (the form sent or times proposed, never booked) is deleted this long after it last changed.
+DRAFT_EXPIRY = timedelta(days=14)
+
+
+def is_draft(convening: Convening) -> bool:
+    """Whether ``convening`` is an unfinished draft: never booked, and no time being booked."""
+    return convening.booking is None and convening.status in (ConveningStatus.DRAFT, ConveningStatus.PROPOSED)
+
+
+def draft_expires_at(convening: Convening) -> datetime:
+    """When an untouched draft is deleted: :data:`DRAFT_EXPIRY` after it last changed (its creation, or
+    its latest search for times, whichever is later)."""
+    changed = max(convening.created_at, convening.proposed_at or convening.created_at)
+    return changed + DRAFT_EXPIRY
 
 
 def convening_due(convening: Convening, retention: timedelta) -> datetime:
@@ -26,6 +40,8 @@ def convening_due(convening: Convening, retention: timedelta) -> datetime:
         if not convening.start_notified:
             return booking.start - START_NOTICE_AHEAD
         return booking.end + retention
+    if is_draft(convening):
+        return draft_expires_at(convening)
     if convening.status in (ConveningStatus.DRAFT, ConveningStatus.PROPOSED, ConveningStatus.CANCELLED):
         return convening.created_at + STALE_DRAFT
     return convening.created_at + retention

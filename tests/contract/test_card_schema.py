@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from microsoft_teams.cards import AdaptiveCard
@@ -17,6 +17,7 @@ from cards.welcome import welcome_card
 from domain.convening import ConveningStatus, Venue
 from domain.slots import SlotSearch
 from domain.ways_on import WaysOn
+from services.status_overview import StatusKind, StatusRow
 from tests.support.card_schema import assert_valid_card, card_errors
 from tests.support.samples import demo_team, sample_convening
 
@@ -37,7 +38,12 @@ BUILDERS: dict[str, Callable[[str], AdaptiveCard]] = {
         WaysOn(widen=True, substitute=True, drop=True), lang),
     "booked_hybrid": lambda lang: booked_card(sample_convening(), demo_team(), lang),
     "booked_room": lambda lang: booked_card(sample_convening(venue=Venue.ROOM), demo_team(), lang),
-    "status": lambda lang: status_card([sample_convening(), sample_convening(ConveningStatus.DRAFT)], lang),
+    "status": lambda lang: status_card(
+        [StatusRow(sample_convening(), StatusKind.BOOKED),
+         StatusRow(sample_convening(ConveningStatus.DRAFT), StatusKind.DRAFT,
+                   expires_at=sample_convening().created_at + timedelta(days=14)),
+         StatusRow(sample_convening(ConveningStatus.CANCELLED), StatusKind.CANCELLED)],
+        lang, now=sample_convening().created_at, message="Luonnos poistettu."),
     "status_empty": lambda lang: status_card([], lang),
     "notice": lambda lang: notice_card("Viesti", lang, convening_id="0123456789abcdef"),
 }

@@ -38,9 +38,15 @@ EXPECTED_COMMANDS = {
     "tilanne": "Omat tulevat ja vireillä olevat kutsut",
     "ohje": "Ohje ja komennot",
     "kieli": "Vaihda kieli: kieli fi, kieli sv tai kieli en",
+    "tilastot": "Koordinaattoreille: tiimin tilastot",
+    "valmius": "Koordinaattoreille: mitä botti voi tehdä kussakin organisaatiossa",
 }
-#: Coordinators' commands, offered in the personal chat only (where others do not read along).
-PERSONAL_ONLY = {"valmius": "Koordinaattoreille: mitä botti voi tehdä kussakin organisaatiossa"}
+#: In a group chat or team: the meeting's shared card, help and language (convening is refused there).
+GROUP_COMMANDS = {
+    "aloita": "Jaa Yhdessä ajan rakenne tähän keskusteluun, kun tapaaminen alkaa",
+    "ohje": "Ohje ja komennot",
+    "kieli": "Vaihda kieli: kieli fi, kieli sv tai kieli en",
+}
 BOT_SCOPES = {"personal", "groupChat", "team"}
 DEFAULTS = {"APP_ID": bp.DEMO_APP_ID, "BOT_ID": bp.DEMO_BOT_ID, "APP_VERSION": "0.1.0"}
 
@@ -99,19 +105,44 @@ def test_vendored_schema_is_the_official_file() -> None:
     assert bp.SCHEMA_PATH.read_bytes() == SHARED_SCHEMA.read_bytes()
 
 
+def _offered(manifest: dict[str, Any], scope: str) -> dict[str, str]:
+    """The commands the manifest offers in ``scope``: title → description."""
+    return {
+        command["title"]: command["description"]
+        for command_list in manifest["bots"][0]["commandLists"]
+        if scope in command_list["scopes"]
+        for command in command_list["commands"]
+    }
+
+
 def test_every_bot_scope_offers_the_commands(manifest: dict[str, Any]) -> None:
     (bot,) = manifest["bots"]
     assert set(bot["scopes"]) == BOT_SCOPES
     assert bot["supportsFiles"] is False
     assert bot["isNotificationOnly"] is False
     for scope in bot["scopes"]:
-        commands = {
-            command["title"]: command["description"]
-            for command_list in bot["commandLists"]
-            if scope in command_list["scopes"]
-            for command in command_list["commands"]
-        }
-        assert commands == (EXPECTED_COMMANDS | PERSONAL_ONLY if scope == "personal" else EXPECTED_COMMANDS), scope
+        assert _offered(manifest, scope) == (EXPECTED_COMMANDS if scope == "personal" else GROUP_COMMANDS), scope
+
+
+@pytest.mark.parametrize("scope", sorted(BOT_SCOPES))
+def test_each_scope_offers_only_what_the_bot_does_there_in_finnish_and_swedish(
+        manifest: dict[str, Any], files: dict[str, bytes], scope: str) -> None:
+    """A command in the menu is one the bot acts on in that kind of chat (its own command table decides)."""
+    from bot.teams_app import accepted_commands  # noqa: PLC0415 - the bot's table, not a copy of it
+
+    accepted = accepted_commands(in_group=scope != "personal")
+    strings = json.loads(files["sv.json"])
+    index = next(i for i, cl in enumerate(manifest["bots"][0]["commandLists"]) if scope in cl["scopes"])
+    swedish = {value for key, value in strings.items()
+               if key.startswith(f"bots[0].commandLists[{index}].") and key.endswith(".title")}
+    offered = set(_offered(manifest, scope))
+    assert offered <= accepted and swedish <= accepted, (offered - accepted, swedish - accepted)
+    finnish_accepted = accepted & {"uusi", "tilanne", "ohje", "kieli", "tilastot", "valmius", "aloita"}
+    assert offered == finnish_accepted, "every Finnish command the bot acts on here is offered"
+    assert len(swedish) == len(offered)
+    if scope != "personal":
+        assert {"aloita", "börja"} <= offered | swedish, "the one command that works in a meeting chat"
+        assert not {"uusi", "tilanne", "ny", "status"} & (offered | swedish), "refused there: not offered"
 
 
 def test_names_and_language(manifest: dict[str, Any]) -> None:
@@ -149,7 +180,7 @@ def test_localization_is_complete_and_swedish(files: dict[str, bytes], manifest:
     strings = json.loads(files["sv.json"])
     assert bp.localization_problems("sv.json", strings, manifest) == []
     titles = {value for key, value in strings.items() if key.endswith(".title")}
-    assert titles == {"ny", "status", "hjälp", "språk", "beredskap"}
+    assert titles == {"ny", "status", "hjälp", "språk", "statistik", "beredskap", "börja"}
     del strings["bots[0].commandLists[2].commands[1].description"]
     strings["name.short"] = "x" * 31
     assert bp.localization_problems("sv.json", strings, manifest) == [

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -11,19 +12,21 @@ import pytest
 from microsoft_teams.cards import AdaptiveCard
 
 import cards.feedback_card
+import cards.finalize_confirm_card
 import cards.finalized_card
 import cards.meeting_steps
 import cards.plan_card
 import cards.star_card
 from cards.common import to_json
 from cards.feedback_card import feedback_card
+from cards.finalize_confirm_card import finalize_confirm_card
 from cards.finalized_card import finalized_card
 from cards.meeting_steps import meeting_started_card, meeting_steps_card, time_warning_card
 from cards.plan_card import plan_card
 from cards.star_card import star_card
 from cards.verbs import Verb
 from documents.texts import keys as document_keys
-from domain.meeting import FEEDBACK_QUESTIONS, MEETING_STEPS, STEP_KEYS, Meeting
+from domain.meeting import FEEDBACK_QUESTIONS, MEETING_STEPS, STEP_KEYS, FeedbackTally, Meeting
 from domain.plan import PlanProblemKind
 from domain.sensitive_text import TextProblem
 from domain.star import StarDefinition, StarProblemKind, View
@@ -48,7 +51,8 @@ from tests.support.meeting_samples import (
 PICTURE = "https://bot.example.fi/star/0123456789abcdef.png"
 WARN = 15
 STARS = ("lape-pohjois-savo", "family-ten-item")
-CARD_MODULES = (cards.meeting_steps, cards.star_card, cards.plan_card, cards.feedback_card, cards.finalized_card)
+CARD_MODULES = (cards.meeting_steps, cards.star_card, cards.plan_card, cards.feedback_card, cards.finalized_card,
+                cards.finalize_confirm_card)
 
 
 def _star(name: str, lang: str, **kwargs: Any) -> AdaptiveCard:
@@ -82,6 +86,7 @@ BUILDERS: dict[str, Callable[[str], AdaptiveCard]] = {
     "feedback_tally": lambda lang: feedback_card(plan_meeting(), lang, message=t("feedback.saved", lang)),
     "feedback_thanks": lambda lang: feedback_card(plan_meeting(), lang, message=t("feedback.thanks", lang)),
     "finalized": _finalized,
+    "finalize_confirm": lambda lang: finalize_confirm_card(running_meeting(), lang),
     "finalized_minimal": lambda lang: finalized_card(finalized_meeting(), lang, responsible_names=(),
                                                      recipient_names=()),
     "started": lambda lang: meeting_started_card(running_meeting(), lang),
@@ -129,8 +134,9 @@ def test_action_data_carries_only_the_meeting_id_and_a_step(name: str) -> None:
     assert executes
     for action in executes:
         data = action["data"]
-        assert set(data) <= {"verb", "conveningId", "step", "then"}, data
+        assert set(data) <= {"verb", "conveningId", "step", "then", "confirm"}, data
         assert data.get("then") in (None, "finalize")
+        assert ("confirm" in data) == (action["verb"] == Verb.FINALIZE_CONFIRM) and data.get("confirm") in (None, True)
         assert data["conveningId"] == MEETING_ID and data["verb"] == action["verb"]
         assert action["verb"] in {v.value for v in Verb}
         if "step" in data:
@@ -160,7 +166,8 @@ def test_steps_card_lists_the_nine_steps_in_order_with_a_toggle_each() -> None:
     for step in MEETING_STEPS:
         assert t(f"step.{step.key}.desc", "fi") in text
     titles = {a["data"]["step"]: a["title"] for a in _actions(payload) if a["verb"] == Verb.STEP_TOGGLE}
-    assert titles["seating"] == "Peru" and titles["discussion"] == "Tehty"
+    assert titles["seating"] == "Poista merkintä" and titles["discussion"] == "Tehty"
+    assert "Peru" not in titles.values(), "Peru is the meeting's cancelling; a step's mark is removed"
     assert [a["verb"] for a in payload["actions"]] == [Verb.STAR_OPEN, Verb.PLAN_OPEN, Verb.FEEDBACK_OPEN,
                                                        Verb.FINALIZE]
     assert "3/9 vaihetta tehty" in text
@@ -300,7 +307,7 @@ def test_plan_card_is_prefilled_from_the_plan() -> None:
 def test_feedback_card_asks_each_question_one_to_five_and_is_never_prefilled() -> None:
     payload = to_json(BUILDERS["feedback_tally"]("fi"))
     inputs = _inputs(payload)
-    assert list(inputs) == [f"q_{k}" for k, _ in FEEDBACK_QUESTIONS] + ["comment"]
+    assert list(inputs) == [f"q_{k}" for k, _ in FEEDBACK_QUESTIONS], "no comment field: it would not be kept"
     for key, _ in FEEDBACK_QUESTIONS:
         field = inputs[f"q_{key}"]
         assert field["style"] == "expanded" and [c["value"] for c in field["choices"]] == ["1", "2", "3", "4", "5"]
@@ -309,13 +316,31 @@ def test_feedback_card_asks_each_question_one_to_five_and_is_never_prefilled() -
     ordered = "\n".join(str(n.get("text") or n.get("label") or "") for n in _walk(payload))
     assert ordered.index("Perheelle") < ordered.index("Tuliko perhe kuulluksi?") < ordered.index("Ammattilaisille")
     assert ordered.index("Ammattilaisille") < ordered.index("Toimiko tapaamisen rakenne?")
-    text = _texts(payload)
-    assert "Kommenttia ei tallenneta; vain vastausten määrät säilytetään." in text
-    assert "Vastauksia tähän mennessä: 2" in text
-    averages = {f["title"]: f["value"] for n in _walk(payload) if n.get("type") == "FactSet" for f in n["facts"]}
-    assert averages["Tuliko perhe kuulluksi?"] == "keskiarvo 4,5 (2 vast.)"
-    assert averages["Toimiko tapaamisen rakenne?"] == "ei vastauksia"
+    assert "Kommentti" not in _texts(payload)
     assert [a["verb"] for a in payload["actions"]] == [Verb.FEEDBACK_SAVE, Verb.MEETING_OPEN]
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_after_an_answer_the_feedback_card_shows_how_many_answered_and_no_score(lang: str) -> None:
+    """The family answers in front of the professionals: neither their answer nor any average shows."""
+    one = replace(running_meeting(), feedback=FeedbackTally().add({"family_heard": 4}))
+    three = replace(one, feedback=one.feedback.add({"family_heard": 5}).add({"family_heard": 3}))
+    for meeting, n in ((one, "1"), (three, "3")):
+        payload = to_json(feedback_card(meeting, lang, message=t("feedback.thanks", lang)))
+        assert_valid_card(payload)
+        text = _texts(payload)
+        assert t("feedback.thanks", lang) in text and t("feedback.tally", lang, n=n) in text
+        assert t("feedback.private", lang) in text
+        assert not [node for node in _walk(payload) if node.get("type") == "FactSet"], "no per-question figures"
+        blocks = [str(b["text"]) for b in _walk(payload) if b.get("type") == "TextBlock"]
+        shown = [b for b in blocks if b != t("feedback.tally", lang, n=n)]
+        assert not [b for b in shown if re.search(r"\d", b)], "no score, no average: not even from three answers"
+
+
+def test_a_score_off_the_scale_is_refused_on_the_card_in_finnish() -> None:
+    payload = to_json(feedback_card(plan_meeting(), "fi", message=t("feedback.out_of_range", "fi")))
+    assert "Valitse jokaiseen kysymykseen vastaus asteikolta 1–5. Palautetta ei tallennettu" in _texts(payload)
+    assert any(n.get("style") == "attention" for n in _walk(payload))
 
 
 # --- the finalized card -------------------------------------------------------------------------------
@@ -332,6 +357,20 @@ def test_finalized_card_links_the_documents_and_offers_a_follow_up() -> None:
     assert facts["Jaettu"] == "Liisa Lähinen, Mikko Miettinen"
     assert facts["Seuraava yhteydenotto"] == "to 17.12.2026 klo 14.00 (varattu vastuutyöntekijän kalenteriin)"
     assert "Ei tavoitettu Teamsissa — kerro heille suunnitelmasta: Mikko Miettinen" in _texts(payload)
+
+
+def test_finalize_confirmation_says_how_many_steps_are_undone_and_which() -> None:
+    payload = to_json(BUILDERS["finalize_confirm"]("fi"))  # 3 of 9 steps done
+    text = _texts(payload)
+    assert "Viimeistelläänkö, vaikka vaiheita puuttuu?" in text
+    assert "6/9 vaihetta on merkitsemättä tehdyksi:" in text
+    assert "○ 4. Ammattilaiset esittäytyvät" in text and "○ 9. " in text and "○ 1. " not in text
+    [anyway, back] = payload["actions"]
+    assert (anyway["title"], anyway["verb"], anyway["data"]["confirm"]) == ("Viimeistele silti",
+                                                                             Verb.FINALIZE_CONFIRM, True)
+    assert anyway["style"] == "positive" and anyway["associatedInputs"] == "none"
+    assert (back["title"], back["verb"]) == ("Takaisin rakenteeseen", Verb.MEETING_OPEN)
+    assert "confirm" not in back["data"]
 
 
 def test_finalized_card_needs_a_finalized_meeting() -> None:
@@ -387,7 +426,8 @@ def test_the_meeting_service_refusals_are_in_the_catalogue() -> None:
               | {"meeting.not_booked", "meeting.not_found", "meeting.already_finalized", "plan.missing",
                  "feedback.empty", "meeting.near_worker", "meeting.network_member", "plan.family_present",
                  "plan.family_member", "finalize.share_message", "next_contact.subject", "next_contact.body",
-                 "feedback.thanks", "star.problem.invalid_rating"})
+                 "feedback.thanks", "feedback.out_of_range", "star.problem.invalid_rating",
+                 "finalize.too_early", "finalize.undone_steps"})
     assert not sorted(k for k in wanted if not _complete(k))
 
 
@@ -419,3 +459,12 @@ def test_feedback_confirmation_is_calm_and_a_refusal_is_not(key: str) -> None:
     refused = to_json(feedback_card(plan_meeting(), "fi", message=t("feedback.empty", "fi")))
     assert any(n.get("style") == "attention" for n in _walk(refused))
     assert not any(n.get("style") == "good" for n in _walk(refused))
+
+
+@pytest.mark.parametrize("lang", ["fi", "sv", "en"])
+def test_the_plan_card_does_not_forbid_the_work_phone_its_contact_fields_ask_for(lang: str) -> None:
+    """The banner says where a phone number may go (the contact fields take a worker's work contact)."""
+    shown = _texts(to_json(plan_card(running_meeting(), lang)))
+    forbidding = {"fi": "tai puhelinnumeroita", "sv": "eller telefonnummer.", "en": "or phone numbers."}[lang]
+    allowed = {"fi": "yhteydenpidon kohtiin", "sv": "fälten om kontakt", "en": "the contact fields"}[lang]
+    assert forbidding not in shown and allowed in shown, shown

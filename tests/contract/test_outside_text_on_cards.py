@@ -29,6 +29,7 @@ from domain.convening import Answer, Convening, ConveningStatus, Person, Respons
 from domain.meeting import Attendee, Meeting
 from domain.slots import SlotSearch
 from domain.ways_on import WaysOn
+from services.status_overview import StatusKind, StatusRow
 from tests.support.card_schema import assert_valid_card
 from tests.support.meeting_samples import almost_up, finalized_meeting, running_meeting
 from tests.support.samples import demo_team, sample_convening
@@ -66,7 +67,7 @@ CARDS: dict[str, Callable[[], AdaptiveCard]] = {
         _hostile_convening(ConveningStatus.PROPOSED),
         SlotSearch((), 4, ("hanna.heikkinen@esimerkkila.onmicrosoft.com", "outsider@evil.example"), True),
         demo_team(), WaysOn(widen=True, substitute=True, drop=True)),
-    "status": lambda: status_card([_hostile_convening()]),
+    "status": lambda: status_card([StatusRow(_hostile_convening(), StatusKind.BOOKED)]),
     "start_notice": lambda: start_notice_card(_hostile_convening(), demo_team()),
     "day_before": lambda: day_before_card(_hostile_convening(), demo_team()),
     "steps": lambda: meeting_steps_card(_hostile_meeting(), almost_up(running_meeting()), warn_minutes=15),

@@ -42,9 +42,12 @@ def test_statistics_card_shows_figures_suppressed_and_sends_only_its_inputs() ->
     assert facts["Kutsuttu koolle"] == "5" and facts["Pidetty"] == "4"
     assert facts["Päiviä kutsusta tapaamiseen (keskiarvo / mediaani)"] == "16,4 / 14,0"
     assert facts["Tuliko perhe kuulluksi?"] == "4,3", "six answers: the mean is shown"
-    assert facts["Oliko tapaamisesta hyötyä työllesi?"] == "alle 3", "two answers: not shown"
-    assert facts["Oliko tapaamisesta hyötyä perheelle?"] == "–"
-    assert facts["Neuvola"] == "5" and facts["Perheen oma verkosto"] == "<3"
+    assert facts["Oliko tapaamisesta hyötyä työllesi?"] == "ei näytetä – alle 3 vastausta (yksityisyyden suoja)"
+    assert facts["Oliko tapaamisesta hyötyä perheelle?"] == "–", "nobody answered: nothing withheld"
+    assert facts["Neuvola"] == "5"
+    assert facts["Perheen oma verkosto"] == "ei näytetä – alle 3 tapaamista (yksityisyyden suoja)"
+    assert facts["Tiimin kokoustila"] == "3" and facts["Tila + Teams"] == facts["Perheen oma verkosto"]
+    assert not [v for v in facts.values() if "<" in v or v.startswith("alle")], "nothing reads as a small figure"
     assert "paihdetyo" not in facts and "Muut roolit (alle 3 työntekijää)" not in facts, "one worker's caseload"
     assert "d@x" not in text, "the roster is never rendered"
     assert any(n.get("type") == "Image" and n["url"].endswith(".png") for n in card["body"])
@@ -68,3 +71,26 @@ def test_roles_of_few_workers_are_shown_only_together(lang: str, label: str) -> 
     facts = {f["title"]: f["value"] for node in card["body"] if node.get("type") == "FactSet" for f in node["facts"]}
     assert facts[label] == "8", "five workers behind the merged row"
     assert not {"paihdetyo", "perhetyo", "Neuvola"} & set(facts)
+
+
+ISSUE = TeamYear("esimerkkila", 2026).changed("2026-11", MonthFigures(
+    convened=1, venues={"room": 1}, roles={"neuvola": 1}, lead_days={"18": 1})).changed("2026-12", MonthFigures(
+    held=1, feedback={"family_heard": (0, 0, 0, 1, 1)}))
+
+
+@pytest.mark.parametrize(("lang", "lead", "feedback"), [
+    ("fi", "ei näytetä – alle 3 tapaamista (yksityisyyden suoja)",
+     "ei näytetä – alle 3 vastausta (yksityisyyden suoja)"),
+    ("sv", "visas inte – färre än 3 möten (integritetsskydd)", "visas inte – färre än 3 svar (integritetsskydd)"),
+    ("en", "not shown – fewer than 3 meetings (privacy)", "not shown – fewer than 3 answers (privacy)"),
+])
+def test_the_issues_18_day_gap_and_answers_4_and_5_read_as_withheld_not_as_small(
+        lang: str, lead: str, feedback: str) -> None:
+    card = to_json(statistics_card(_data([("esimerkkila", "Esimerkkilä")], figures=ISSUE), lang))
+    assert_valid_card(card)
+    facts = {f["title"]: f["value"] for node in card["body"] if node.get("type") == "FactSet" for f in node["facts"]}
+    assert facts[t("statistics.lead_days", lang)] == lead, "one meeting 18 days ahead: withheld, not 'under 3'"
+    assert facts[t("feedback.family_heard", lang)] == feedback, "4.0 and 5.0: withheld, not a poor score"
+    assert facts[t("statistics.held", lang)] == "1" and facts[t("statistics.convened", lang)] == "1"
+    assert facts[t("venue.room", lang)] == lead
+    assert not [v for v in facts.values() if "<" in v or v == t("statistics.few", lang)]

@@ -26,6 +26,7 @@ Fluent inputs.  What the helpers rely on (see docs/e2e-notes.md for the full lis
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import http.client
 import json
@@ -33,15 +34,16 @@ import os
 import re
 import urllib.request
 import weakref
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from playwright.sync_api import Browser, Locator, Page, Playwright, Response, Route, ViewportSize
+from playwright.sync_api import Error as PlaywrightError
 
-from scripts.demo import DemoConfig, Service
+from scripts.demo import DemoConfig, Service, start_bot
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM_PATH = Path("/usr/bin/chromium")
@@ -112,13 +114,41 @@ class Stack:
     def date_after_last_meeting(self, user_id: str, days: int) -> dt.date:
         """``days`` after the latest Yhdessä aika meeting in ``user_id``'s calendar (dates typed into a card
         follow the booked meeting: the first free time moves with the calendar)."""
+        start = self.last_meeting_start(user_id)
+        return (start.astimezone(ZoneInfo("Europe/Helsinki")) + dt.timedelta(days=days)).date()
+
+    def last_meeting_start(self, user_id: str) -> dt.datetime:
+        """The start of the latest Yhdessä aika meeting in ``user_id``'s calendar."""
         url = f"{self.config.graph_base_url}/users/{user_id}/events?$top=500"
         with urllib.request.urlopen(url, timeout=10) as response:
             events = json.load(response)["value"]
         starts = [dt.datetime.fromisoformat(e["start"]["dateTime"]).replace(tzinfo=ZoneInfo(e["start"]["timeZone"]))
-                  for e in events if str(e.get("transactionId") or "").startswith("yhdessa-aika-")]
+                  for e in events if str(e.get("transactionId") or "").startswith("yhdessa-aika-")
+                  and not str(e.get("transactionId") or "").startswith("yhdessa-aika-next-")]
         assert starts, "no Yhdessä aika meeting booked"
-        return (max(starts).astimezone(ZoneInfo("Europe/Helsinki")) + dt.timedelta(days=days)).date()
+        return max(starts)
+
+    def move_clock(self, moment: dt.datetime | None) -> None:
+        """Runs the stack from ``moment`` on (``None``: the real time again), as ``DEMO_NOW`` would: the sandbox's
+        clock through its admin API, the bot restarted on the same state with ``YA_DEV_NOW`` (its clock is fixed
+        at start). The Playground and its chat stay as they are."""
+        sandbox = self.service("sandbox")
+        change = {"now": moment.astimezone(dt.UTC).isoformat()} if moment else {"reset": True}
+        sandbox_request(self, "PUT", "/_admin/clock", change)
+        old = self.service("bot")
+        old.stop()
+        config = dataclasses.replace(self.config, now=moment)
+        bot = start_bot(config, None, sandbox.env)
+        self.services[self.services.index(old)] = bot
+
+    def restart_bot(self, env: Mapping[str, str]) -> None:
+        """The bot restarted on the same state and clock with exactly ``env`` as its extra settings (e.g.
+        ``{"YA_CARD_ACTIONS": "submit"}``; ``{}`` gives back the usual bot). The Playground's chat stays."""
+        sandbox = self.service("sandbox")
+        old = self.service("bot")
+        old.stop()
+        self.config = dataclasses.replace(self.config, bot_env=dict(env))
+        self.services[self.services.index(old)] = start_bot(self.config, None, sandbox.env)
 
     def activities(self) -> list[dict[str, Any]]:
         """Activities the echo bot received (its ``ECHO_BOT_ACTIVITY_LOG``), oldest first."""
@@ -481,3 +511,31 @@ def screenshot(page: Page, name: str) -> Path:
     path = ARTIFACTS_DIR / f"{safe}.png"
     page.screenshot(path=str(path))
     return path
+
+
+#: A small phone's width: the narrowest the cards are designed for (issue 13 item 8).
+PHONE_WIDTH = 320
+
+
+def phone_screenshot(page: Page, name: str, card_text: str, *, width: int = PHONE_WIDTH,
+                     timeout: float = DEFAULT_TIMEOUT_MS) -> Path:
+    """A screenshot with the window ``width`` px wide and the last card containing ``card_text`` in view.
+
+    The Playground re-renders the conversation when the window changes size, so the card is looked up
+    again after the resize (a handle taken before it would be detached). The window is given back.
+    """
+    wide = page.viewport_size
+    page.set_viewport_size({"width": width, "height": 780})
+    try:
+        card = last_card(page, card_text)
+        card.wait_for(state="visible", timeout=timeout)
+        for _ in range(5):
+            try:
+                card.evaluate("e => e.scrollIntoView({block: 'center', inline: 'start'})", timeout=timeout)
+                break
+            except PlaywrightError:  # re-rendered between lookup and scroll: look again
+                page.wait_for_timeout(200)
+        return screenshot(page, name)
+    finally:
+        if wide is not None:
+            page.set_viewport_size(wide)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import http.client
 import json
 
-from playwright.sync_api import Page
+from playwright.sync_api import Page, expect
 
 from tests.e2e.playground import (
     Stack,
@@ -84,3 +84,22 @@ def test_markup_in_the_family_reference_shows_as_typed_in_the_playground(playgro
     screenshot(page, "convening-markup-as-text-phone")
     assert "Perhe *K* _L_ [x]" in shown, shown
     assert "\\" not in shown, "no escape character is drawn"
+
+
+def test_the_family_place_field_shows_only_when_it_applies(playground_page: Page) -> None:
+    """Hidden until the family's own place is chosen; choosing it without a place re-shows the form with it."""
+    page = playground_page
+    form_title = "Täytä yhdessä perheen kanssa"
+    send_message(page, "uusi")
+    form = wait_for_card_text(page, form_title)
+    place = form.locator("label.ac-richTextBlock").filter(has_text="Perheen valitsema paikka (esim.")
+    expect(place).to_be_hidden()
+    expect(form.locator("label.ac-richTextBlock").filter(has_text="Perheen nykyinen verkosto")).to_be_hidden()
+    fill_input(page, "familyRef", "Perhe Paikka", card_text=form_title)
+    toggle(page, "consent", True, card_text=form_title)
+    choose(page, "roles", "Äitiys- ja lastenneuvola", card_text=form_title)
+    choose(page, "venue", "Perheen valitsema paikka", card_text=form_title)
+    click_action(page, "Etsi aikoja", card_text=form_title)
+    refused = wait_for_card_text(page, "Kirjoita paikka, jonka perhe valitsi.")
+    expect(refused.locator("label.ac-richTextBlock").filter(has_text="Perheen valitsema paikka (esim.")).to_be_visible()
+    screenshot(page, "convening-family-place-asked")

@@ -12,7 +12,10 @@ from pathlib import Path
 import pytest
 
 from scripts.demo import (
+    DEFAULT_BOT_PORT,
     DEFAULT_PLAYGROUND_PORT,
+    DEFAULT_SANDBOX_PORT,
+    ROOT,
     DemoConfig,
     ServiceError,
     banner,
@@ -85,6 +88,15 @@ def test_ports_come_from_the_environment() -> None:
     assert config.graph_base_url == "http://127.0.0.1:4001/v1.0"
     with pytest.raises(SystemExit, match="BOT_PORT"):
         DemoConfig.from_env({"BOT_PORT": "http"})
+
+
+def test_the_readme_quick_start_names_the_port_settings_and_their_defaults() -> None:
+    """Someone with another demo (or anything) on 3978/3979 finds how to move it without reading the script."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    quick_start = readme.split("## Quick start", 1)[1].split("\n## ", 1)[0]
+    for name, default in (("SANDBOX_PORT", DEFAULT_SANDBOX_PORT), ("BOT_PORT", DEFAULT_BOT_PORT),
+                          ("PLAYGROUND_PORT", DEFAULT_PLAYGROUND_PORT)):
+        assert f"`{name}` ({default}" in quick_start, name
 
 
 def test_banner_shows_url_hint_and_events_command() -> None:

@@ -114,14 +114,18 @@ async def world(fuzz: FuzzStack) -> World:
     await liisa.act(Verb.STAR_SAVE.value, star)
     plan = {**running, **plan_inputs()}
     await liisa.act(Verb.PLAN_SAVE.value, plan)
-    feedback = {**running, "q_family_heard": "5", "q_pros_useful": "4", "comment": "Hyvä"}
+    feedback = {**running, "q_family_heard": "5", "q_pros_useful": "4"}
     ids["<finalized>"] = await book(stack, FAMILIES["<finalized>"])
     finalized = {"conveningId": ids["<finalized>"]}
+    before = stack.now()
+    await stack.at_meeting_start(ids["<finalized>"])  # finalized once it has begun; then back to before
     await liisa.act(Verb.MEETING_START.value, finalized)
     next_date = await stack.date_after_meeting(ids["<finalized>"], 14)
-    done = await liisa.act(Verb.PLAN_SAVE.value, {**finalized, "then": "finalize",
-                                                  **plan_inputs(nextDate=next_date, nextTime="09:00")})
-    assert "Suunnitelma valmis" in card_text(done)
+    asked = await liisa.act(Verb.PLAN_SAVE.value, {**finalized, "then": "finalize",
+                                                   **plan_inputs(nextDate=next_date, nextTime="09:00")})
+    done = await liisa.act(Verb.FINALIZE_CONFIRM.value, {**finalized, "confirm": True})
+    assert "Viimeistele silti" in card_text(asked) and "Suunnitelma valmis" in card_text(done)
+    stack.clock.set(before)
     ids["<cancelled>"] = await book(stack, FAMILIES["<cancelled>"])
     await liisa.act(Verb.CANCEL_CONFIRM.value, {"conveningId": ids["<cancelled>"], "comment": ""})
     hanna = fuzz.user(HANNA_ID, "Hanna Heikkinen", "a:hanna")
@@ -243,8 +247,7 @@ refused = st.one_of(
         "planLang": st.sampled_from(["de", "FI", "", None, 1]), "then": st.sampled_from(["now", "FINALIZE", 1]),
     }),
     poisoned(Verb.FEEDBACK_SAVE, ("<running>", "<finalized>"), {"q_family_heard": "4"}, {
-        "q_family_heard": st.sampled_from(["0", "6", "x", "2.5", True, [3], {"a": 1}, "", MISSING, -1]),
-        "comment": too_long(1000),
+        "q_family_heard": st.sampled_from(["0", "6", "7", "x", "2.5", True, [3], {"a": 1}, "", MISSING, -1]),
     }),
 )
 
@@ -423,6 +426,14 @@ async def test_accepted_texts_end_in_a_finalized_plan(fuzz: FuzzStack, world: Wo
     next_date = await fuzz.stack.date_after_meeting(convening, 21)
     plan = plan_inputs(nextDate=next_date, nextTime="10:00", recipients="2",
                        **{k: v for k, v in texts.items() if k[:2] not in ("s_", "w_")})
-    done = await fuzz.run(fuzz.invoke(Verb.PLAN_SAVE.value, {**record, "then": "finalize", **plan}), may_change=True)
+    before = fuzz.stack.now()
+    await fuzz.stack.at_meeting_start(convening)  # finalized once it has begun; then back to before
+    try:
+        asked = await fuzz.run(fuzz.invoke(Verb.PLAN_SAVE.value, {**record, "then": "finalize", **plan}),
+                               may_change=True)
+        assert "Viimeistele silti" in card_text(asked.cards[0]), card_text(asked.cards[0])[:600]
+        done = await fuzz.run(fuzz.invoke(Verb.FINALIZE_CONFIRM.value, {**record, "confirm": True}), may_change=True)
+    finally:
+        fuzz.stack.clock.set(before)
     shown = card_text(done.cards[0])
     assert "Suunnitelma valmis" in shown, shown[:600]

@@ -52,6 +52,13 @@ class Stack:
         """An ISO date ``days`` after the booked meeting (e.g. the next contact, which may not precede it)."""
         return await date_after_meeting(self.sandbox.base_url, convening_id, days)
 
+    async def at_meeting_start(self, convening_id: str, organizer: str = LIISA) -> datetime:
+        """Moves the whole stack's clock to the booked meeting's start (a meeting is finalized only once it has
+        begun); returns that moment."""
+        start = await meeting_start(self.sandbox.base_url, convening_id, organizer)
+        self.clock.set(start)
+        return start
+
     async def graph(self, path: str) -> dict[str, object]:
         """GET a Graph path from the sandbox (as a test's independent check)."""
         async with aiohttp.ClientSession() as s, s.get(f"{self.sandbox.base_url}{path}") as r:
@@ -66,13 +73,18 @@ async def date_after_meeting(graph_base_url: str, convening_id: str, days: int, 
     Dates a test types into a card follow the booked meeting, never the wall clock: the first free time
     moves with the calendar (holidays, the invitation deadline), so "today + N days" breaks on some dates.
     """
+    start = await meeting_start(graph_base_url, convening_id, organizer)
+    return (start.astimezone(HELSINKI) + timedelta(days=days)).date().isoformat()
+
+
+async def meeting_start(graph_base_url: str, convening_id: str, organizer: str = LIISA) -> datetime:
+    """The convening's booked start, read from the organizer's event in the sandbox."""
     async with (aiohttp.ClientSession() as session,
                 session.get(f"{graph_base_url}/users/{organizer}/events?$top=500") as response):
         assert response.status == 200, response.status
         events = (await response.json())["value"]
     event = next(e for e in events if e.get("transactionId") == f"yhdessa-aika-{convening_id}")
-    start = datetime.fromisoformat(event["start"]["dateTime"]).replace(tzinfo=ZoneInfo(event["start"]["timeZone"]))
-    return (start.astimezone(HELSINKI) + timedelta(days=days)).date().isoformat()
+    return datetime.fromisoformat(event["start"]["dateTime"]).replace(tzinfo=ZoneInfo(event["start"]["timeZone"]))
 
 
 async def _serve(app: web.Application) -> tuple[web.AppRunner, str]:

@@ -27,9 +27,9 @@ from bot.bootstrap import Bot, bootstrap
 from bot.settings import BotSettings
 from bot.web import create_web_app
 from m365_sandbox.runner import RunningSandbox, start_sandbox
-from tests.integration.conftest import LIISA, ROOT, TENANT, _serve, date_after_meeting, free_port
+from tests.integration.conftest import LIISA, ROOT, TENANT, _serve, date_after_meeting, free_port, meeting_start
 from tests.integration.test_convening_journey import propose
-from tests.integration.test_meeting_journey import HANNA, plan_inputs
+from tests.integration.test_meeting_journey import HANNA, mark_all_steps, plan_inputs
 from tests.support.clock import StackClock
 from tests.support.connector import RecordingConnector
 from tests.support.teams_client import TeamsUser, actions, card_text
@@ -80,6 +80,10 @@ class WorkStack:
         started = time.monotonic()
         card = await self.user.act(verb, data)
         return time.monotonic() - started, card
+
+    async def at_meeting_start(self, convening_id: str) -> None:
+        """The stack's clock (the bot reads the sandbox's) at the booked meeting's start."""
+        self.sandbox.clock.set_now(await meeting_start(self.sandbox.base_url, convening_id))
 
     async def idle(self) -> None:
         assert self.bot.work is not None
@@ -155,8 +159,10 @@ async def test_slow_finalize_answers_in_time_and_shows_the_result_when_done(work
     book = await _first_book(stack, "Perhe Kettunen")
     await stack.user.act("convening.book", book)
     meeting_id = book["conveningId"]
+    await stack.at_meeting_start(meeting_id)
     await stack.user.act("meeting.start", {"conveningId": meeting_id})
     plan_message = stack.connector.sent[-1]["id"]
+    await mark_all_steps(stack.user, meeting_id)
     next_date = await date_after_meeting(stack.sandbox.base_url, meeting_id, 21)
     await stack.faults(latencyMs=1200, pathContains="/drive")  # every OneDrive call is slow
     elapsed, card = await stack.timed_act("plan.save", {"conveningId": meeting_id, "then": "finalize",
@@ -212,7 +218,9 @@ async def test_failed_share_is_listed_and_retried_without_uploading_again(work_s
     book = await _first_book(stack, "Perhe Kettunen")
     await stack.user.act("convening.book", book)
     meeting_id = book["conveningId"]
+    await stack.at_meeting_start(meeting_id)
     await stack.user.act("meeting.start", {"conveningId": meeting_id})
+    await mark_all_steps(stack.user, meeting_id)
     next_date = await date_after_meeting(stack.sandbox.base_url, meeting_id, 21)
     # Every invite is throttled for a minute (beyond the retry cap: it fails at once).
     await stack.faults(p429=1.0, retryAfterSeconds=60, pathContains="/invite")

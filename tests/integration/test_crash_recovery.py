@@ -17,9 +17,9 @@ import pytest
 
 from m365_sandbox.core.context import OBSERVERS, ObservedResponse
 from m365_sandbox.runner import RunningSandbox, start_sandbox
-from tests.integration.conftest import LIISA, TENANT, _serve, date_after_meeting, free_port
+from tests.integration.conftest import LIISA, TENANT, _serve, date_after_meeting, free_port, meeting_start
 from tests.integration.test_convening_journey import propose
-from tests.integration.test_meeting_journey import HANNA, plan_inputs
+from tests.integration.test_meeting_journey import HANNA, mark_all_steps, plan_inputs
 from tests.support.bot_process import BotProcess
 from tests.support.connector import RecordingConnector
 from tests.support.teams_client import TeamsUser, actions, card_text
@@ -58,6 +58,14 @@ class ProcessStack:
             return []
         assert status == 200, data
         return sorted(i["name"] for i in data["value"])
+
+    async def at_meeting_start(self, convening_id: str) -> None:
+        """The sandbox's clock and the bot's (``YA_DEV_NOW``, a restart) at the booked meeting's start."""
+        start = await meeting_start(self.sandbox.base_url, convening_id)
+        self.sandbox.clock.set_now(start)
+        self.bot.extra_env["YA_DEV_NOW"] = start.isoformat()
+        self.bot.stop()
+        await self.bot.start()
 
     async def crash(self) -> None:
         """kill -9, then the same bot (same port, same state file) comes back."""
@@ -135,7 +143,9 @@ async def _booked_meeting(stack: ProcessStack) -> tuple[str, dict[str, Any]]:
     booked = await stack.user.act("convening.book", book)
     assert "Kutsu lähetetty" in card_text(booked), card_text(booked)
     meeting_id: str = book["conveningId"]
+    await stack.at_meeting_start(meeting_id)  # finalized once it has begun
     await stack.user.act("meeting.start", {"conveningId": meeting_id})
+    await mark_all_steps(stack.user, meeting_id)  # "Valmis" finalizes without asking first
     next_date = await date_after_meeting(stack.sandbox.base_url, meeting_id, 21)
     return meeting_id, {"conveningId": meeting_id, "then": "finalize",
                         **plan_inputs(nextDate=next_date, nextTime="09:30")}

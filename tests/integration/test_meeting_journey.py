@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import shutil
 import subprocess
 from datetime import timedelta
@@ -15,9 +16,11 @@ import pytest
 from docx import Document
 from pypdf import PdfReader
 
+from domain.meeting import MEETING_STEPS
 from services.caller import Caller
 from tests.integration.conftest import LIISA, Stack
 from tests.integration.test_convening_journey import propose
+from tests.support.clock import HELSINKI
 from tests.support.teams_client import TeamsUser, actions, card_text, elements, input_defaults
 
 HANNA = "hanna.heikkinen@esimerkkila.onmicrosoft.com"
@@ -32,6 +35,19 @@ async def book(stack: Stack, family_ref: str = FAMILY) -> str:
     booked = await stack.user.act("convening.book", first["data"])
     assert any(a["verb"] == "meeting.start" for a in actions(booked)), "the confirmation offers Aloita"
     return convening_id
+
+
+async def mark_all_steps(user: TeamsUser, meeting_id: str) -> None:
+    """Marks every step of the structure done, as a near worker who went through them all ("Tehty")."""
+    for step in MEETING_STEPS:
+        await user.act("meeting.step", {"conveningId": meeting_id, "step": step.key})
+
+
+async def finalize_anyway(user: TeamsUser, asked: dict[str, Any]) -> dict[str, Any]:
+    """Clicks "Viimeistele silti" on the card that asks first (steps not marked done); returns the answer."""
+    [button] = [a for a in actions(asked) if a["verb"] == "meeting.finalize_confirm"]
+    assert button["title"] == "Viimeistele silti", button
+    return await user.act("meeting.finalize_confirm", button["data"])
 
 
 def plan_inputs(**changes: str) -> dict[str, str]:
@@ -59,6 +75,7 @@ async def fetch(url: str) -> tuple[int, bytes]:
 async def test_whole_meeting_to_finalized_plan_in_onedrive(stack: Stack) -> None:
     meeting_id = await book(stack)
     user = stack.user
+    await stack.at_meeting_start(meeting_id)
     steps = await user.act("meeting.start", {"conveningId": meeting_id})
     assert "Istumapaikat" in card_text(steps) or "1." in card_text(steps)
     step_buttons = [a for a in actions(steps) if a["verb"] == "meeting.step"]
@@ -77,12 +94,23 @@ async def test_whole_meeting_to_finalized_plan_in_onedrive(stack: Stack) -> None
     plan = await user.act("plan.save", {"conveningId": meeting_id, **plan_inputs()})
     assert "Tallennettu" in card_text(plan)
     next_date = await stack.date_after_meeting(meeting_id, 21)
+    feedback_card = await user.act("feedback.open", {"conveningId": meeting_id})
+    assert not [i for i in elements(feedback_card, "Input.Text")], "no comment is asked"
+    off_scale = await user.act("feedback.save", {"conveningId": meeting_id, "q_family_heard": "7"})
+    assert "Palautetta ei tallennettu" in card_text(off_scale), card_text(off_scale)
+    assert "Vastauksia tähän mennessä: 0" in card_text(off_scale), "7 is not saved as 5"
     for score in ("5", "4"):
         feedback = await user.act("feedback.save", {"conveningId": meeting_id, "q_family_heard": score,
-                                                    "q_pros_useful": "4", "comment": "Hyvä tapaaminen"})
-    assert "2" in card_text(feedback)
-    done = await user.act("plan.save", {"conveningId": meeting_id, "then": "finalize",
-                                        **plan_inputs(nextDate=next_date, nextTime="09:30")})
+                                                    "q_pros_useful": "4"})
+    shown = card_text(feedback)
+    assert "Kiitos! Palaute tallennettu" in shown and "Vastauksia tähän mennessä: 2" in shown, shown
+    assert not re.search(r"keskiarvo \d|\d,\d|vast\.\)", shown), "nobody's answer, no average before the family"
+    asked = await user.act("plan.save", {"conveningId": meeting_id, "then": "finalize",
+                                         **plan_inputs(nextDate=next_date, nextTime="09:30")})
+    shown = card_text(asked)
+    assert "8/9 vaihetta on merkitsemättä tehdyksi" in shown and "○ 2. " in shown, shown
+    assert await _drive_count(stack, HANNA) == 0, "asked first: nothing is shared yet"
+    done = await finalize_anyway(user, asked)
     shown = card_text(done)
     assert "Suunnitelma valmis" in shown, shown
 
@@ -126,11 +154,35 @@ async def test_whole_meeting_to_finalized_plan_in_onedrive(stack: Stack) -> None
 
 async def test_finalize_without_responsible_worker_is_refused_politely(stack: Stack) -> None:
     meeting_id = await book(stack, "Perhe V.")
+    await stack.at_meeting_start(meeting_id)
     await stack.user.act("meeting.start", {"conveningId": meeting_id})
     card = await stack.user.act("plan.save", {"conveningId": meeting_id, "then": "finalize",
                                               **plan_inputs(responsible="")})
     assert "vastuutyöntekijä" in card_text(card).lower()
     assert await _drive_count(stack, HANNA) == 0
+
+
+async def test_a_meeting_is_not_finalized_before_it_begins_and_nothing_is_shared(stack: Stack) -> None:
+    meeting_id = await book(stack, "Perhe E.")
+    await stack.user.act("meeting.start", {"conveningId": meeting_id})
+    await mark_all_steps(stack.user, meeting_id)
+    next_date = await stack.date_after_meeting(meeting_id, 14)
+    refused = await stack.user.act("plan.save", {"conveningId": meeting_id, "then": "finalize",
+                                                 **plan_inputs(nextDate=next_date, nextTime="09:00")})
+    shown = card_text(refused)
+    assert "Tapaamista ei voi vielä viimeistellä, koska se ei ole alkanut" in shown, shown
+    meeting = await stack.bot.meetings.get(meeting_id, _caller())
+    start = meeting.scheduled_start.astimezone(HELSINKI)
+    assert f"{start.day}.{start.month}.{start.year} klo {start.hour}.{start.minute:02d} alkaen" in shown, shown
+    assert "Aamut ovat riitaisia" in json.dumps(refused, ensure_ascii=False), "the plan typed is kept on the card"
+    assert meeting.finalized is None and await _drive_count(stack, HANNA) == 0
+    button = await stack.user.act("meeting.finalize", {"conveningId": meeting_id})
+    assert "ei ole alkanut" in card_text(button) and await _drive_count(stack, HANNA) == 0
+
+    await stack.at_meeting_start(meeting_id)
+    done = await stack.user.act("meeting.finalize", {"conveningId": meeting_id})
+    assert "Suunnitelma valmis" in card_text(done), card_text(done)
+    assert await _drive_count(stack, HANNA) == 2
 
 
 async def test_identity_code_in_plan_is_refused_and_nothing_changes(stack: Stack) -> None:
@@ -175,11 +227,13 @@ async def test_time_warning_is_sent_proactively_once(stack: Stack) -> None:
 
 async def test_followup_is_prefilled_and_shows_the_earlier_reading(stack: Stack) -> None:
     meeting_id = await book(stack, "Perhe S.")
+    await stack.at_meeting_start(meeting_id)
     await stack.user.act("meeting.start", {"conveningId": meeting_id})
     await stack.user.act("star.save", {"conveningId": meeting_id, "f_0": "2", "p_0": "2"})
     next_date = await stack.date_after_meeting(meeting_id, 14)
-    await stack.user.act("plan.save", {"conveningId": meeting_id, "then": "finalize",
-                                       **plan_inputs(nextDate=next_date, nextTime="10:00")})
+    asked = await stack.user.act("plan.save", {"conveningId": meeting_id, "then": "finalize",
+                                               **plan_inputs(nextDate=next_date, nextTime="10:00")})
+    assert "Suunnitelma valmis" in card_text(await finalize_anyway(stack.user, asked))
     form = await stack.user.act("meeting.followup", {"conveningId": meeting_id})
     assert "Perhe S." in json.dumps(form, ensure_ascii=False), "the form is prefilled for the same family"
     search = next(a for a in actions(form) if a["verb"] == "convening.search")
@@ -222,7 +276,9 @@ def _render_first_page(pdf: bytes, tmp: Path) -> None:
 
 async def _finalized(stack: Stack, family_ref: str, days_ahead: int = 10) -> str:
     meeting_id = await book(stack, family_ref)
+    await stack.at_meeting_start(meeting_id)
     await stack.user.act("meeting.start", {"conveningId": meeting_id})
+    await mark_all_steps(stack.user, meeting_id)
     next_date = await stack.date_after_meeting(meeting_id, days_ahead)
     done = await stack.user.act("plan.save", {"conveningId": meeting_id, "then": "finalize",
                                               **plan_inputs(nextDate=next_date, nextTime="09:00")})
@@ -295,6 +351,7 @@ async def test_star_picture_url_is_unguessable_and_expires(stack: Stack) -> None
 
 async def test_overlong_or_missing_plan_input_is_refused_politely(stack: Stack) -> None:
     meeting_id = await book(stack, "Perhe L.")
+    await stack.at_meeting_start(meeting_id)
     await stack.user.act("meeting.start", {"conveningId": meeting_id})
     card = await stack.user.act("plan.save", {"conveningId": meeting_id, **plan_inputs(things="x" * 5000)})
     assert "Kortin tiedot olivat puutteelliset" in card_text(card)

@@ -26,7 +26,7 @@ import pytest
 from services.caller import Caller
 from tests.integration.conftest import LIISA, Stack
 from tests.integration.test_convening_journey import open_form
-from tests.integration.test_meeting_journey import HANNA, book, plan_inputs
+from tests.integration.test_meeting_journey import HANNA, book, finalize_anyway, plan_inputs
 from tests.support.teams_client import actions, card_text
 
 #: The family's data, each piece with a sentinel of its own (upper-case ASCII: found in any log format).
@@ -129,6 +129,7 @@ async def _meeting_to_finalized(stack: Stack) -> str:
     meeting_id = await book(stack, FAMILY_REF)
     user = stack.user
     record = {"conveningId": meeting_id}
+    await stack.at_meeting_start(meeting_id)
     steps = await user.act("meeting.start", record)
     await user.act("meeting.step", next(a for a in actions(steps) if a["verb"] == "meeting.step")["data"])
     star = await user.act("star.save", {**record, **STAR, "f_0": "3", "c_0": "4", "p_3": "2"})
@@ -139,8 +140,8 @@ async def _meeting_to_finalized(stack: Stack) -> str:
     # Control: while the meeting runs its texts are stored, and the byte scan finds them.
     assert {"ZQXFAMREF", "ZQXSTARSTRENGTH", "ZQXPLANTHINGS"} <= set(_in_bytes(_stored_bytes(stack.tmp)))
     next_date = await stack.date_after_meeting(meeting_id, 21)
-    done = await user.act("plan.save", {**record, "then": "finalize",
-                                        **plan_inputs(nextDate=next_date, nextTime="09:30", **PLAN)})
+    done = await finalize_anyway(user, await user.act("plan.save", {
+        **record, "then": "finalize", **plan_inputs(nextDate=next_date, nextTime="09:30", **PLAN)}))
     assert "Suunnitelma valmis" in card_text(done), card_text(done)
     return meeting_id
 

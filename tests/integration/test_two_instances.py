@@ -20,7 +20,7 @@ from bot.settings import BotSettings
 from bot.web import create_web_app
 from m365_sandbox.runner import RunningSandbox, start_sandbox
 from services.caller import Caller
-from tests.integration.conftest import LIISA, ROOT, TENANT, _serve, date_after_meeting, free_port
+from tests.integration.conftest import LIISA, ROOT, TENANT, _serve, date_after_meeting, free_port, meeting_start
 from tests.integration.test_meeting_journey import HANNA, plan_inputs
 from tests.support.azurite import Azurite, azurite_fixture  # noqa: F401 (the `azurite` fixture)
 from tests.support.clock import StackClock
@@ -107,7 +107,8 @@ async def test_two_instances_alternating_and_concurrent_stay_consistent(pair: Pa
     assert card_text(status_a) == card_text(status_b)
     assert "Perhe K." in card_text(status_a)
 
-    # The meeting: started on B, steps checked off concurrently on both instances.
+    # The meeting: started on B at its time, steps checked off concurrently on both instances.
+    pair.sandbox.clock.set_now(await meeting_start(pair.sandbox.base_url, convening_id))  # both bots read it
     await pair.b.act("meeting.start", {"conveningId": convening_id})
     steps = ["seating", "welcome", "family_intro", "professionals_intro"]
     results = await asyncio.gather(*(
@@ -124,12 +125,14 @@ async def test_two_instances_alternating_and_concurrent_stay_consistent(pair: Pa
     on_b = await pair.bots[1].meetings.get(convening_id, caller)
     assert on_b == meeting, "both instances read the same state"
 
-    # Finalized from both instances at once: one set of files, the responsible worker told once.
+    # Finalized from both instances at once ("Viimeistele silti": steps are left undone): one set of files, the
+    # responsible worker told once.
     next_date = await date_after_meeting(pair.sandbox.base_url, convening_id, 21)
     await pair.a.act("plan.save", {"conveningId": convening_id, **plan_inputs(nextDate=next_date, nextTime="09:30")})
     hanna_before = len(pair.sent_to("a:personal-chat-hanna"))
-    finals = await asyncio.gather(pair.a.act("meeting.finalize", {"conveningId": convening_id}),
-                                  pair.b.act("meeting.finalize", {"conveningId": convening_id}))
+    anyway = {"conveningId": convening_id, "confirm": True}
+    finals = await asyncio.gather(pair.a.act("meeting.finalize_confirm", anyway),
+                                  pair.b.act("meeting.finalize_confirm", anyway))
     assert all("Suunnitelma valmis" in card_text(c) for c in finals), [card_text(c) for c in finals]
     files = await pair.graph(f"/users/{HANNA}/drive/root:/Yhdessä aika:/children")
     assert len(files["value"]) == 2, [f["name"] for f in files["value"]]

@@ -42,8 +42,7 @@ DISGUISES = {
     "dotted_date": "29.02.77-917N",
     "full_width": "\uff12\uff19\uff10\uff12\uff17\uff17\uff0d\uff19\uff11\uff17N",
 }
-FIELDS = ("familyRef", "familyPlace", "network", "s_0", "w_5", "things", "reachWorker", "familyPresent", "cancel",
-          "feedback")
+FIELDS = ("familyRef", "familyPlace", "network", "s_0", "w_5", "things", "reachWorker", "familyPresent", "cancel")
 
 
 def _caller() -> Caller:
@@ -70,8 +69,6 @@ async def _refused_case(stack: Stack, field: str, code: str) -> tuple[str, dict[
     record = await _booked_meeting(stack)
     if field == "cancel":
         return "convening.cancel_confirm", {**record, "comment": text}
-    if field == "feedback":
-        return "feedback.save", {**record, "q_family_heard": "4", "comment": text}
     if field.startswith(("s_", "w_")):
         return "star.save", {**record, "s_1": "Leikkii", field: text}
     return "plan.save", {**record, **plan_inputs(**{field: text})}

@@ -187,7 +187,7 @@ async def test_admin_lists_tenants_and_the_outside_outbox(start: StartSandbox) -
         page = (await http.get("/_admin/")).text
         for text in ("Esimerkkilän hyvinvointialue", "esimerkkilanseurakunta.onmicrosoft.com", COUNTY,
                      "Satu Salminen", "Lastenpsykiatrinen sairaanhoitaja", "Paula Pesonen", EEVA,
-                     'href="outside-mail"', 'href="tenants"', "curl -X POST localhost:3979/_admin/respond"):
+                     'href="outside-mail"', 'href="tenants"', f"curl -X POST {sandbox.root_url}/_admin/respond"):
             assert text in page, text
         assert 'id="ulkoposti"' in page and "Verkostopalaveri" in page.split('id="ulkoposti"', 1)[1]
 

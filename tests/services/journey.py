@@ -6,7 +6,7 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from domain.convening import Convening, ConveningStatus, Venue
-from domain.meeting import Meeting
+from domain.meeting import MEETING_STEPS, Meeting
 from domain.slots import default_range
 from services.convening_form import ConveningForm
 from services.meetings import PlanForm
@@ -50,12 +50,16 @@ def plan_form(meeting: Meeting, *, responsible: tuple[int, ...] = (1,), recipien
                     next_date=next_day, next_time=time(9, 30), lang="fi", family_present="Äiti, Lapsi 8 v")
 
 
-async def meeting_with_plan(w: World, *, recipients: tuple[int, ...] = ()) -> Meeting:
-    """A booked meeting, started at its time, with a complete plan saved (Hanna responsible)."""
+async def meeting_with_plan(w: World, *, recipients: tuple[int, ...] = (), steps_done: int = len(MEETING_STEPS)
+                            ) -> Meeting:
+    """A booked meeting, started at its time, the first ``steps_done`` steps marked done (all unless told), with a
+    complete plan saved (Hanna responsible): ready to be finalized without being asked to confirm."""
     convening = await booked(w)
     assert convening.booking is not None
     w.clock.set(convening.booking.start)
     meeting = await w.meetings.start(convening.id, w.liisa)
+    for step in MEETING_STEPS[:steps_done]:
+        meeting = await w.meetings.toggle_step(meeting.id, w.liisa, step.key)
     return await w.meetings.save_plan(meeting.id, w.liisa, plan_form(meeting, recipients=recipients))
 
 

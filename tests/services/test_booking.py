@@ -8,10 +8,11 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
+from domain.availability import BusyStatus
 from domain.convening import Answer, ConveningStatus, Venue
 from services.errors import ConveningRefusedError, ServiceUnavailableError, UserFacingError
 from tests.fakes.clock import CHRISTMAS, DST_WEEK, HELSINKI, ORDINARY
-from tests.fakes.team import HANNA, KASTE, LIISA, MIKKO, SOINTU
+from tests.fakes.team import HANNA, KASTE, LIISA, MIKKO, SOINTU, team
 from tests.fakes.world import world
 from tests.services.journey import booked, form, local, proposed
 
@@ -194,3 +195,29 @@ async def test_a_hybrid_meeting_gets_a_teams_link_and_the_big_room_when_the_smal
     assert convening.booking is not None and convening.booking.join_url
     assert {p.email for p in event.draft.attendees} == {HANNA.email, MIKKO.email}
     assert LIISA.email not in {p.email for p in event.draft.attendees}, "the organizer is not her own invitee"
+
+
+async def test_asking_for_an_accessible_room_proposes_only_rooms_a_wheelchair_gets_into() -> None:
+    plain = team()
+    small, big = plain.rooms
+    w = world(ORDINARY, the_team=replace(plain, rooms=(replace(small, wheelchair_accessible=False), big)))
+
+    usual = await proposed(w)
+    assert usual.convening.proposals[0].room == KASTE, "the smallest room that seats everyone, steps or not"
+
+    convening = await w.proposing.start(w.liisa)
+    outcome = await w.proposing.search(convening.id, w.liisa, replace(form(w), accessible_room=True))
+    assert outcome.convening.proposals and {s.room for s in outcome.convening.proposals} == {SOINTU}
+    assert outcome.convening.request is not None and outcome.convening.request.accessible_room, \
+        "kept for a new search, a new room and the follow-up form"
+
+
+async def test_working_elsewhere_is_not_free_for_a_meeting_in_a_room_but_is_for_teams() -> None:
+    w = world(ORDINARY)  # Monday 3.5.2027: the first week that may be invited is 10.5.
+    w.calendar.block(HANNA.email, at(2027, 5, 11, 12), at(2027, 5, 11, 16), BusyStatus.WORKING_ELSEWHERE)
+
+    in_room = await proposed(w)
+    on_teams = await proposed(w, venue=Venue.REMOTE)
+
+    assert local(in_room.convening.proposals[0].start).date() != date(2027, 5, 11)
+    assert local(on_teams.convening.proposals[0].start) == at(2027, 5, 11, 12)

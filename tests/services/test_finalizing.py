@@ -4,19 +4,22 @@ finalizing resumes where it stopped after a failure, the next contact is booked 
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import timedelta
 
 import pytest
 
-from domain.meeting import MeetingStatus
+from domain.meeting import MEETING_STEPS, MeetingStatus
 from domain.organisations import CalendarAccess, Organisation
 from domain.team import Team
+from i18n.messages import t
 from services.errors import MeetingRefusedError, ServiceUnavailableError
+from services.finalizing import TOO_EARLY, UNDONE_STEPS
 from tests.fakes.calendar import FakeCalendar
 from tests.fakes.clock import CHRISTMAS, DST_WEEK, ORDINARY
 from tests.fakes.drive import FakeDrive
 from tests.fakes.team import HANNA, LIISA, MIKKO, team
 from tests.fakes.world import World, world
-from tests.services.journey import booked, meeting_with_plan, plan_form
+from tests.services.journey import booked, local, meeting_with_plan, plan_form
 
 
 def next_contacts(w: World) -> list[str]:
@@ -111,6 +114,8 @@ async def test_finalizing_resumes_after_the_next_contact_failed_and_uploads_noth
 async def test_a_plan_that_is_not_ready_is_refused_with_the_meeting_and_nothing_is_written() -> None:
     w = world(ORDINARY)
     convening = await booked(w)
+    assert convening.booking is not None
+    w.clock.set(convening.booking.start)
     meeting = await w.meetings.start(convening.id, w.liisa)
     incomplete = replace(plan_form(meeting), things_to_change="")
     saved = await w.meetings.save_plan(meeting.id, w.liisa, incomplete)
@@ -176,3 +181,63 @@ async def test_a_plan_for_a_worker_of_a_consenting_partner_goes_to_their_own_one
     assert contact.organizer == HANNA.email and "-next-" in contact.draft.transaction_id
     record = w.meeting_store.record(meeting.id).finalized
     assert record is not None and record.kept_for_responsible and not record.next_contact_invited
+
+
+async def test_a_meeting_is_not_finalized_before_its_booked_start_and_is_not_counted_as_held() -> None:
+    w = world(ORDINARY)
+    convening = await booked(w)  # the first free time, days ahead: the meeting has not happened
+    meeting = await w.meetings.start(convening.id, w.liisa)
+    for step in MEETING_STEPS:
+        await w.meetings.toggle_step(meeting.id, w.liisa, step.key)
+    meeting = await w.meetings.save_plan(meeting.id, w.liisa, plan_form(meeting))
+    assert w.clock() < meeting.scheduled_start
+
+    with pytest.raises(MeetingRefusedError) as refused:
+        await w.finalizing.finalize(meeting.id, w.liisa, confirmed=True)
+
+    start = local(meeting.scheduled_start)
+    message = t(refused.value.key, "fi", **refused.value.params)
+    assert refused.value.key == TOO_EARLY and refused.value.meeting == meeting
+    assert f"{start.day}.{start.month}.{start.year} klo {start.hour}.{start.minute:02d} alkaen" in message, message
+    assert w.drive.files == {} and next_contacts(w) == [] and w.statistics.held_ids == set()
+    assert w.meeting_store.record(meeting.id).status is MeetingStatus.RUNNING
+
+    w.clock.set(meeting.scheduled_start - timedelta(minutes=1))
+    with pytest.raises(MeetingRefusedError):
+        await w.finalizing.finalize(meeting.id, w.liisa, confirmed=True)
+
+    w.clock.set(meeting.scheduled_start)
+    outcome = await w.finalizing.finalize(meeting.id, w.liisa)
+    assert outcome.just_finalized and w.statistics.held_ids == {meeting.id}
+
+
+async def test_steps_not_marked_done_are_confirmed_first_and_only_a_real_finalize_counts_as_held() -> None:
+    w = world(ORDINARY)
+    meeting = await meeting_with_plan(w, steps_done=3)  # at its start; 3 of 9 steps done
+
+    with pytest.raises(MeetingRefusedError) as asked:
+        await w.finalizing.finalize(meeting.id, w.liisa)
+
+    assert asked.value.key == UNDONE_STEPS and asked.value.params == {"undone": "6", "total": "9"}
+    assert w.drive.files == {} and next_contacts(w) == [] and w.statistics.held_ids == set()
+    assert w.meeting_store.record(meeting.id).status is MeetingStatus.RUNNING
+
+    outcome = await w.finalizing.finalize(meeting.id, w.liisa, confirmed=True)
+
+    assert outcome.just_finalized and len(w.drive.files_of(HANNA.email)) == 2
+    assert w.statistics.held_ids == {meeting.id}
+    again = await w.finalizing.finalize(meeting.id, w.liisa)  # a re-click on a finalized meeting asks nothing
+    assert not again.just_finalized and w.statistics.held_ids == {meeting.id}
+
+
+async def test_a_finalize_that_stopped_midway_resumes_without_asking_again() -> None:
+    w = world(ORDINARY)
+    meeting = await meeting_with_plan(w, steps_done=0)
+    w.calendar.failures.append(ServiceUnavailableError(503, "serviceNotAvailable"))
+    with pytest.raises(ServiceUnavailableError):
+        await w.finalizing.finalize(meeting.id, w.liisa, confirmed=True)
+    assert w.statistics.held_ids == set(), "not held until it is finalized"
+
+    outcome = await w.finalizing.finalize(meeting.id, w.liisa)  # "Valmis" again, or the retry after a crash
+
+    assert outcome.just_finalized and w.statistics.held_ids == {meeting.id}

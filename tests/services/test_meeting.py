@@ -70,15 +70,31 @@ async def test_the_meeting_chat_is_the_meeting_whose_teams_link_names_it() -> No
     assert nearest is not None and nearest.id == sooner.id
 
 
-async def test_feedback_is_counted_and_a_refused_comment_leaves_the_counts_as_they_were() -> None:
+async def test_feedback_is_counted_and_a_refusal_leaves_the_counts_as_they_were() -> None:
     w = world(ORDINARY)
     meeting = await meeting_with_plan(w)
 
     counted = await w.meetings.add_feedback(meeting.id, w.liisa, {"family_heard": 5, "pros_useful": 4})
     with pytest.raises(MeetingRefusedError) as refused:
-        await w.meetings.add_feedback(meeting.id, w.liisa, {"family_heard": 1}, "soita 040 123 4567")
+        await w.meetings.add_feedback(meeting.id, w.liisa, {})
 
+    assert refused.value.key == "feedback.empty"
     assert counted.feedback.responses == 1 and refused.value.meeting == counted
     assert w.meeting_store.record(meeting.id).feedback == counted.feedback
     assert w.statistics.feedback == {(meeting.id, 1): {"family_heard": 5, "pros_useful": 4}}
     assert w.meeting_store.record(meeting.id).status is MeetingStatus.RUNNING
+
+
+@pytest.mark.parametrize("score", [7, 6, 0, -1])
+async def test_a_score_off_the_scale_is_refused_and_nothing_is_saved(score: int) -> None:
+    w = world(ORDINARY)
+    meeting = await meeting_with_plan(w)
+    first = await w.meetings.add_feedback(meeting.id, w.liisa, {"family_heard": 4})
+
+    with pytest.raises(MeetingRefusedError) as refused:
+        await w.meetings.add_feedback(meeting.id, w.liisa, {"family_heard": score, "pros_useful": 3})
+
+    assert refused.value.key == "feedback.out_of_range" and refused.value.meeting == first
+    stored = w.meeting_store.record(meeting.id).feedback
+    assert stored == first.feedback and stored.responses == 1, "not saved as 5, and the valid answer neither"
+    assert w.statistics.feedback == {(meeting.id, 1): {"family_heard": 4}}, "nor counted"

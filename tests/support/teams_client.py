@@ -25,9 +25,18 @@ class TeamsUser:
     locale: str = "fi-FI"
     conversation_id: str = "a:personal-chat-1"
     conversation_type: str = "personal"
+    #: The Teams client's platform in each activity's clientInfo entity ("android", "ios" for a phone), or none.
+    platform: str | None = None
+    #: The line Teams showed under the card acted on when the last action posted a new card (else None).
+    last_note: str | None = None
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
     def _activity(self, **extra: Any) -> dict[str, Any]:
+        entities = ([{"type": "clientInfo", "platform": self.platform, "locale": self.locale}]
+                    if self.platform else [])
+        return {"entities": entities, **self._base(**extra)}
+
+    def _base(self, **extra: Any) -> dict[str, Any]:
         return {
             "id": f"in-{next(self._ids)}", "channelId": "msteams", "serviceUrl": self.connector_url,
             "from": {"id": f"29:{self.aad_object_id}", "name": self.name, "aadObjectId": self.aad_object_id},
@@ -54,21 +63,53 @@ class TeamsUser:
         return cards
 
     async def act(self, verb: str, data: dict[str, Any], *, reply_to: str | None = None) -> dict[str, Any]:
-        """Clicks an Action.Execute: returns the card Teams would show in place (schema-checked).
+        """Clicks an Action.Execute: returns the card the user now looks at (schema-checked): the one Teams
+        shows in place, or, when the action opened a new phase, the new card posted below (the card clicked
+        stays; ``last_note`` keeps the line shown under it).
 
         Like Teams, the invoke names the message whose card was clicked (``replyToId``): by
         default the last message the bot sent to this chat.
         """
         if reply_to is None:
-            mine = [a for a in self.connector.sent if a.get("_conversation") == self.conversation_id]
-            reply_to = mine[-1]["id"] if mine else None
+            reply_to = self.last_message_id()
         extra = {"replyToId": reply_to} if reply_to else {}
+        before = len(self.connector.sent)
         status, body = await self.post(self._activity(
             type="invoke", name="adaptiveCard/action", **extra,
             value={"action": {"type": "Action.Execute", "verb": verb, "data": {"verb": verb, **data}}}))
         assert status == 200, (status, body)
         assert body["statusCode"] == 200, body
-        card: dict[str, Any] = body["value"]
+        self.last_note = None
+        if body.get("type") == "application/vnd.microsoft.activity.message":
+            assert isinstance(body["value"], str) and body["value"], body
+            self.last_note = body["value"]
+            posted = [a["content"] for act in self.connector.sent[before:]
+                      if act.get("_conversation") == self.conversation_id for a in act.get("attachments") or []]
+            assert posted, "an action answered with a note posts a new card"
+            card: dict[str, Any] = posted[-1]
+        else:
+            card = body["value"]
+        assert_valid_card(card)
+        return card
+
+    def last_message_id(self) -> str | None:
+        """The id of the last message the bot sent to this chat."""
+        mine = [a for a in self.connector.sent if a.get("_conversation") == self.conversation_id]
+        return mine[-1]["id"] if mine else None
+
+    async def submit(self, data: dict[str, Any], *, reply_to: str | None = None) -> dict[str, Any]:
+        """Clicks an Action.Submit (as a phone does): a message whose value is the action's data merged with the
+        card's inputs. Returns the card the user now looks at: the clicked card as the bot updated it (PUT), or
+        a new card the bot posted below it."""
+        reply_to = reply_to or self.last_message_id()
+        sent, updated = len(self.connector.sent), len(self.connector.updated)
+        status, _ = await self.post(self._activity(type="message", value=data,
+                                                   **({"replyToId": reply_to} if reply_to else {})))
+        assert status in (200, 201, 202), status
+        changed = [*self.connector.updated[updated:], *self.connector.sent[sent:]]
+        shown = [a["content"] for act in changed for a in act.get("attachments") or []]
+        assert shown, "a click gets an answer"
+        card: dict[str, Any] = shown[-1]
         assert_valid_card(card)
         return card
 

@@ -27,16 +27,17 @@ def test_event_body_has_what_the_model_requires_and_no_family_reference() -> Non
     assert event_subject("fi") == "Yhdessä aika"
 
 
-def test_family_invitation_is_plain_finnish_with_link_for_hybrid() -> None:
+def test_family_invitation_is_plain_finnish_with_the_short_link_for_hybrid() -> None:
     convening = sample_convening(venue=Venue.HYBRID)
     team = demo_team()
     assert convening.booking is not None
     text = family_invitation(convening, {r.key: r.name("fi") for r in team.roles}, team.rooms[0],
-                             convening.booking.join_url, "fi")
+                             "https://bot.example/t/Ab3dE5gH7kQ", "fi")
     assert text.startswith("Hei!")
     assert "torstai 3.12.2026 klo 8.00–9.30" in text
     assert "Äitiys- ja lastenneuvola" in text and "Koulukuraattori" in text
-    assert "https://teams.microsoft.com/" in text
+    assert "Liity etänä Teamsilla: https://bot.example/t/Ab3dE5gH7kQ" in text
+    assert "teams.microsoft.com" not in text, "never the 330-character join URL in a text message"
     assert "<" not in text, "plain text, ready for a text message"
 
 

@@ -39,7 +39,6 @@ TEXT_INPUTS: list[tuple[type[BaseModel], str, str, dict[str, Any]]] = [
     (SearchPayload, "familyPlace", "family_place",
      {"duration": 90, "earliest": "2026-12-01", "latest": "2026-12-20"}),
     (CancelPayload, "comment", "comment", {}),
-    (FeedbackSavePayload, "comment", "comment", {}),
     *[(PlanSavePayload, alias, name, {}) for alias, name in (
         ("things", "things_to_change"), ("home", "at_home"), ("everyday", "everyday_environment"),
         ("elsewhere", "elsewhere"), ("where", "elsewhere_where"), ("reachFamily", "workers_reach_family"),

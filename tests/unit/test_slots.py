@@ -55,6 +55,7 @@ def search(
     rooms: tuple[str, ...] = (),
     now: datetime | None = None,
     holidays: FinnishHolidays | None = None,
+    in_person: bool = False,
     **practice: int,
 ) -> SlotSearch:
     """Run the search with everyone in ``schedules`` required unless ``attendees`` says otherwise."""
@@ -68,6 +69,7 @@ def search(
         else tuple(s.email for s in schedules if s.email not in rooms),
         rooms=rooms,
         now=now or at(date(2026, 1, 2), 12),
+        in_person=in_person,
     )
     return find_slots(query, {s.email: s for s in schedules}, holidays or no_holidays)
 
@@ -204,6 +206,14 @@ def test_which_statuses_block(status: BusyStatus, times: list[str]) -> None:
     # Busy 8:00–8:30: the 8:30 start touches it but does not overlap it.
     bo = schedule(BO, busy(at(THU_5_3, 8), at(THU_5_3, 8, 30), status))
     assert offered(search(THU_5_3, THU_5_3, schedule(ANNA), bo)) == times
+
+
+@pytest.mark.parametrize(("in_person", "times"), [(False, ["5.3. 8:00", "5.3. 8:30"]), (True, ["5.3. 8:30"])],
+                         ids=["teams-or-hybrid", "in-a-room"])
+def test_working_elsewhere_is_free_only_when_one_can_join_from_there(in_person: bool, times: list[str]) -> None:
+    # Working at another site 8:00–8:30: one can join a Teams meeting from there, not sit in the room.
+    bo = schedule(BO, busy(at(THU_5_3, 8), at(THU_5_3, 8, 30), BusyStatus.WORKING_ELSEWHERE))
+    assert offered(search(THU_5_3, THU_5_3, schedule(ANNA), bo, in_person=in_person)) == times
 
 
 @pytest.mark.parametrize("meetings", [

@@ -22,12 +22,17 @@ from domain.statistics import (
     CoordinatorAccess,
     MonthFigures,
     RoleFigures,
+    Shown,
     TeamYear,
+    Withheld,
     combined,
+    exact,
     role_figures,
     role_rosters,
     shown_average,
     shown_count,
+    shown_feedback,
+    shown_lead,
 )
 from domain.team import Member, Team
 from services.caller import Caller
@@ -158,9 +163,25 @@ async def test_a_role_of_three_workers_is_shown_on_its_own(tmp_path: Path) -> No
     assert "role_paihdetyo" not in row and row["roles_other"] == "", "Petri alone behind the rest"
 
 
-def test_small_numbers_are_suppressed() -> None:
-    assert [shown_count(n) for n in (0, 1, 2, 3, 17)] == ["0", "<3", "<3", "3", "17"]
-    assert shown_average(4.5, 2) is None and shown_average(4.5, 3) == 4.5
+def test_small_numbers_are_withheld_with_the_reason_and_no_value() -> None:
+    assert [shown_count(n) for n in (0, 1, 2, 3, 17)] == [
+        Shown(0), Shown(None, Withheld.MEETINGS), Shown(None, Withheld.MEETINGS), Shown(3), Shown(17)]
+    assert shown_average(4.5, 2, Withheld.ANSWERS) == Shown(None, Withheld.ANSWERS)
+    assert shown_average(4.5, 3, Withheld.ANSWERS) == Shown(4.5)
+    assert shown_average(None, 0, Withheld.ANSWERS) == Shown(None), "nobody answered: nothing, not withheld"
+    same_day = MonthFigures(lead_days={"0": 1})
+    assert shown_lead(same_day) == (Shown(None, Withheld.MEETINGS),) * 2, "a zero mean of one meeting is one's"
+    assert exact(1) == Shown(1), "totals are exact"
+
+
+def test_the_issues_case_an_18_day_gap_and_answers_4_and_5_are_withheld_not_small() -> None:
+    m = MonthFigures().with_convened("room", ["neuvola"], 18).with_held()
+    m = m.with_feedback({"family_heard": 4}).with_feedback({"family_heard": 5})
+    assert shown_lead(m) == (Shown(None, Withheld.MEETINGS), Shown(None, Withheld.MEETINGS))
+    assert shown_feedback(m, "family_heard") == Shown(None, Withheld.ANSWERS)
+    assert shown_feedback(m, "pros_useful") == Shown(None), "not asked: no answers, nothing withheld"
+    third = m.with_feedback({"family_heard": 3})
+    assert shown_feedback(third, "family_heard") == Shown(4.0)
 
 
 async def test_each_event_counts_once_however_often_it_is_repeated(tmp_path: Path) -> None:
@@ -301,15 +322,101 @@ def test_csv_has_a_row_per_month_with_small_numbers_suppressed() -> None:
     assert (december["team"], december["convened"], december["held"]) == ("esimerkkila", "4", "3")
     assert december["role_neuvola"] == "4", "three workers bring the role"
     assert december["role_paihdetyo"] == "" and december["roles_other"] == "", "one worker's caseload: withheld"
-    assert december["venue_room"] == "<3" and december["venue_family_place"] == "0"
-    assert december["avg_days"] == "" and december["feedback_family_heard"] == "4.7"
-    assert december["feedback_pros_useful"] == ""
+    few = "ei näytetä – alle 3 tapaamista (yksityisyyden suoja)"
+    assert december["venue_room"] == few and december["venue_family_place"] == "0"
+    assert december["avg_days"] == few and december["median_days"] == few, "two meetings"
+    assert december["feedback_family_heard"] == "4.7" and december["feedback_pros_useful"] == ""
+    assert not [c for r in rows for c in r.values() if c.startswith("<")], "never <3, which reads as a number"
+    english = render_csv([year], [v.value for v in Venue], [], [], rosters, "en").decode("utf-8")
+    assert "not shown – fewer than 3 meetings (privacy)" in english
+
+
+MONTHS = [str(i) for i in range(1, 13)]
+
+
+def _bar_pixels(png: bytes, month: int) -> int:
+    """How many pixels of the bar colour stand in month ``month``'s (1–12) slot of the chart."""
+    from PIL import Image  # noqa: PLC0415
+
+    image = Image.open(io.BytesIO(png)).convert("RGB")
+    left, right = 44, image.width - 16
+    slot = (right - left) / 12
+    x0, x1 = int(left + slot * (month - 1)), int(left + slot * month)
+    return sum(1 for x in range(x0, x1) for y in range(image.height)
+               if image.getpixel((x, y)) == (0x1F, 0x5F, 0xA8))
+
+
+def _dark(png: bytes, box: tuple[int, int, int, int]) -> set[tuple[int, int]]:
+    """The dark (text) pixels in ``box`` (left, top, right, bottom)."""
+    from PIL import Image  # noqa: PLC0415
+
+    image = Image.open(io.BytesIO(png)).convert("L")
+    grey = image.tobytes()
+    return {(x, y) for x in range(box[0], box[2]) for y in range(box[1], box[3]) if grey[y * image.width + x] < 128}
 
 
 def test_chart_is_a_png() -> None:
-    png = render_bar_chart([0, 1, 12] + [0] * 9, [str(i) for i in range(1, 13)], "Pidetyt tapaamiset 2026")
+    values = [exact(n) for n in [0, 1, 12] + [0] * 9]
+    png = render_bar_chart(values, MONTHS, "Pidetyt tapaamiset 2026")
     assert png.startswith(b"\x89PNG")
-    assert png == render_bar_chart([0, 1, 12] + [0] * 9, [str(i) for i in range(1, 13)], "Pidetyt tapaamiset 2026")
+    assert png == render_bar_chart(values, MONTHS, "Pidetyt tapaamiset 2026")
+    assert _bar_pixels(png, 2) and _bar_pixels(png, 3) > _bar_pixels(png, 2) and not _bar_pixels(png, 1)
+
+
+def test_a_withheld_value_has_no_bar_and_is_labelled() -> None:
+    plain = render_bar_chart([exact(5), exact(0), exact(12)] + [exact(0)] * 9, MONTHS, "Pidetyt tapaamiset 2026")
+    withheld = render_bar_chart([exact(5), Shown(None, Withheld.MEETINGS), exact(12)] + [exact(0)] * 9, MONTHS,
+                                "Pidetyt tapaamiset 2026")
+    assert _bar_pixels(withheld, 1) and _bar_pixels(withheld, 3), "the others are drawn"
+    assert not _bar_pixels(withheld, 2), "no bar for a withheld value"
+    slot = (680 - 16 - 44) / 12
+    star = (int(44 + slot), 300 - 34 - 18, int(44 + 2 * slot), 300 - 34 - 1)
+    assert _dark(withheld, star) and _dark(withheld, star) != _dark(plain, star), "an asterisk, not a 0, in its place"
+    footnote = (16, 33, 40, 46)  # left of the axis, under the title: only the footnote writes there
+    assert _dark(withheld, footnote) and not _dark(plain, footnote), "and a footnote says why"
+
+
+async def test_the_issues_case_reads_the_same_on_the_card_in_the_csv_and_on_the_chart(tmp_path: Path) -> None:
+    """One meeting booked 18 days ahead and held, answered 4 and 5: nothing may read as "under 3"."""
+    from bot.statistics_actions import StatisticsActions, StatisticsPayload  # noqa: PLC0415
+
+    docs = SqliteDocuments(tmp_path / "bot.db")
+    service = _service(docs)
+    convening = sample_convening()
+    assert convening.booking is not None
+    start = datetime(2026, 12, 10, 6, 0, tzinfo=UTC)  # 18 days after NOW's 22.11.
+    await service.convened(replace(convening, booking=replace(convening.booking, start=start,
+                                                              end=start.replace(hour=7, minute=30))))
+    meeting = finalized_meeting()
+    await service.held(meeting)
+    once = replace(meeting, feedback=FeedbackTally().add({"family_heard": 4}))
+    await service.feedback_given(once, {"family_heard": 4})
+    await service.feedback_given(replace(meeting, feedback=once.feedback.add({"family_heard": 5})),
+                                 {"family_heard": 5})
+    media = MediaStore(docs, "https://bot.example", lambda: NOW)
+    card = to_json(await StatisticsActions(service, media).show(ActionContext(Caller(LIISA_ID, "Liisa"), "fi"),
+                                                                 StatisticsPayload()))
+    facts = {f["title"]: f["value"] for node in card["body"] if node.get("type") == "FactSet" for f in node["facts"]}
+    few_meetings = "ei näytetä – alle 3 tapaamista (yksityisyyden suoja)"
+    few_answers = "ei näytetä – alle 3 vastausta (yksityisyyden suoja)"
+    assert facts["Päiviä kutsusta tapaamiseen (keskiarvo / mediaani)"] == few_meetings
+    assert facts["Tuliko perhe kuulluksi?"] == few_answers
+    assert facts["Pidetty"] == "1" and facts["Kutsuttu koolle"] == "1", "totals are exact"
+    assert not [v for v in facts.values() if "alle 3" in v and not v.startswith("ei näytetä")]
+
+    download = next(a["url"] for a in card["actions"] if a["type"] == "Action.OpenUrl")
+    stored = await media.fetch_download(download.rsplit("/", 1)[1].removesuffix(".csv"), "csv")
+    image = next(n for n in card["body"] if n.get("type") == "Image")
+    png = await media.fetch(image["url"].rsplit("/", 1)[1].removesuffix(".png"))
+    docs.close()
+    assert stored is not None and png is not None
+    rows = {r["month"]: r for r in csv.DictReader(io.StringIO(stored[0].decode("utf-8")))}
+    assert rows["2026-11"]["avg_days"] == rows["2026-11"]["median_days"] == few_meetings
+    assert rows["2026-12"]["feedback_family_heard"] == few_answers
+    assert rows["2026-12"]["held"] == "1" and rows["2026-11"]["convened"] == "1"
+    assert not [c for r in rows.values() for c in r.values() if c.startswith("<")]
+    assert "joulu 1" in image["altText"], "the chart's text says what the card's total says"
+    assert _bar_pixels(png, 12) and not any(_bar_pixels(png, m) for m in range(1, 12)), "the one bar: December"
 
 
 def test_the_playgrounds_user_coordinates_in_the_demo_and_another_near_worker_does_not() -> None:

@@ -308,8 +308,10 @@ def _clock(data: PageData) -> str:
 
 def _footer(data: PageData) -> str:
     mail = data.state.user.mail
+    # The address this page was served from (its port may be any: make demo's SANDBOX_PORT, a test's free port).
+    origin = data.graph_url.removesuffix("/v1.0")
     curl = (
-        "curl -X POST localhost:3979/_admin/respond -H 'content-type: application/json' "
+        f"curl -X POST {origin}/_admin/respond -H 'content-type: application/json' "
         f"-d '{{\"user\": \"{mail}\", \"transactionId\": \"…\", \"response\": \"decline\", \"comment\": \"…\"}}'"
     )
     links = ("health", "faults", "requests", "clock", "notifications", "tenants", "outside-mail", "transport")
