@@ -11,8 +11,6 @@ from __future__ import annotations
 from microsoft_teams.cards import (
     AdaptiveCard,
     CardElement,
-    Column,
-    ColumnSet,
     Container,
     Image,
     NumberInput,
@@ -56,27 +54,36 @@ def _scales(definition: StarDefinition) -> list[RatingScale]:
     return scales
 
 
-def _rating_input(view: View, index: int, scale: RatingScale, entry: PointReading, lang: str) -> Column:
+def _input_label(label: str, index: int, point: StarPoint, lang: str) -> str:
+    # The label is the input's accessible name: "Voimavarat" alone repeats for every point, so a
+    # screen-reader user could not tell the points apart; the point's number and name make it unique.
+    return f"{label} – {index + 1}. {point.text(lang)}"
+
+
+def _rating_input(view: View, index: int, point: StarPoint, scale: RatingScale, entry: PointReading,
+                  lang: str) -> NumberInput:
     value = entry.rating(view)
     low, high = str(scale.minimum), str(scale.maximum)
-    field = NumberInput(id=input_id(VIEW_PREFIX[view], index), label=t(f"starcard.view.{view.value}", lang),
-                        min=scale.minimum, max=scale.maximum, value=value, placeholder=f"{low}–{high}",
-                        error_message=t("starcard.rating_error", lang, low=low, high=high))
-    return Column(width="stretch", items=[field])
+    label = _input_label(t(f"starcard.view.{view.value}", lang), index, point, lang)
+    return NumberInput(id=input_id(VIEW_PREFIX[view], index), label=label, spacing="Small",
+                       min=scale.minimum, max=scale.maximum, value=value, placeholder=f"{low}–{high}",
+                       error_message=t("starcard.rating_error", lang, low=low, high=high))
 
 
 def _point_block(point: StarPoint, index: int, entry: PointReading, lang: str) -> Container:
     items: list[CardElement] = [
         TextBlock(text=f"{index + 1}. {point.text(lang)}", wrap=True, weight="Bolder"),
-        TextInput(id=input_id(STRENGTHS_PREFIX, index), label=t("starcard.strengths", lang), is_multiline=True,
+        TextInput(id=input_id(STRENGTHS_PREFIX, index),
+                  label=_input_label(t("starcard.strengths", lang), index, point, lang), is_multiline=True,
                   max_length=MAX_POINT_TEXT, value=entry.strengths or None, spacing="Small"),
-        TextInput(id=input_id(TO_WORK_ON_PREFIX, index), label=t("starcard.to_work_on", lang), is_multiline=True,
+        TextInput(id=input_id(TO_WORK_ON_PREFIX, index),
+                  label=_input_label(t("starcard.to_work_on", lang), index, point, lang), is_multiline=True,
                   max_length=MAX_POINT_TEXT, value=entry.to_work_on or None, spacing="Small"),
     ]
     if point.scale is not None:
         views = [View.FAMILY, *([View.CHILD] if point.asked_from_child else []), View.PROFESSIONALS]
-        items.append(ColumnSet(spacing="Small", columns=[
-            _rating_input(view, index, point.scale, entry, lang) for view in views]))
+        # One under another, not side by side: three columns at 320 px broke "Ammattilaiset" mid-word.
+        items += [_rating_input(view, index, point, point.scale, entry, lang) for view in views]
     return Container(separator=True, spacing="Medium", items=items)
 
 

@@ -109,7 +109,9 @@ def star_blocks(data: PlanDocumentData, star_png: bytes | None = None) -> list[B
         return []
     png = star_png or render_star_png(star, reading, earlier=data.earlier_reading, lang=lang, title=False)
     alt = t("star.picture_alt", lang, star=star.name(lang), points=str(len(star.points)))
-    blocks: list[Block] = [PageBreak(), Heading(star.name(lang)), Picture(png, alt, 0.85)]
+    # No page break of its own: it follows the plan on the same page when it fits (the renderer keeps the picture
+    # whole), rather than leaving most of a page empty.
+    blocks: list[Block] = [Heading(star.name(lang)), Picture(png, alt, 0.85)]
     if star.description(lang):
         blocks.append(Para(star.description(lang), muted=True))
     rated = star.rated and (reading.has_ratings() or bool(data.earlier_reading and data.earlier_reading.has_ratings()))
@@ -181,9 +183,11 @@ def plan_blocks(data: PlanDocumentData, star_png: bytes | None = None) -> tuple[
         Para("; ".join(f"{p.name} ({p.role})" for p in data.recipients) or t("doc.empty", lang),
              lead=f"{t('plan.recipients', lang)}: "),
     ]
+    # As a family reads it: the plan, then the star with its legend, then the services' contacts (compact, last)
+    # without a page of their own.
+    blocks += star_blocks(data, star_png)
     if data.service_contacts:
         blocks += [Heading(t("plan.services", lang)),
                    Table((), tuple((s.service, s.contact) for s in data.service_contacts), (0.42, 0.58),
                          small=True, label_columns=(0,))]
-    blocks += star_blocks(data, star_png)
     return tuple(blocks)

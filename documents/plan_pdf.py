@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from datetime import datetime, timedelta
 from typing import Any
 from xml.sax.saxutils import escape
 
@@ -12,6 +13,7 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import cm
 from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.pdfdoc import TimeStamp  # type: ignore[attr-defined]  # untyped in the stubs
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, Image, KeepTogether, SimpleDocTemplate, Spacer, TableStyle
@@ -149,6 +151,8 @@ def plan_pdf(data: PlanDocumentData, star_png: bytes | None = None) -> bytes:
 
     def decorate(canvas: Canvas, doc: SimpleDocTemplate) -> None:
         """The footer on every page: the memo note and the page number."""
+        if data.created is not None and doc.page == 1:
+            _stamp(canvas, data.created)
         canvas.saveState()
         canvas.setFont(regular, 7.5)
         canvas.setFillColor(_MUTED)
@@ -159,6 +163,24 @@ def plan_pdf(data: PlanDocumentData, star_png: bytes | None = None) -> bytes:
     doc = SimpleDocTemplate(out, pagesize=A4, leftMargin=_MARGIN, rightMargin=_MARGIN, topMargin=1.7 * cm,
                             bottomMargin=1.8 * cm, title=t("doc.title", data.lang),
                             subject=t("doc.subtitle", data.lang), author=t("doc.subtitle", data.lang),
-                            creator=t("doc.subtitle", data.lang), lang=data.lang, invariant=1)
+                            creator=t("doc.subtitle", data.lang), lang=_LANG_TAGS.get(data.lang, data.lang),
+                            invariant=1)
     doc.build(_flowables(blocks, styles), onFirstPage=decorate, onLaterPages=decorate)
     return out.getvalue()
+
+
+#: The document language as a PDF reader announces it (BCP 47, with the region the family lives in).
+_LANG_TAGS = {"fi": "fi-FI", "sv": "sv-FI", "en": "en-GB"}
+
+
+def _stamp(canvas: Canvas, created: datetime) -> None:
+    """The creation date: the finalizing moment (the injected clock), not reportlab's fixed invariant date nor
+    the wall clock. reportlab reads the document's timestamp only when it writes the info dictionary at the end."""
+    stamp = TimeStamp(invariant=1)
+    offset = created.utcoffset() or timedelta(0)
+    minutes = int(offset.total_seconds() // 60)
+    stamp.t = created.timestamp()
+    stamp.lt = created.timetuple()
+    stamp.YMDhms = tuple(created.timetuple())[:6]
+    stamp.dhh, stamp.dmm = divmod(minutes, 60)
+    canvas._doc._timeStamp = stamp  # type: ignore[attr-defined]  # reportlab has no public way to date it

@@ -229,6 +229,8 @@ class PlanDocumentData:
     reading: StarReading | None = None
     earlier_reading: StarReading | None = None
     lang: str = "fi"
+    #: When the document is made (finalizing, from the injected clock): the PDF's creation date.
+    created: datetime | None = None
 
     def _people(self, names: tuple[str, ...]) -> tuple[Participant, ...]:
         by_name = {p.name.strip().casefold(): p for p in self.participants}

@@ -14,15 +14,18 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from domain.availability import free_during
 from domain.convening import Person
 from domain.file_names import plan_file_name
+from domain.finnish_calendar import FinnishHolidays
 from domain.meeting import MEETING_STEPS, Attendee, FinalizeRecord, Meeting, MeetingStatus
+from domain.next_contact import NEXT_CONTACT_MINUTES, nearest_free, search_span
 from domain.plan import JointPlan, PlanDocumentData, PlanProblemKind, plan_problems, service_contacts
 from domain.sensitive_text import TextProblem
 from i18n.formatting import format_moment
 from i18n.messages import t
 from services.caller import Caller
-from services.errors import UserFacingError, refusals_carry
+from services.errors import ServiceUnavailableError, UserFacingError, refusals_carry
 from services.meetings import MeetingService, participants, plan_lang
 from services.ports import Calendar, Drive, EventDraft, MeetingStore, NoStatistics, PlanRenderer, StatisticsRecorder
 from services.unit_of_work import MeetingRecords
@@ -34,6 +37,9 @@ TOO_EARLY = "finalize.too_early"
 #: Not a refusal of the plan: steps are not marked done, and the near worker has not confirmed finalizing anyway
 #: (``undone`` and ``total``: how many steps). The card asks "Viimeistele silti".
 UNDONE_STEPS = "finalize.undone_steps"
+#: The responsible worker's calendar is taken at the wanted next contact (``name``, ``when``; ``times``: the
+#: nearest free ones). Nothing is written; the plan card shows it, the worker picks a time and finalizes again.
+NEXT_CONTACT_TAKEN = "next_contact.taken"
 
 
 @dataclass(frozen=True)
@@ -103,6 +109,9 @@ class Finalizing:
             if meeting.status is MeetingStatus.RUNNING and undone and not confirmed:
                 raise UserFacingError(UNDONE_STEPS, undone=str(len(undone)), total=str(len(MEETING_STEPS)))
         responsible = [a for a in meeting.attendees if a.name in plan.responsible]
+        if meeting.status is MeetingStatus.RUNNING and plan.next_contact is not None:
+            with refusals_carry(meeting):
+                await self._refuse_a_taken_next_contact(meeting, plan.next_contact, responsible[0])
         owner, organisation = self._plan_home(meeting, responsible[0])
         progress = meeting.finalized or FinalizeRecord(owner, "", "", "", "", (), None, plan.next_contact,
                                                        responsible=responsible[0].email.lower(),
@@ -147,7 +156,8 @@ class Finalizing:
                                 place=meeting.place, participants=participants(meeting), plan=plan,
                                 service_contacts=service_contacts(team, lang),
                                 star=self._meetings.star(meeting) if meeting.reading else None,
-                                reading=meeting.reading, earlier_reading=meeting.earlier_reading, lang=lang)
+                                reading=meeting.reading, earlier_reading=meeting.earlier_reading, lang=lang,
+                                created=self._clock().astimezone(ZoneInfo(team.timezone)))
         # Off the event loop: drawing the star and writing DOCX + PDF is CPU work (~1 s on a cold start) that
         # would otherwise hold every other user's click and this click's own time budget.
         rendered = await asyncio.to_thread(self._renderer.render, data)
@@ -188,6 +198,35 @@ class Finalizing:
         """The OneDrive adapter for the tenant holding the files."""
         return self._partner_drives.get(record.drive_organisation, self._drive)
 
+    async def _refuse_a_taken_next_contact(self, meeting: Meeting, wanted: datetime, worker: Attendee) -> None:
+        """Refuses (nothing written yet) when the responsible worker's calendar is taken at the wanted next
+        contact, naming the nearest free times; a calendar the bot cannot read does not block."""
+        team = self._meetings.team(meeting)
+        employer = team.employer(worker.email, worker.external)
+        if employer is not None and employer.key in self._partner_calendars:
+            calendar, reader = self._partner_calendars[employer.key], worker.email
+        elif employer is not None and employer.key == team.home.key:
+            calendar, reader = self._calendar, meeting.convener_id
+        else:
+            return  # another organisation's calendar without our token: booked as an invitation, unchecked
+        zone = ZoneInfo(team.timezone)
+        start, end = search_span(wanted, zone)
+        try:
+            schedule = (await calendar.schedules(reader, [worker.email], start, end, team.timezone)).get(
+                worker.email.lower())
+        except ServiceUnavailableError:
+            return  # not known now: the booking below is the write that must succeed (and is retried)
+        if schedule is None or schedule.error is not None:
+            return
+        if free_during(schedule, wanted, wanted + timedelta(minutes=NEXT_CONTACT_MINUTES)):
+            return
+        lang = meeting.lang
+        holidays = FinnishHolidays(range(start.year, end.year + 1))
+        near = nearest_free(wanted, schedule, now=self._clock(), zone=zone, is_holiday=holidays)
+        times = ", ".join(format_moment(moment, lang) for moment in near) or t("next_contact.none_free", lang)
+        raise UserFacingError(NEXT_CONTACT_TAKEN, name=worker.name, when=format_moment(wanted.astimezone(zone), lang),
+                              times=times)
+
     async def _book_next_contact(self, meeting: Meeting, plan: JointPlan, responsible: list[Attendee]
                                  ) -> tuple[str, bool]:
         """The next contact in the responsible worker's calendar where the bot may write it (our tenant or a
@@ -197,8 +236,9 @@ class Finalizing:
         assert plan.next_contact is not None
         start = plan.next_contact
         lang = plan_lang(meeting)
-        body = (f"<p>{t('next_contact.body', lang)}</p>"
-                f"<p>{t('invitation.time', lang)}: {start.astimezone(ZoneInfo(team.timezone)):%d.%m.%Y %H.%M}</p>")
+        # In the plan's language and Finnish date style ("ti 15.12.2026 klo 9.00"), as the workers write it.
+        at = format_moment(start.astimezone(ZoneInfo(team.timezone)), lang)
+        body = f"<p>{t('next_contact.body', lang)}</p><p>{t('invitation.time', lang)}: {at}</p>"
         first = responsible[0]
         employer = team.employer(first.email, first.external)
         calendar, organizer, invited = self._calendar, first.email, responsible[1:]
@@ -207,7 +247,7 @@ class Finalizing:
         elif employer is None or employer.key != team.home.key:
             organizer, invited = meeting.convener_email, responsible
         draft = EventDraft(subject=t("next_contact.subject", lang), body_html=body, start=start,
-                           end=start + timedelta(minutes=30), timezone=team.timezone,
+                           end=start + timedelta(minutes=NEXT_CONTACT_MINUTES), timezone=team.timezone,
                            attendees=tuple(Person(a.email, a.name) for a in invited), room_email=None,
                            room_name=None, location="", online=False,
                            transaction_id=f"yhdessa-aika-next-{meeting.id}")

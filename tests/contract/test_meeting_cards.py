@@ -224,9 +224,14 @@ def test_star_card_has_inputs_per_point_with_short_ids(name: str) -> None:
         assert inputs[f"f_{n}"]["min"] == point.scale.minimum and inputs[f"f_{n}"]["max"] == point.scale.maximum
         assert inputs[f"f_{n}"]["value"] == entry.rating(View.FAMILY)
         assert inputs[f"p_{n}"]["value"] == entry.rating(View.PROFESSIONALS)
-        assert inputs[f"f_{n}"]["label"] == "Perhe" and inputs[f"p_{n}"]["label"] == "Ammattilaiset"
+        # Each label names its point, so a screen reader can tell "Perhe" of one point from the next.
+        name = f"{n + 1}. {point.text('fi')}"
+        assert inputs[f"f_{n}"]["label"] == f"Perhe – {name}" and inputs[f"p_{n}"]["label"] == f"Ammattilaiset – {name}"
+        assert inputs[f"s_{n}"]["label"] == f"Voimavarat – {name}"
         if point.asked_from_child:
-            assert inputs[f"c_{n}"]["label"] == "Lapsi itse"
+            assert inputs[f"c_{n}"]["label"] == f"Lapsi itse – {name}"
+    labels = [str(i.get("label")) for i in inputs.values()]
+    assert len(set(labels)) == len(labels), "every input's accessible name is unique"
     text = _texts(payload)
     scale = definition.points[0].scale
     assert scale is not None

@@ -539,3 +539,30 @@ def phone_screenshot(page: Page, name: str, card_text: str, *, width: int = PHON
     finally:
         if wide is not None:
             page.set_viewport_size(wide)
+
+
+AXE_SCRIPT = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+AXE_TAGS = ("wcag2a", "wcag2aa", "wcag21a", "wcag21aa")
+
+
+def axe_violations(page: Page, card: Locator, *, disabled_rules: Sequence[str] = ()) -> list[dict[str, Any]]:
+    """axe-core's WCAG 2.1 A/AA violations inside ``card`` only: rule id, impact and the offending targets.
+
+    The script is injected once per page (``npm install`` puts it in node_modules). Only the card element is
+    checked, so the Playground's own chrome around it does not count against the bot's cards.
+    """
+    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+        page.add_script_tag(path=str(AXE_SCRIPT))
+    options = {"runOnly": {"type": "tag", "values": list(AXE_TAGS)},
+               "rules": {rule: {"enabled": False} for rule in disabled_rules}}
+    result: list[dict[str, Any]] = card.evaluate(
+        """async (element, options) => {
+            const results = await window.axe.run(element, options);
+            return results.violations.map(v => ({
+                id: v.id, impact: v.impact, help: v.help,
+                targets: v.nodes.map(n => n.target.join(' ')),
+            }));
+        }""",
+        options,
+    )
+    return result

@@ -360,3 +360,36 @@ async def test_overlong_or_missing_plan_input_is_refused_politely(stack: Stack) 
     assert "Suunnitelma valmis" not in card_text(card)
     meeting = await stack.bot.meetings.get(meeting_id, _caller())
     assert meeting.finalized is None
+
+
+async def test_the_next_contact_is_not_booked_over_the_responsible_workers_appointment(stack: Stack) -> None:
+    """Through the sandbox's getSchedule: Hanna has an appointment at the wanted time; finalizing is refused with
+    the nearest free times, nothing is written; a free time offered is then booked once."""
+    meeting_id = await book(stack)
+    user = stack.user
+    await stack.at_meeting_start(meeting_id)
+    await user.act("meeting.start", {"conveningId": meeting_id})
+    await mark_all_steps(user, meeting_id)
+    next_date = await stack.date_after_meeting(meeting_id, 21)
+    appointment = {"subject": "Neuvolan vastaanotto", "showAs": "busy",
+                   "start": {"dateTime": f"{next_date}T09:00:00", "timeZone": "Europe/Helsinki"},
+                   "end": {"dateTime": f"{next_date}T10:00:00", "timeZone": "Europe/Helsinki"}}
+    async with aiohttp.ClientSession() as session, session.post(
+            f"{stack.sandbox.base_url}/users/{HANNA}/events", json=appointment) as response:
+        assert response.status == 201, await response.text()
+
+    refused = await user.act("plan.save", {"conveningId": meeting_id, "then": "finalize",
+                                           **plan_inputs(nextDate=next_date, nextTime="09:30")})
+    shown = card_text(refused)
+    assert "Hanna Heikkinen: kalenterissa on jo menoa" in shown and "klo 9.30" in shown, shown
+    offered = re.search(r"Vapaita aikoja lähellä: \S+ (\d{1,2})\.(\d{1,2})\.(\d{4}) klo (\d{1,2})\.(\d{2})", shown)
+    assert offered, shown
+    day, month, year, hour, minute = (int(part) for part in offered.groups())
+    assert (hour, minute) in ((10, 0), (8, 30)), "the nearest free time, next to the appointment"
+    assert await _drive_count(stack, HANNA) == 0, "nothing shared"
+    assert not [e for e in (await stack.graph(f"/users/{HANNA}/events?$top=200"))["value"]  # type: ignore[union-attr]
+                if "-next-" in str(e.get("transactionId") or "")], "no next contact over the appointment"
+
+    done = await user.act("plan.save", {"conveningId": meeting_id, "then": "finalize", **plan_inputs(
+        nextDate=f"{year:04d}-{month:02d}-{day:02d}", nextTime=f"{hour:02d}:{minute:02d}")})
+    assert "Suunnitelma valmis" in card_text(done), card_text(done)

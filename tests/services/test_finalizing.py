@@ -40,6 +40,9 @@ async def test_finalizing_uploads_both_files_once_and_books_the_next_contact_onc
     assert next_contacts(w) == [f"yhdessa-aika-next-{meeting.id}"]
     [contact] = [e for e in w.calendar.live_events() if "-next-" in e.draft.transaction_id]
     assert contact.organizer == HANNA.email and contact.draft.start.hour == 9 and contact.draft.start.minute == 30
+    at = local(contact.draft.start)
+    weekday = ("ma", "ti", "ke", "to", "pe", "la", "su")[at.weekday()]
+    assert f"{weekday} {at.day}.{at.month}.{at.year} klo 9.30</p>" in contact.draft.body_html, "Finnish date style"
     assert outcome.just_finalized and not again.just_finalized, "the others are told once"
     stored = w.meeting_store.record(meeting.id)
     assert stored.status is MeetingStatus.FINALIZED and stored.plan is None, "the plan text lives in OneDrive"
@@ -98,7 +101,8 @@ async def test_finalizing_resumes_after_a_failed_upload_without_a_second_copy() 
 async def test_finalizing_resumes_after_the_next_contact_failed_and_uploads_nothing_again() -> None:
     w = world(ORDINARY)
     meeting = await meeting_with_plan(w)
-    w.calendar.failures.append(ServiceUnavailableError(429, "TooManyRequests", retry_after=120))
+    # Graph fails twice: the free/busy check first (it does not block), then the booking itself.
+    w.calendar.failures += [ServiceUnavailableError(429, "TooManyRequests", retry_after=120)] * 2
 
     with pytest.raises(ServiceUnavailableError) as failed:
         await w.finalizing.finalize(meeting.id, w.liisa)
@@ -233,7 +237,8 @@ async def test_steps_not_marked_done_are_confirmed_first_and_only_a_real_finaliz
 async def test_a_finalize_that_stopped_midway_resumes_without_asking_again() -> None:
     w = world(ORDINARY)
     meeting = await meeting_with_plan(w, steps_done=0)
-    w.calendar.failures.append(ServiceUnavailableError(503, "serviceNotAvailable"))
+    # Graph fails twice: the free/busy check first (it does not block), then the booking itself.
+    w.calendar.failures += [ServiceUnavailableError(503, "serviceNotAvailable")] * 2
     with pytest.raises(ServiceUnavailableError):
         await w.finalizing.finalize(meeting.id, w.liisa, confirmed=True)
     assert w.statistics.held_ids == set(), "not held until it is finalized"
@@ -241,3 +246,27 @@ async def test_a_finalize_that_stopped_midway_resumes_without_asking_again() -> 
     outcome = await w.finalizing.finalize(meeting.id, w.liisa)  # "Valmis" again, or the retry after a crash
 
     assert outcome.just_finalized and w.statistics.held_ids == {meeting.id}
+
+
+async def test_a_next_contact_over_an_appointment_is_refused_with_the_nearest_free_times_and_nothing_written(
+        ) -> None:
+    w = world(ORDINARY)
+    meeting = await meeting_with_plan(w)  # Hanna responsible; the next contact at 9.30
+    stored = w.meeting_store.record(meeting.id)
+    assert stored.plan is not None and stored.plan.next_contact is not None
+    wanted = stored.plan.next_contact
+    w.calendar.block(HANNA.email, wanted - timedelta(minutes=30), wanted + timedelta(minutes=30))  # 9.00–10.00
+
+    with pytest.raises(MeetingRefusedError) as refused:
+        await w.finalizing.finalize(meeting.id, w.liisa)
+
+    assert refused.value.key == "next_contact.taken"
+    shown = t(refused.value.key, "fi", **refused.value.params)
+    day = local(wanted)
+    weekday = ("ma", "ti", "ke", "to", "pe", "la", "su")[day.weekday()]
+    assert f"{weekday} {day.day}.{day.month}.{day.year} klo 9.30" in shown, shown
+    free = [f"klo {h}" for h in ("10.00", "8.30", "10.30")]
+    assert [shown.index(f) for f in free] == sorted(shown.index(f) for f in free), "nearest first"
+    assert not w.drive.files_of(HANNA.email) and not next_contacts(w), "nothing uploaded or booked"
+    assert w.meeting_store.record(meeting.id).status is MeetingStatus.RUNNING
+    assert not w.statistics.held_ids

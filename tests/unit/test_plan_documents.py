@@ -272,21 +272,34 @@ def test_the_docx_in_swedish_and_english() -> None:
 
 # --- the PDF ---------------------------------------------------------------------------------
 
-def test_the_pdf_is_a4_with_the_plan_first_and_the_star_on_its_own_last_page() -> None:
+def test_the_pdf_is_a4_with_the_plan_first_then_the_star_then_the_contacts_and_no_page_left_mostly_empty() -> None:
     data = plan_pdf(sample_data())
     assert data.startswith(b"%PDF-")
     reader = pypdf.PdfReader(io.BytesIO(data))
-    # a typical plan: items 1-5 on page 1, the services' contact list on page 2, the star on page 3
-    assert len(reader.pages) == 3
     for page in reader.pages:
         assert (round(float(page.mediabox.width)), round(float(page.mediabox.height))) == (595, 842)
-    first, second, star = (_flat(page.extract_text()) for page in reader.pages)
-    assert "Yhteinen suunnitelma" in first and _flat(t("plan.next_contact", "fi")) in first
-    assert _flat(t("plan.services", "fi")) in second and "Hyvinvoinnin tähti" not in second
-    assert "Hyvinvoinnin tähti" in star and "Mummola on tärkeä paikka." in star
-    assert [len(page.images) for page in reader.pages] == [0, 0, 1]
-    assert "sivu 3" in star
+    pages = [_flat(page.extract_text()) for page in reader.pages]
+    text = " ".join(pages)
+    assert "Yhteinen suunnitelma" in pages[0] and _flat(t("plan.next_contact", "fi")) in pages[0], "plan first"
+    star_at = text.index("Hyvinvoinnin tähti", text.index(_flat(t("plan.next_contact", "fi"))))
+    assert star_at < text.index(_flat(t("plan.services", "fi"))), "the star before the services' contacts"
+    assert "Mummola on tärkeä paikka." in text and sum(len(page.images) for page in reader.pages) == 1
+    # Before: page 2 held only the contact list (~75 % blank). Now every page but the last is well filled: with
+    # text, or with the star picture and its table.
+    filled = [len(text) > 900 or bool(page.images) for text, page in zip(pages, reader.pages, strict=True)]
+    assert all(filled[:-1]), [len(text) for text in pages]
+    assert _flat(t("plan.services", "fi")) in pages[-1], "the contacts come last, compact"
+    assert len(reader.pages) <= 3
     assert reader.metadata is not None and reader.metadata.title == "Yhteinen suunnitelma"
+
+
+def test_the_documents_use_the_star_cards_words() -> None:
+    """"Mietittävää / työstettävää" on the card is the same in the PDF and DOCX (not "Kehitettävää")."""
+    from i18n.messages import t as card_t  # noqa: PLC0415 - the cards' catalog beside the documents' one
+
+    for lang in ("fi", "sv", "en"):
+        assert t("star.to_work_on", lang) == card_t("starcard.to_work_on", lang)
+        assert t("star.strengths", lang) == card_t("starcard.strengths", lang)
 
 
 def test_the_pdf_text_keeps_the_plan_and_finnish_letters_intact() -> None:
@@ -381,3 +394,11 @@ def test_file_names_hold_only_the_date_and_the_initials() -> None:
         assert ref not in name and "Kettunen" not in name and "Åberg" not in name
     with pytest.raises(ValueError, match="unsupported file type"):
         plan_file_name("Perhe K.", day, "exe")
+
+
+@pytest.mark.parametrize(("lang", "tag"), [("fi", "fi-FI"), ("sv", "sv-FI"), ("en", "en-GB")])
+def test_the_pdf_names_its_language_and_is_dated_when_it_was_made(lang: str, tag: str) -> None:
+    made = datetime(2027, 3, 29, 14, 5, 9, tzinfo=ZoneInfo("Europe/Helsinki"))  # after the spring change: +03:00
+    reader = pypdf.PdfReader(io.BytesIO(plan_pdf(replace(sample_data(), lang=lang, created=made))))
+    assert reader.trailer["/Root"]["/Lang"] == tag
+    assert reader.metadata is not None and reader.metadata.creation_date == made
