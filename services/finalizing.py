@@ -105,13 +105,14 @@ class Finalizing:
                 raise UserFacingError(_problem_key(first.problem),
                                       field=t(f"plan.field_name.{first.field_name.split('.')[0]}", meeting.lang)
                                       if _has_field_name(first.field_name) else "")
+            responsible = [a for a in meeting.attendees if a.name in plan.responsible]
+            if meeting.status is MeetingStatus.RUNNING and plan.next_contact is not None:
+                # Before "Viimeistele silti": the time is fixed first, then finalizing is confirmed once.
+                await self._refuse_a_taken_next_contact(meeting, plan.next_contact, responsible[0])
             undone = undone_steps(meeting)
             if meeting.status is MeetingStatus.RUNNING and undone and not confirmed:
                 raise UserFacingError(UNDONE_STEPS, undone=str(len(undone)), total=str(len(MEETING_STEPS)))
         responsible = [a for a in meeting.attendees if a.name in plan.responsible]
-        if meeting.status is MeetingStatus.RUNNING and plan.next_contact is not None:
-            with refusals_carry(meeting):
-                await self._refuse_a_taken_next_contact(meeting, plan.next_contact, responsible[0])
         owner, organisation = self._plan_home(meeting, responsible[0])
         progress = meeting.finalized or FinalizeRecord(owner, "", "", "", "", (), None, plan.next_contact,
                                                        responsible=responsible[0].email.lower(),

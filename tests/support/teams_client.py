@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -11,6 +12,9 @@ import aiohttp
 
 from tests.support.card_schema import assert_valid_card
 from tests.support.connector import RecordingConnector
+
+#: The first free time a refused next contact offers ("Vapaita aikoja lähellä: ti 5.1.2027 klo 9.30, …").
+OFFERED_TIME = re.compile(r"Vapaita aikoja lähellä: \S+ (\d{1,2})\.(\d{1,2})\.(\d{4}) klo (\d{1,2})\.(\d{2})")
 
 
 @dataclass
@@ -62,14 +66,29 @@ class TeamsUser:
             assert_valid_card(card)
         return cards
 
-    async def act(self, verb: str, data: dict[str, Any], *, reply_to: str | None = None) -> dict[str, Any]:
+    async def act(self, verb: str, data: dict[str, Any], *, reply_to: str | None = None,
+                  take_offered_time: bool = True) -> dict[str, Any]:
         """Clicks an Action.Execute: returns the card the user now looks at (schema-checked): the one Teams
         shows in place, or, when the action opened a new phase, the new card posted below (the card clicked
         stays; ``last_note`` keeps the line shown under it).
 
         Like Teams, the invoke names the message whose card was clicked (``replyToId``): by
         default the last message the bot sent to this chat.
+
+        "Valmis" (``plan.save`` then finalize) refused because the responsible worker's calendar is taken at the
+        next contact (the sandbox's calendars hold appointments on some dates): the worker takes the first free
+        time offered and saves again, as the card asks (``take_offered_time=False`` keeps the refusal).
         """
+        card = await self._act(verb, data, reply_to=reply_to)
+        offered = OFFERED_TIME.search(card_text(card)) if take_offered_time and data.get("then") == "finalize" \
+            and verb == "plan.save" else None
+        if offered is None:
+            return card
+        day, month, year, hour, minute = (int(part) for part in offered.groups())
+        return await self._act(verb, {**data, "nextDate": f"{year:04d}-{month:02d}-{day:02d}",
+                                      "nextTime": f"{hour:02d}:{minute:02d}"})
+
+    async def _act(self, verb: str, data: dict[str, Any], *, reply_to: str | None = None) -> dict[str, Any]:
         if reply_to is None:
             reply_to = self.last_message_id()
         extra = {"replyToId": reply_to} if reply_to else {}
