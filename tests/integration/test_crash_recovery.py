@@ -148,7 +148,7 @@ async def _booked_meeting(stack: ProcessStack) -> tuple[str, dict[str, Any]]:
     await mark_all_steps(stack.user, meeting_id)  # "Valmis" finalizes without asking first
     next_date = await date_after_meeting(stack.sandbox.base_url, meeting_id, 21)
     return meeting_id, {"conveningId": meeting_id, "then": "finalize",
-                        **plan_inputs(nextDate=next_date, nextTime="09:30")}
+                        **plan_inputs(nextDate=next_date, nextTime="16:30")}  # after the sandbox's appointments
 
 
 async def _assert_finalized_once(stack: ProcessStack, meeting_id: str) -> None:

@@ -168,7 +168,7 @@ async def test_a_meeting_is_not_finalized_before_it_begins_and_nothing_is_shared
     await mark_all_steps(stack.user, meeting_id)
     next_date = await stack.date_after_meeting(meeting_id, 14)
     refused = await stack.user.act("plan.save", {"conveningId": meeting_id, "then": "finalize",
-                                                 **plan_inputs(nextDate=next_date, nextTime="09:00")})
+                                                 **plan_inputs(nextDate=next_date, nextTime="16:30")})
     shown = card_text(refused)
     assert "Tapaamista ei voi vielä viimeistellä, koska se ei ole alkanut" in shown, shown
     meeting = await stack.bot.meetings.get(meeting_id, _caller())
