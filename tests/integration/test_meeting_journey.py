@@ -21,7 +21,7 @@ from services.caller import Caller
 from tests.integration.conftest import LIISA, Stack
 from tests.integration.test_convening_journey import propose
 from tests.support.clock import HELSINKI
-from tests.support.teams_client import TeamsUser, actions, card_text, elements, input_defaults
+from tests.support.teams_client import OFFERED_TIME, TeamsUser, actions, card_text, elements, input_defaults
 
 HANNA = "hanna.heikkinen@esimerkkila.onmicrosoft.com"
 MIKKO = "mikko.miettinen@esimerkkila.onmicrosoft.com"
@@ -383,7 +383,7 @@ async def test_the_next_contact_is_not_booked_over_the_responsible_workers_appoi
                              take_offered_time=False)
     shown = card_text(refused)
     assert "Hanna Heikkinen: kalenterissa on jo menoa" in shown and "klo 9.30" in shown, shown
-    offered = re.search(r"Vapaita aikoja lähellä: \S+ (\d{1,2})\.(\d{1,2})\.(\d{4}) klo (\d{1,2})\.(\d{2})", shown)
+    offered = OFFERED_TIME.search(shown)
     assert offered, shown
     day, month, year, hour, minute = (int(part) for part in offered.groups())
     assert (hour, minute) in ((10, 0), (8, 30)), "the nearest free time, next to the appointment"
