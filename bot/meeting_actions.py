@@ -234,7 +234,7 @@ class MeetingActions:
         definition = self._meetings.star(meeting)
         from documents.star_picture import render_star_png  # noqa: PLC0415 - Pillow only when a star is drawn
 
-        png = render_star_png(definition, meeting.reading, earlier=meeting.earlier_reading, lang=lang)
+        png = render_star_png(definition, meeting.reading, earlier=meeting.earlier_reading, lang=lang, compact=True)
         url = await self._media.publish(png)
         return star_card(meeting, definition, lang, picture_url=url, message=message,
                          earlier_note=meeting.earlier_reading is not None)

@@ -13,8 +13,6 @@ from microsoft_teams.cards import (
     CardElement,
     Choice,
     ChoiceSetInput,
-    Column,
-    ColumnSet,
     Container,
     DateInput,
     TextInput,
@@ -91,16 +89,15 @@ def plan_card(meeting: Meeting, lang: str = "fi", *, message: str | None = None)
         ]),
         Container(separator=True, items=[
             text(t("plancard.next", lang), bold=True),
-            ColumnSet(columns=[
-                Column(width="stretch", items=[DateInput(
-                    id="nextDate", label=t("plancard.next_date", lang),
-                    value=next_contact.date().isoformat() if next_contact else None,
-                    min=local(meeting.scheduled_start).date().isoformat(),
-                    error_message=t("plancard.next_date_error", lang))]),
-                Column(width="stretch", items=[TimeInput(
-                    id="nextTime", label=t("plancard.next_time", lang),
-                    value=f"{next_contact:%H:%M}" if next_contact else None)]),
-            ]),
+            # One under the other: side by side, a phone's 320 px leaves each picker too narrow for its own text.
+            DateInput(
+                id="nextDate", label=t("plancard.next_date", lang),
+                value=next_contact.date().isoformat() if next_contact else None,
+                min=local(meeting.scheduled_start).date().isoformat(),
+                error_message=t("plancard.next_date_error", lang)),
+            TimeInput(
+                id="nextTime", label=t("plancard.next_time", lang),
+                value=f"{next_contact:%H:%M}" if next_contact else None),
             text(t("plancard.next_hint", lang), subtle=True),
         ]),
         Container(separator=True, items=[

@@ -16,12 +16,12 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.pdfdoc import TimeStamp  # type: ignore[attr-defined]  # untyped in the stubs
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import Flowable, Image, KeepTogether, SimpleDocTemplate, Spacer, TableStyle
+from reportlab.platypus import Flowable, KeepTogether, SimpleDocTemplate, Spacer, TableStyle
 from reportlab.platypus import PageBreak as PdfPageBreak
-from reportlab.platypus import Paragraph as PdfParagraph
 from reportlab.platypus import Table as PdfTable
 
 from documents.fonts import font_file
+from documents.pdf_tags import DOCUMENT, ArtifactDecoration, StructTree, TaggedImage, TaggedParagraph
 from documents.plan_content import Block, Heading, Note, PageBreak, Para, Picture, Table, Title, plan_blocks
 from documents.texts import t
 from domain.plan import PlanDocumentData
@@ -76,16 +76,25 @@ def _markup(text: str) -> str:
     return "<br/>".join(escape(line) for line in text.split("\n"))
 
 
-def _table(block: Table, styles: _Styles) -> PdfTable:
+def _para(tree: StructTree, text: str, style: ParagraphStyle, role: str, parent: int = DOCUMENT) -> TaggedParagraph:
+    """A paragraph that is (the marked content of) a new structure element with ``role`` under ``parent``."""
+    return TaggedParagraph(text, style).tagged(tree, tree.add(role, parent))
+
+
+def _table(block: Table, styles: _Styles, tree: StructTree) -> PdfTable:
     body = styles.small if block.small else styles.cell
     bold = styles.small_bold if block.small else styles.cell_bold
+    element = tree.add("Table")
     rows = []
     if block.header:
-        rows.append([PdfParagraph(_markup(h), bold) for h in block.header])
+        row_element = tree.add("TR", element)
+        rows.append([_para(tree, _markup(h), bold, "TH", row_element) for h in block.header])
     for row in block.rows:
-        rows.append([PdfParagraph(_markup(c), bold if n in block.label_columns else body) for n, c in enumerate(row)])
+        row_element = tree.add("TR", element)
+        rows.append([_para(tree, _markup(c), bold if n in block.label_columns else body, "TD", row_element)
+                     for n, c in enumerate(row)])
     table = PdfTable(rows, colWidths=[_TEXT_WIDTH * w for w in block.widths], repeatRows=1 if block.header else 0,
-                     hAlign="LEFT")
+                     hAlign="LEFT", renderCB=ArtifactDecoration())
     style: list[tuple[Any, ...]] = [("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 4),
              ("RIGHTPADDING", (0, 0), (-1, -1), 4), ("TOPPADDING", (0, 0), (-1, -1), 2),
              ("BOTTOMPADDING", (0, 0), (-1, -1), 3)]
@@ -97,31 +106,35 @@ def _table(block: Table, styles: _Styles) -> PdfTable:
     return table
 
 
-def _flowables(blocks: tuple[Block, ...], styles: _Styles) -> list[Flowable]:
+def _flowables(blocks: tuple[Block, ...], styles: _Styles, tree: StructTree) -> list[Flowable]:
+    """The story, each block also added to ``tree`` as structure elements in reading order."""
     story: list[Flowable] = []
     pending: list[Flowable] = []  # headings kept together with what follows them
     for block in blocks:
         items: list[Flowable] = []
         if isinstance(block, Title):
-            items = [PdfParagraph(_markup(block.text), styles.title),
-                     PdfParagraph(_markup(block.subtitle), styles.subtitle)]
+            items = [_para(tree, _markup(block.text), styles.title, "H1"),
+                     _para(tree, _markup(block.subtitle), styles.subtitle, "P")]
         elif isinstance(block, Note):
-            note = PdfTable([[PdfParagraph(_markup(block.text), styles.note)]], colWidths=[_TEXT_WIDTH])
+            note = PdfTable([[_para(tree, _markup(block.text), styles.note, "P")]], colWidths=[_TEXT_WIDTH],
+                            renderCB=ArtifactDecoration())  # the box is decoration, its text a paragraph
             note.setStyle(TableStyle([("BACKGROUND", (0, 0), (-1, -1), _NOTE_BG),
                                       ("LINEBEFORE", (0, 0), (0, -1), 3, _ACCENT),
                                       ("LEFTPADDING", (0, 0), (-1, -1), 8), ("TOPPADDING", (0, 0), (-1, -1), 5),
                                       ("BOTTOMPADDING", (0, 0), (-1, -1), 6)]))
             items = [note, Spacer(1, 6)]
         elif isinstance(block, Heading):
-            pending.append(PdfParagraph(_markup(block.text), styles.h1 if block.level == 1 else styles.h2))
+            level_one = block.level == 1
+            pending.append(_para(tree, _markup(block.text), styles.h1 if level_one else styles.h2,
+                                 "H2" if level_one else "H3"))  # H1 is the title
             continue
         elif isinstance(block, Para):
             lead = f"<b>{escape(block.lead)}</b>" if block.lead else ""
-            items = [PdfParagraph(lead + _markup(block.text), styles.muted if block.muted else styles.body)]
+            items = [_para(tree, lead + _markup(block.text), styles.muted if block.muted else styles.body, "P")]
         elif isinstance(block, Table):
-            items = [_table(block, styles), Spacer(1, 4)]
+            items = [_table(block, styles, tree), Spacer(1, 4)]
         elif isinstance(block, Picture):
-            image = Image(io.BytesIO(block.png))
+            image = TaggedImage(io.BytesIO(block.png)).tagged(tree, tree.add("Figure", alt=block.alt))
             scale = _TEXT_WIDTH * block.width / image.imageWidth
             image.drawWidth, image.drawHeight = image.imageWidth * scale, image.imageHeight * scale
             items = [image]
@@ -140,6 +153,9 @@ def _flowables(blocks: tuple[Block, ...], styles: _Styles) -> list[Flowable]:
 def plan_pdf(data: PlanDocumentData, star_png: bytes | None = None) -> bytes:
     """The joint plan as A4 PDF bytes, in ``data.lang``; the same data always gives the same bytes.
 
+    The PDF is tagged (documents.pdf_tags): headings, paragraphs, tables and the star figure with its
+    alternative text are structure elements in reading order; boxes, rules and the footer are artifacts.
+
     ``star_png`` is the star picture when it has already been drawn. Raises
     documents.plan_content.UnsafeDocumentDataError when a field looks like it holds an
     identity code.
@@ -148,24 +164,27 @@ def plan_pdf(data: PlanDocumentData, star_png: bytes | None = None) -> bytes:
     regular, bold = _fonts()
     styles = _Styles(regular, bold)
     footer = t("doc.page", data.lang, page="{page}")
+    tree = StructTree()  # the tagged PDF's logical structure, for screen readers
 
     def decorate(canvas: Canvas, doc: SimpleDocTemplate) -> None:
         """The footer on every page: the memo note and the page number."""
         if data.created is not None and doc.page == 1:
             _stamp(canvas, data.created)
-        canvas.saveState()
-        canvas.setFont(regular, 7.5)
-        canvas.setFillColor(_MUTED)
-        canvas.drawString(_MARGIN, 1.1 * cm, footer.format(page=doc.page))
-        canvas.restoreState()
+        with tree.artifact(canvas):
+            canvas.saveState()
+            canvas.setFont(regular, 7.5)
+            canvas.setFillColor(_MUTED)
+            canvas.drawString(_MARGIN, 1.1 * cm, footer.format(page=doc.page))
+            canvas.restoreState()
 
     out = io.BytesIO()
     doc = SimpleDocTemplate(out, pagesize=A4, leftMargin=_MARGIN, rightMargin=_MARGIN, topMargin=1.7 * cm,
                             bottomMargin=1.8 * cm, title=t("doc.title", data.lang),
                             subject=t("doc.subtitle", data.lang), author=t("doc.subtitle", data.lang),
                             creator=t("doc.subtitle", data.lang), lang=_LANG_TAGS.get(data.lang, data.lang),
-                            invariant=1)
-    doc.build(_flowables(blocks, styles), onFirstPage=decorate, onLaterPages=decorate)
+                            displayDocTitle=1, invariant=1)
+    doc.build(_flowables(blocks, styles, tree), onFirstPage=decorate, onLaterPages=decorate,
+              canvasmaker=tree.canvas_maker)
     return out.getvalue()
 
 

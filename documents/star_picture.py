@@ -27,6 +27,9 @@ from domain.star import StarDefinition, StarPoint, StarReading, View
 #: The picture's default width in pixels (fits a Teams card at 100 %).
 DEFAULT_WIDTH = 680
 
+_COMPACT_TEXT = 2.2  # the compact picture's numbers and legend, times their size in the full picture
+_COMPACT_DISC = 1.9  # the compact picture's number discs, likewise
+_COMPACT_RADIUS = 1.5  # and its star
 _SUPERSAMPLE = 2  # drawn at twice the size and reduced: smooth edges without slow per-shape anti-aliasing
 _BASE = 680.0  # the layout below is in pixels of a 680 px wide picture
 
@@ -60,8 +63,10 @@ class _Fonts:
     builtin: bool  # Pillow's own font, which has no ä, ö or å
 
     @classmethod
-    def load(cls, k: float, font_files: Sequence[str]) -> _Fonts:
-        """DejaVu Sans (or one of ``font_files``) in the picture's sizes; Pillow's built-in font when none is found."""
+    def load(cls, k: float, font_files: Sequence[str], small_text: float = 1.0) -> _Fonts:
+        """DejaVu Sans (or one of ``font_files``) in the picture's sizes; Pillow's built-in font when none is found.
+
+        ``small_text`` enlarges the numbers and the legend (the compact picture of a card on a phone)."""
         regular, bold = _font_file(False, font_files), _font_file(True, font_files)
 
         def font(size: float, path: str | None) -> Font:
@@ -69,8 +74,8 @@ class _Fonts:
             return ImageFont.truetype(path, round(size)) if path else ImageFont.load_default(size=round(size))
 
         heavy = bold or regular
-        return cls(title=font(19 * k, heavy), label=font(14 * k, regular), number=font(13 * k, heavy),
-                   legend=font(13 * k, regular), builtin=regular is None)
+        return cls(title=font(19 * k, heavy), label=font(14 * k, regular), number=font(13 * k * small_text, heavy),
+                   legend=font(13 * k * small_text, regular), builtin=regular is None)
 
     def text(self, text: str) -> str:
         """``text`` as it can be drawn: with the built-in font, "ä" becomes "a" rather than a missing-glyph box."""
@@ -148,20 +153,24 @@ class _Painter:
     """Draws one picture; every length is given in 680-px layout units and scaled by ``k``."""
 
     def __init__(self, definition: StarDefinition, reading: StarReading | None, earlier: StarReading | None,
-                 lang: str, width: int, font_files: Sequence[str], title: bool) -> None:
+                 lang: str, width: int, font_files: Sequence[str], title: bool, compact: bool = False) -> None:
         self.definition = definition
         self.reading = reading
         self.earlier = earlier
         self.lang = lang
         self.width = width
-        self.title = title
+        self.title = title and not compact
+        self.compact = compact
         self.k = _SUPERSAMPLE * width / _BASE
         k = self.k
-        self.fonts = _Fonts.load(k, font_files)
+        # A card is ~290 px wide on a phone: numbers and legend then need about twice their size to stay at
+        # 12 px or more, and the points' names are left to the card's own text (under their numbers).
+        self.small_text = _COMPACT_TEXT if compact else 1.0
+        self.fonts = _Fonts.load(k, font_files, self.small_text)
         self.points, self.alternate = _order(definition)
         self.number = {p.key: i + 1 for i, p in enumerate(definition.points)}
-        self.radius = 170 * k
-        self.disc = 12.5 * k
+        self.radius = 170 * k * (_COMPACT_RADIUS if compact else 1.0)  # no labels around it: room to grow
+        self.disc = 12.5 * k * (_COMPACT_DISC if compact else 1.0)
         self.margin = 16 * k
 
     # geometry -------------------------------------------------------------------------
@@ -182,7 +191,9 @@ class _Painter:
 
     # layout ---------------------------------------------------------------------------
     def labels(self) -> list[_Label]:
-        """Each point's label, placed beyond its tip."""
+        """Each point's label, placed beyond its tip; none in the compact picture."""
+        if self.compact:
+            return []
         k, font = self.k, self.fonts.label
         line_height = 17 * k
         half = self.width * _SUPERSAMPLE / 2
@@ -232,7 +243,7 @@ class _Painter:
 
     def flow(self, rows: list[list[_Item]]) -> list[_Placed]:
         """Places legend items left to right, wrapping; (x, y, item, text lines), y from the legend's top."""
-        k, font = self.k, self.fonts.legend
+        k, font = self.k * self.small_text, self.fonts.legend
         line_height, symbol, gap = 17 * k, 34 * k, 22 * k
         left, right = self.margin, self.width * _SUPERSAMPLE - self.margin
         placed: list[_Placed] = []
@@ -266,7 +277,7 @@ class _Painter:
         centre = (self.width * _SUPERSAMPLE / 2, self.margin + title_height + 10 * k - top)
         placed = self.flow(self.legend_items())
         legend_top = centre[1] + bottom + 18 * k
-        legend_height = max((y + 17 * k * len(lines) for _, y, _, lines in placed), default=0.0)
+        legend_height = max((y + 17 * k * self.small_text * len(lines) for _, y, _, lines in placed), default=0.0)
         height = math.ceil((legend_top + legend_height + self.margin) / _SUPERSAMPLE) * _SUPERSAMPLE
         canvas = Image.new("RGB", (self.width * _SUPERSAMPLE, height), "white")
         draw = ImageDraw.Draw(canvas, "RGBA")
@@ -386,7 +397,7 @@ class _Painter:
 
     def draw_legend(self, draw: ImageDraw.ImageDraw, top: float, placed: list[_Placed]) -> None:
         """The legend: what the colours, markers and line styles mean."""
-        k, font = self.k, self.fonts.legend
+        k, font = self.k * self.small_text, self.fonts.legend
         line_height, symbol = 17 * k, 34 * k
         rim = max(1, round(1.6 * k))
         styles = {v.value: (c, m) for v, c, m in _VIEW_STYLE}
@@ -471,14 +482,16 @@ def _marker(draw: ImageDraw.ImageDraw, at: Point, shape: str, size: float, colou
 
 def render_star_png(definition: StarDefinition, reading: StarReading | None = None, *,
                     earlier: StarReading | None = None, lang: str = "fi", width: int = DEFAULT_WIDTH,
-                    font_files: Sequence[str] = (), title: bool = True) -> bytes:
+                    font_files: Sequence[str] = (), title: bool = True, compact: bool = False) -> bytes:
     """The star as PNG bytes, ``width`` pixels wide.
 
     Without ratings the star is drawn with its labels only. With ``earlier`` (a previous
     meeting's reading) its ratings are drawn dashed under the current ones. ``font_files``
     are tried before the system's DejaVu fonts and Pillow's built-in font. ``title=False``
-    leaves out the star's name at the top (the documents give it as a heading).
+    leaves out the star's name at the top (the documents give it as a heading). ``compact=True`` is the
+    picture for a card, readable on a phone: no title and no point names (the card names the points under
+    the same numbers), numbers and legend about twice as large.
     """
     if width < 320:
         raise ValueError("the star picture needs at least 320 pixels of width")
-    return _Painter(definition, reading, earlier, lang, width, font_files, title).render()
+    return _Painter(definition, reading, earlier, lang, width, font_files, title, compact).render()

@@ -21,7 +21,7 @@ from __future__ import annotations
 import csv
 import io
 import unicodedata
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 
 from documents.fonts import font_file
 from domain.statistics import (
@@ -35,11 +35,16 @@ from domain.statistics import (
 )
 from i18n.messages import t
 
-WIDTH, HEIGHT = 680, 300
+#: The chart's width in px: a card's width on a 320 px phone, so that its 14 px text is not shrunk there.
+WIDTH = 340
 _BAR = "#1f5fa8"
 _TEXT = "#1a1a1a"
 _GRID = "#d5dae0"
 _SCALE = 2  # drawn at twice the size and reduced: smooth text
+#: The outer margin and each value's row, px: the rows stand on the bottom edge, the last one PADDING above it.
+PADDING, ROW_HEIGHT = 12, 24
+_LABEL_GAP, _VALUE_ROOM = 8, 30
+_TITLE_SIZE, _TEXT_SIZE = 15, 14
 
 
 def _nice_top(peak: int) -> tuple[int, int]:
@@ -56,11 +61,23 @@ def _whole(figure: Shown) -> int:
     return int(figure.value) if figure.value is not None else 0
 
 
-def render_bar_chart(values: Sequence[Shown], labels: Sequence[str], title: str, lang: str = "fi") -> bytes:
-    """A PNG of one bar per value, labelled below, each bar's value above it, a light grid behind.
+def _wrapped(text: str, width: float, measure: Callable[[str], float]) -> list[str]:
+    """``text`` in lines no wider than ``width`` (a word longer than that stands alone)."""
+    lines: list[str] = []
+    for word in text.split():
+        if lines and measure(f"{lines[-1]} {word}") <= width:
+            lines[-1] = f"{lines[-1]} {word}"
+        else:
+            lines.append(word)
+    return lines or [""]
 
-    A withheld value has no bar: an asterisk stands in its place and a footnote under the title says, in the
-    card's words, that it is not shown and why.
+
+def render_bar_chart(values: Sequence[Shown], labels: Sequence[str], title: str, lang: str = "fi") -> bytes:
+    """A PNG of one horizontal bar per value, its label before it and its value after it.
+
+    Rows rather than columns: twelve months side by side leave a phone a few pixels per label. A withheld
+    value has no bar: an asterisk stands in its place and a footnote under the title says, in the card's
+    words, that it is not shown and why.
     """
     from PIL import Image, ImageDraw, ImageFont  # noqa: PLC0415 - loaded on first use (cold start)
 
@@ -77,35 +94,44 @@ def render_bar_chart(values: Sequence[Shown], labels: Sequence[str], title: str,
             return text
         return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
 
-    title_font, label_font, value_font = font(17, bold or regular), font(12, regular), font(12, bold or regular)
-    image = Image.new("RGB", (WIDTH * k, HEIGHT * k), "white")
-    draw = ImageDraw.Draw(image)
-    draw.text((16 * k, 10 * k), drawable(title), fill=_TEXT, font=title_font)
+    title_font, text_font = font(_TITLE_SIZE, bold or regular), font(_TEXT_SIZE, regular)
+    value_font = font(_TEXT_SIZE, bold or regular)
     reasons = list(dict.fromkeys(v.withheld for v in values if v.withheld is not None))
-    if reasons:
-        note = "* " + "; ".join(t(reason.message_key, lang) for reason in reasons)
-        draw.text((16 * k, 32 * k), drawable(note), fill=_TEXT, font=label_font)
-    left, right, top, bottom = 44 * k, (WIDTH - 16) * k, (64 if reasons else 52) * k, (HEIGHT - 34) * k
+    note = "* " + "; ".join(t(reason.message_key, lang) for reason in reasons) if reasons else ""
+
+    def measure(text: str) -> float:
+        return float(text_font.getlength(text)) / k
+
+    heading = [(line, title_font) for line in _wrapped(drawable(title), WIDTH - 2 * PADDING,
+                                                        lambda s: float(title_font.getlength(s)) / k)]
+    heading += [(line, text_font) for line in _wrapped(drawable(note), WIDTH - 2 * PADDING, measure)] if note else []
+    top = PADDING + len(heading) * (_TEXT_SIZE + 6) + 6
+    height = top + ROW_HEIGHT * len(values) + PADDING  # the rows stand on the bottom edge
+    rows = [(top + ROW_HEIGHT * i, top + ROW_HEIGHT * (i + 1)) for i in range(len(values))]
+    label_width = max((measure(drawable(label)) for label in labels), default=0.0)
+    left, right = (PADDING + round(label_width) + _LABEL_GAP) * k, (WIDTH - PADDING - _VALUE_ROOM) * k
+    image = Image.new("RGB", (WIDTH * k, height * k), "white")
+    draw = ImageDraw.Draw(image)
+    for n, (line, line_font) in enumerate(heading):
+        draw.text((PADDING * k, (PADDING + n * (_TEXT_SIZE + 6)) * k), line, fill=_TEXT, font=line_font)
     axis_top, step = _nice_top(max((_whole(v) for v in values), default=0))
-    for tick in range(0, axis_top + 1, step):
-        y = bottom - (bottom - top) * tick / axis_top
-        draw.line([(left, y), (right, y)], fill=_GRID, width=k)
-        draw.text((left - 8 * k, y), str(tick), fill=_TEXT, font=label_font, anchor="rm")
-    slot = (right - left) / max(len(values), 1)
-    for i, (figure, label) in enumerate(zip(values, labels, strict=True)):
-        x0 = left + slot * i + slot * 0.18
-        x1 = left + slot * (i + 1) - slot * 0.18
+    first, last = top * k, (height - PADDING) * k
+    for tick in range(step, axis_top + 1, step):
+        x = left + (right - left) * tick / axis_top
+        draw.line([(x, first), (x, last)], fill=_GRID, width=k)
+    for (row_top, row_bottom), figure, label in zip(rows, values, labels, strict=True):
+        mid = (row_top + row_bottom) / 2 * k
+        draw.text((left - _LABEL_GAP * k, mid), drawable(label), fill=_TEXT, font=text_font, anchor="rm")
         value = _whole(figure)
-        y = bottom - (bottom - top) * value / axis_top
+        end = left + (right - left) * value / axis_top
         if figure.withheld is not None:
-            draw.text(((x0 + x1) / 2, bottom - 2 * k), "*", fill=_TEXT, font=title_font, anchor="md")
+            draw.text((left + 4 * k, mid), "*", fill=_TEXT, font=value_font, anchor="lm")
         elif figure.value is not None:
             if value > 0:
-                draw.rectangle([(x0, y), (x1, bottom)], fill=_BAR)
-            draw.text(((x0 + x1) / 2, y - 4 * k), str(value), fill=_TEXT, font=value_font, anchor="md")
-        draw.text(((x0 + x1) / 2, bottom + 8 * k), drawable(label), fill=_TEXT, font=label_font, anchor="mt")
-    draw.line([(left, bottom), (right, bottom)], fill=_TEXT, width=k)
-    small = image.resize((WIDTH, HEIGHT), Image.Resampling.LANCZOS)
+                draw.rectangle([(left, (row_top + 4) * k), (end, (row_bottom - 4) * k)], fill=_BAR)
+            draw.text((end + 4 * k, mid), str(value), fill=_TEXT, font=value_font, anchor="lm")
+    draw.line([(left, first), (left, last)], fill=_TEXT, width=k)
+    small = image.resize((WIDTH, height), Image.Resampling.LANCZOS)
     out = io.BytesIO()
     small.save(out, format="PNG", optimize=True)
     return out.getvalue()

@@ -35,6 +35,7 @@ import re
 import urllib.request
 import weakref
 from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -519,26 +520,92 @@ PHONE_WIDTH = 320
 
 def phone_screenshot(page: Page, name: str, card_text: str, *, width: int = PHONE_WIDTH,
                      timeout: float = DEFAULT_TIMEOUT_MS) -> Path:
-    """A screenshot with the window ``width`` px wide and the last card containing ``card_text`` in view.
+    """A screenshot of the last card containing ``card_text`` laid out ``width`` px wide, as a phone shows it.
 
-    The Playground re-renders the conversation when the window changes size, so the card is looked up
-    again after the resize (a handle taken before it would be detached). The window is given back.
+    The Playground's chat column does not narrow below about 414 px however small the window, so the card
+    element itself is given the phone's width (the renderer lays a card out to its element's width, as Teams
+    mobile does to the screen's) and only the card is captured. Its style is given back afterwards.
     """
+    ARTIFACTS_DIR.mkdir(parents=True, exist_ok=True)
+    safe = re.sub(r"[^A-Za-z0-9._-]+", "_", name).strip("_") or "screenshot"
+    path = ARTIFACTS_DIR / f"{safe}.png"
+    with phone_width(page, card_text, width=width, timeout=timeout) as card:
+        card.screenshot(path=str(path), timeout=timeout)
+    return path
+
+
+@contextmanager
+def phone_width(page: Page, card_text: str, *, width: int = PHONE_WIDTH,
+                timeout: float = DEFAULT_TIMEOUT_MS) -> Iterator[Locator]:
+    """The last card containing ``card_text``, laid out ``width`` px wide while the block runs."""
     wide = page.viewport_size
-    page.set_viewport_size({"width": width, "height": 780})
+    card = last_card(page, card_text)
+    card.wait_for(state="visible", timeout=timeout)
+    # A window tall enough for the whole card, so that a screenshot shows all of it, not the part in view.
+    height = card.evaluate("e => e.getBoundingClientRect().height")
+    page.set_viewport_size({"width": wide["width"] if wide else 1280, "height": min(5000, int(height * 2) + 600)})
+    card = last_card(page, card_text)
+    for _ in range(5):
+        try:
+            card.evaluate(
+                """(e, width) => {
+                    e.dataset.yaStyle = e.getAttribute('style') || '';
+                    e.style.width = e.style.maxWidth = e.style.minWidth = `${width}px`;
+                    e.scrollIntoView({block: 'center', inline: 'start'});
+                }""", width, timeout=timeout)
+            break
+        except PlaywrightError:  # re-rendered between lookup and evaluation: look again
+            page.wait_for_timeout(200)
+            card = last_card(page, card_text)
+    page.wait_for_timeout(100)  # one layout pass of the renderer's own resize handling
     try:
-        card = last_card(page, card_text)
-        card.wait_for(state="visible", timeout=timeout)
-        for _ in range(5):
-            try:
-                card.evaluate("e => e.scrollIntoView({block: 'center', inline: 'start'})", timeout=timeout)
-                break
-            except PlaywrightError:  # re-rendered between lookup and scroll: look again
-                page.wait_for_timeout(200)
-        return screenshot(page, name)
+        yield card
     finally:
+        with suppress(PlaywrightError):  # a card re-rendered meanwhile has its own style already
+            card.evaluate("e => { e.setAttribute('style', e.dataset.yaStyle || ''); delete e.dataset.yaStyle; }")
         if wide is not None:
             page.set_viewport_size(wide)
+
+
+#: What a phone user could not read or reach, found in a card laid out at phone width: sideways scrolling,
+#: a word broken across two lines (with or without a hyphen; a compound may break at its own hyphen, dash or
+#: slash, as in print), text smaller than Teams mobile's small size.
+PHONE_PROBLEMS_SCRIPT = r"""(card, minFont) => {
+    const problems = [];
+    const box = card.getBoundingClientRect();
+    for (const x of [card, ...card.querySelectorAll('*')]) {
+        const style = getComputedStyle(x);
+        if (x.scrollWidth > x.clientWidth + 1 && style.overflowX !== 'visible' && style.overflowX !== 'hidden')
+            problems.push(`scrolls sideways: ${x.tagName} ${x.scrollWidth}>${x.clientWidth} `
+                          + (x.innerText || '').slice(0, 40));
+        const r = x.getBoundingClientRect();
+        if (r.width > 0 && (r.right > box.right + 1 || r.left < box.left - 1) && style.visibility !== 'hidden'
+            && !x.closest('[aria-hidden="true"]'))
+            problems.push(`sticks out of the card: ${x.tagName} ` + (x.innerText || x.getAttribute('aria-label')
+                          || '').slice(0, 40));
+    }
+    const walker = document.createTreeWalker(card, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+        const parent = node.parentElement;
+        if (!parent || !node.textContent.trim() || parent.getClientRects().length === 0) continue;
+        const size = parseFloat(getComputedStyle(parent).fontSize);
+        if (size < minFont) problems.push(`text ${size}px: ` + node.textContent.trim().slice(0, 40));
+        for (const m of node.textContent.matchAll(/[^\s\-–—\/]{2,}/g)) {
+            const range = document.createRange();
+            range.setStart(node, m.index);
+            range.setEnd(node, m.index + m[0].length);
+            const tops = new Set([...range.getClientRects()].filter(q => q.width > 0).map(q => Math.round(q.top)));
+            if (tops.size > 1) problems.push(`word broken across lines: ${m[0]}`);
+        }
+    }
+    return [...new Set(problems)];
+}"""
+
+
+def phone_problems(card: Locator, *, min_font_px: float = 12) -> list[str]:
+    """What keeps a phone user from reading or reaching the (already narrowed) ``card``; empty when nothing."""
+    problems: list[str] = card.evaluate(PHONE_PROBLEMS_SCRIPT, min_font_px)
+    return problems
 
 
 AXE_SCRIPT = ROOT / "node_modules" / "axe-core" / "axe.min.js"

@@ -15,9 +15,11 @@ import docx
 import pypdf
 import pytest
 from PIL import Image
+from pypdf.generic import ArrayObject, BooleanObject, ContentStream, DictionaryObject, IndirectObject
 
 from config import shipped_path
-from documents.plan_content import UnsafeDocumentDataError
+from documents.plan_content import Heading, Picture, UnsafeDocumentDataError, plan_blocks
+from documents.plan_content import Table as TableBlock
 from documents.plan_docx import plan_docx
 from documents.plan_pdf import plan_pdf
 from documents.star_config import load_star
@@ -373,6 +375,233 @@ def test_the_pdf_renders_with_poppler(tmp_path: Path) -> None:
         assert darkest < 100  # not blank
 
 
+# --- the tagged PDF (logical structure for screen readers) ---------------------------------------
+
+def _long_data() -> PlanDocumentData:
+    """A plan whose participants' table and first paragraph both run over a page break."""
+    many = tuple(Participant(f"Henkilö {n}", f"Rooli {n}") for n in range(1, 61))
+    text = " ".join(f"Lause {n} kertoo perheen arjesta ja siitä, mitä halutaan muuttaa." for n in range(120))
+    return replace(sample_data(), participants=(*PARTICIPANTS, *many), plan=replace(PLAN, things_to_change=text),
+                   star=None, reading=None)
+
+
+def _reader(data: bytes) -> pypdf.PdfReader:
+    return pypdf.PdfReader(io.BytesIO(data))
+
+
+def _root(reader: pypdf.PdfReader) -> DictionaryObject:
+    return cast(DictionaryObject, reader.trailer["/Root"])
+
+
+def _role(element: DictionaryObject) -> str:
+    return str(element["/S"])
+
+
+def _page_index(reader: pypdf.PdfReader, ref: object) -> int:
+    numbers = [page.indirect_reference.idnum for page in reader.pages if page.indirect_reference is not None]
+    assert isinstance(ref, IndirectObject)
+    return numbers.index(ref.idnum)
+
+
+def _elements(reader: pypdf.PdfReader) -> list[tuple[int, DictionaryObject]]:
+    """The structure elements, Document first, depth-first in reading order, each with its depth; checks /P."""
+    tree = cast(DictionaryObject, _root(reader)["/StructTreeRoot"])
+    assert str(tree["/Type"]) == "/StructTreeRoot" and isinstance(tree.raw_get("/K"), IndirectObject)
+    found: list[tuple[int, DictionaryObject]] = []
+
+    def visit(ref: IndirectObject, parent: IndirectObject, depth: int) -> None:
+        element = cast(DictionaryObject, ref.get_object())
+        assert str(element["/Type"]) == "/StructElem" and "/Pg" in element
+        assert cast(IndirectObject, element.raw_get("/P")).idnum == parent.idnum
+        found.append((depth, element))
+        for kid in cast(ArrayObject, element["/K"]):
+            if isinstance(kid, IndirectObject) and "/S" in cast(DictionaryObject, kid.get_object()):
+                visit(kid, ref, depth + 1)
+
+    root_ref = _root(reader).raw_get("/StructTreeRoot")
+    assert isinstance(root_ref, IndirectObject)
+    visit(cast(IndirectObject, tree.raw_get("/K")), root_ref, 0)
+    return found
+
+
+def _content(reader: pypdf.PdfReader, element: DictionaryObject) -> list[tuple[int, int]]:
+    """(page index, MCID) of the marked content the element itself owns, as its /K lists it."""
+    home = _page_index(reader, element.raw_get("/Pg"))
+    owned = []
+    for ref in cast(ArrayObject, element["/K"]):
+        kid = ref.get_object()
+        if isinstance(kid, int):
+            owned.append((home, int(kid)))
+        elif isinstance(kid, DictionaryObject) and str(kid.get("/Type")) == "/MCR":
+            owned.append((_page_index(reader, kid.raw_get("/Pg")), int(cast(int, kid["/MCID"]))))
+    return owned
+
+
+def _all_content(reader: pypdf.PdfReader, elements: list[tuple[int, DictionaryObject]],
+                 at: int) -> list[tuple[int, int]]:
+    """The content owned by elements[at] and everything below it."""
+    depth = elements[at][0]
+    owned = _content(reader, elements[at][1])
+    for below, element in elements[at + 1:]:
+        if below <= depth:
+            break
+        owned += _content(reader, element)
+    return owned
+
+
+def _children(elements: list[tuple[int, DictionaryObject]], at: int) -> list[DictionaryObject]:
+    """The child elements of elements[at], in order."""
+    depth = elements[at][0]
+    children = []
+    for below, element in elements[at + 1:]:
+        if below <= depth:
+            break
+        if below == depth + 1:
+            children.append(element)
+    return children
+
+
+def _marked_text(reader: pypdf.PdfReader) -> tuple[dict[tuple[int, int], str], list[str]]:
+    """The text pypdf extracts inside each (page index, MCID), and inside artifacts page by page."""
+    marked: dict[tuple[int, int], str] = {}
+    artifacts: list[str] = []
+
+    def read(index: int, page: pypdf.PageObject) -> None:
+        stack: list[int | None] = []
+        artifacts.append("")
+
+        def before(op: bytes, args: list[object], cm: object, tm: object) -> None:
+            if op == b"BDC":
+                stack.append(int(cast(int, cast(DictionaryObject, args[1])["/MCID"])))
+            elif op == b"BMC":
+                stack.append(None)
+            elif op == b"EMC":
+                stack.pop()
+
+        def text(text: str, cm: object, tm: object, font: object, size: object) -> None:
+            if not text.strip():
+                return
+            assert stack, f"text outside marked content: {text!r}"
+            if stack[-1] is None:
+                artifacts[index] += text
+            else:
+                key = (index, stack[-1])
+                marked[key] = marked.get(key, "") + text
+
+        page.extract_text(visitor_operand_before=before, visitor_text=text)
+
+    for index, page in enumerate(reader.pages):
+        read(index, page)
+    return marked, artifacts
+
+
+def test_the_pdf_is_tagged_title_headings_paragraphs_tables_and_the_star_figure_in_reading_order() -> None:
+    png = render_star_png(_star(), _reading(_star()))
+    reader = _reader(plan_pdf(sample_data(), png))
+    root = _root(reader)
+    assert cast(DictionaryObject, root["/MarkInfo"])["/Marked"] == BooleanObject(True)
+    assert cast(DictionaryObject, root["/ViewerPreferences"])["/DisplayDocTitle"] == BooleanObject(True)
+    assert str(root["/Lang"]) == "fi-FI"
+    for index, page in enumerate(reader.pages):
+        assert int(cast(int, page["/StructParents"])) == index and str(page["/Tabs"]) == "/S"
+    elements = _elements(reader)
+    assert _role(elements[0][1]) == "/Document" and [d for d, _ in elements].count(0) == 1
+    top = [_role(e) for depth, e in elements if depth == 1]
+    assert top[:5] == ["/H1", "/P", "/P", "/Table", "/H2"]  # title, subtitle, memo note, date and place, heading
+    assert {"/H3", "/Figure"} <= set(top) and top.count("/Table") == sum(
+        isinstance(b, TableBlock) for b in plan_blocks(sample_data(), png))
+    for at, (_, element) in enumerate(elements):
+        kids = {_role(e) for e in _children(elements, at)}
+        if _role(element) == "/Table":
+            assert kids == {"/TR"}
+        if _role(element) == "/TR":
+            assert kids in ({"/TH"}, {"/TD"})
+    roles = [_role(e) for _, e in elements]
+    assert roles[roles.index("/TH") - 1] == "/TR" and "/TD" in roles
+    figure = next(e for _, e in elements if _role(e) == "/Figure")
+    alt = next(b.alt for b in plan_blocks(sample_data(), png) if isinstance(b, Picture))
+    assert str(figure["/Alt"]) == alt and alt.startswith("Hyvinvoinnin tähti")
+    layout = cast(DictionaryObject, figure["/A"])
+    assert str(layout["/O"]) == "/Layout" and len(cast(ArrayObject, layout["/BBox"])) == 4
+
+
+#: Operators that put something on the page: text, painted paths (the boxes and rules), images.
+_SHOWING = {b"Tj", b"TJ", b"'", b'"', b"S", b"s", b"f", b"F", b"f*", b"B", b"B*", b"b", b"b*", b"Do", b"sh"}
+
+
+@pytest.mark.parametrize("long", [False, True], ids=["sample", "long"])
+def test_every_text_in_the_pdf_is_marked_content_of_an_element_or_an_artifact(long: bool) -> None:
+    reader = _reader(plan_pdf(_long_data() if long else sample_data(), render_star_png(_star(), _reading(_star()))))
+    nums = cast(ArrayObject, cast(DictionaryObject, cast(DictionaryObject, _root(reader)["/StructTreeRoot"])[
+        "/ParentTree"])["/Nums"])
+    parent_tree = {int(cast(int, nums[n])): cast(ArrayObject, nums[n + 1].get_object()) for n in range(0, len(nums), 2)}
+    owned = {(page, mcid) for _, e in _elements(reader) for page, mcid in _content(reader, e)}
+    seen: set[tuple[int, int]] = set()
+    for index, page in enumerate(reader.pages):
+        depth = 0
+        mcids: list[int] = []
+        for operands, operator in ContentStream(page.get_contents(), reader).operations:
+            if operator in (b"BDC", b"BMC"):
+                depth += 1
+                if operator == b"BDC":
+                    mcids.append(int(cast(int, cast(DictionaryObject, operands[1])["/MCID"])))
+            elif operator == b"EMC":
+                depth -= 1
+                assert depth >= 0
+            elif operator in _SHOWING:
+                assert depth > 0, f"{operator!r} outside marked content on page {index + 1}"
+        assert depth == 0
+        assert len(mcids) == len(set(mcids)) and sorted(mcids) == list(range(len(mcids))), "unique MCIDs from 0"
+        owners = parent_tree[cast(int, page["/StructParents"])]
+        assert len(owners) == len(mcids)
+        for mcid in mcids:
+            owner = cast(DictionaryObject, owners[mcid].get_object())
+            assert (index, mcid) in _content(reader, owner)
+            seen.add((index, mcid))
+    assert seen == owned  # the structure owns exactly the marked content drawn
+
+
+def test_the_headings_text_is_in_their_marked_content_and_the_footer_is_an_artifact() -> None:
+    data = sample_data()
+    reader = _reader(plan_pdf(data, render_star_png(_star(), _reading(_star()))))
+    marked, artifacts = _marked_text(reader)
+    elements = _elements(reader)
+
+    def texts(role: str) -> list[str]:
+        return [_flat(" ".join(marked[key] for key in _content(reader, e))) for _, e in elements if _role(e) == role]
+
+    blocks = plan_blocks(data)
+    assert texts("/H2") == [_flat(b.text) for b in blocks if isinstance(b, Heading) and b.level == 1]
+    assert texts("/H3") == [_flat(b.text) for b in blocks if isinstance(b, Heading) and b.level == 2]
+    assert texts("/H1") == ["Yhteinen suunnitelma"]
+    assert texts("/TH")[:2] == [t("doc.name", "fi"), t("doc.role", "fi")]
+    for index, artifact in enumerate(artifacts):
+        assert _flat(artifact) == _flat(t("doc.page", "fi", page=str(index + 1)))  # the footer, nothing else
+
+
+def test_a_paragraph_and_a_table_split_over_pages_stay_one_element_each() -> None:
+    data = _long_data()
+    reader = _reader(plan_pdf(data))
+    assert len(reader.pages) >= 3
+    marked, artifacts = _marked_text(reader)
+    elements = _elements(reader)
+    long_paragraph = [at for at, (_, e) in enumerate(elements)
+                      if _role(e) == "/P" and "Lause 0 " in " ".join(marked[k] for k in _content(reader, e))]
+    assert len(long_paragraph) == 1
+    content = _content(reader, elements[long_paragraph[0]][1])
+    assert len({page for page, _ in content}) == 2
+    assert "Lause 119 " in _flat(" ".join(marked[k] for k in content))
+    participants = next(at for at, (_, e) in enumerate(elements) if _role(e) == "/Table"
+                        and any(_flat(marked[k]) == "Nimi" for k in _all_content(reader, elements, at)))
+    pages = {page for page, _ in _all_content(reader, elements, participants)}
+    assert len(pages) == 2
+    assert len(_children(elements, participants)) == 1 + len(data.participants)  # one row each, and the header
+    # The header row repeated on the next page is decoration there, not a second header.
+    headers = [e for _, e in elements if _role(e) == "/TH"]
+    assert [len(_content(reader, e)) for e in headers[:2]] == [1, 1]
+    assert "Nimi" in artifacts[max(pages)] and "Nimi" not in artifacts[min(pages)]
+
+
 # --- file names ----------------------------------------------------------------------------------
 
 @pytest.mark.parametrize(("ref", "expected"), [
@@ -400,5 +629,5 @@ def test_file_names_hold_only_the_date_and_the_initials() -> None:
 def test_the_pdf_names_its_language_and_is_dated_when_it_was_made(lang: str, tag: str) -> None:
     made = datetime(2027, 3, 29, 14, 5, 9, tzinfo=ZoneInfo("Europe/Helsinki"))  # after the spring change: +03:00
     reader = pypdf.PdfReader(io.BytesIO(plan_pdf(replace(sample_data(), lang=lang, created=made))))
-    assert reader.trailer["/Root"]["/Lang"] == tag
+    assert str(_root(reader)["/Lang"]) == tag
     assert reader.metadata is not None and reader.metadata.creation_date == made

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 import re
+import statistics
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import cast
@@ -234,3 +236,37 @@ def test_the_picture_works_without_dejavu(lape: StarDefinition, monkeypatch: pyt
     monkeypatch.setattr("documents.star_picture.BOLD_FONT_FILES", ())
     image = _image(render_star_png(lape, _rated(lape, 3, 4, child=5)))
     assert image.width == DEFAULT_WIDTH
+
+
+def _legend_line_heights(png: bytes, shown_width: int) -> list[int]:
+    """The heights (px) of the legend's text lines when the picture is shown ``shown_width`` px wide."""
+    image = _image(png)
+    shown = image.resize((shown_width, round(image.height * shown_width / image.width))).convert("L")
+    legend = shown.crop((shown_width // 7, round(shown.height * 0.62), shown_width, shown.height))
+    dark = [any(cast(int, legend.getpixel((x, y))) < 110 for x in range(legend.width)) for y in range(legend.height)]
+    heights, run = [], 0
+    for row in [*dark, False]:
+        if row:
+            run += 1
+        elif run:
+            heights.append(run)
+            run = 0
+    return heights
+
+
+def test_the_card_picture_stays_readable_on_a_phone(lape: StarDefinition) -> None:
+    # A card is about 290 px wide on a 320 px phone. The full picture's legend shrinks there to ~5 px text;
+    # the compact one (the card's) keeps its lines tall enough for 12 px text.
+    reading = _rated(lape, 3, 4, child=2)
+    compact = render_star_png(lape, reading, compact=True)
+    assert statistics.median(_legend_line_heights(compact, 290)) >= 8
+    assert max(_legend_line_heights(render_star_png(lape, reading), 290)) < 8
+
+
+def test_the_card_picture_leaves_the_points_names_to_the_card(lape: StarDefinition) -> None:
+    # The compact picture numbers the points (the card lists them under the same numbers), so renaming a
+    # point does not change it; the document's picture names them.
+    first = replace(lape.points[0], short_texts={lang: "Aivan toinen nimi" for lang in ("fi", "sv", "en")})
+    renamed = replace(lape, points=(first, *lape.points[1:]))
+    assert render_star_png(renamed, compact=True) == render_star_png(lape, compact=True)
+    assert render_star_png(renamed) != render_star_png(lape)

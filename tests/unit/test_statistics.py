@@ -15,7 +15,7 @@ import pytest
 from bot.action_router import ActionContext
 from bot.team_config import ConfigError, parse_team_config
 from cards.common import to_json
-from documents.statistics_export import csv_columns, render_bar_chart, render_csv
+from documents.statistics_export import PADDING, ROW_HEIGHT, csv_columns, render_bar_chart, render_csv
 from domain.convening import Convening, Person, Venue
 from domain.meeting import FeedbackTally
 from domain.statistics import (
@@ -334,15 +334,22 @@ def test_csv_has_a_row_per_month_with_small_numbers_suppressed() -> None:
 MONTHS = [str(i) for i in range(1, 13)]
 
 
+def _row(png: bytes, month: int) -> tuple[int, int, int, int]:
+    """Month ``month``'s (1–12) row of the chart: left, top, right, bottom (the rows stand on the bottom edge)."""
+    from PIL import Image  # noqa: PLC0415
+
+    width, height = Image.open(io.BytesIO(png)).size
+    bottom = height - PADDING - ROW_HEIGHT * (12 - month)
+    return 0, bottom - ROW_HEIGHT, width, bottom
+
+
 def _bar_pixels(png: bytes, month: int) -> int:
-    """How many pixels of the bar colour stand in month ``month``'s (1–12) slot of the chart."""
+    """How many pixels of the bar colour stand in month ``month``'s (1–12) row of the chart."""
     from PIL import Image  # noqa: PLC0415
 
     image = Image.open(io.BytesIO(png)).convert("RGB")
-    left, right = 44, image.width - 16
-    slot = (right - left) / 12
-    x0, x1 = int(left + slot * (month - 1)), int(left + slot * month)
-    return sum(1 for x in range(x0, x1) for y in range(image.height)
+    left, top, right, bottom = _row(png, month)
+    return sum(1 for x in range(left, right) for y in range(top, bottom)
                if image.getpixel((x, y)) == (0x1F, 0x5F, 0xA8))
 
 
@@ -369,11 +376,13 @@ def test_a_withheld_value_has_no_bar_and_is_labelled() -> None:
                                 "Pidetyt tapaamiset 2026")
     assert _bar_pixels(withheld, 1) and _bar_pixels(withheld, 3), "the others are drawn"
     assert not _bar_pixels(withheld, 2), "no bar for a withheld value"
-    slot = (680 - 16 - 44) / 12
-    star = (int(44 + slot), 300 - 34 - 18, int(44 + 2 * slot), 300 - 34 - 1)
-    assert _dark(withheld, star) and _dark(withheld, star) != _dark(plain, star), "an asterisk, not a 0, in its place"
-    footnote = (16, 33, 40, 46)  # left of the axis, under the title: only the footnote writes there
-    assert _dark(withheld, footnote) and not _dark(plain, footnote), "and a footnote says why"
+    star = _row(withheld, 2)
+    assert _dark(withheld, star) and _dark(withheld, star) != _dark(plain, _row(plain, 2)), \
+        "an asterisk, not a 0, in its place"
+    footnote = (0, 34, 340, 48)  # the line under the title
+    columns = {x for x, _ in _dark(withheld, footnote)}
+    assert len(columns) > 100 and _row(withheld, 1)[1] > _row(plain, 1)[1] + ROW_HEIGHT / 2, \
+        "and a footnote line says why, pushing the rows down"
 
 
 async def test_the_issues_case_reads_the_same_on_the_card_in_the_csv_and_on_the_chart(tmp_path: Path) -> None:
