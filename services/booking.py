@@ -114,6 +114,8 @@ class Bookings:
         # The time is free again as soon as Outlook has cancelled it; before saving, because Outlook's change
         # notification may mark the convening cancelled first (then the save below is refused).
         await release_booked_time(self._reservations, convening)
+        if convening.booking.family_link and self._short_links is not None:
+            await self._short_links.withdraw(convening.booking.family_link)  # a printed invitation still has it
         return await records.save_or_refuse(replace(convening, status=ConveningStatus.CANCELLED))
 
     async def _family_link(self, join_url: str | None, slot: Slot, *, reuse: str | None = None) -> str | None:

@@ -110,6 +110,10 @@ class ShortLinks(Protocol):
         """A short link to ``url`` until ``expires``; ``reuse``: extend a link made before (the same link)."""
         ...
 
+    async def withdraw(self, link: str) -> None:
+        """``link`` no longer leads to its meeting (the meeting was cancelled)."""
+        ...
+
 
 @dataclass(frozen=True)
 class Stored:

@@ -3,7 +3,8 @@
 A Teams join URL is some 330 characters: too long for a text message a family reads on a phone. The bot
 does not ask a third-party shortener (the link must not leave our systems); it keeps ``token → join URL``
 here and redirects (bot.short_links). The token is random, never a record id; the link expires after the
-meeting; there is no listing, and an unknown or expired token is a plain 404.
+meeting; there is no listing, and an unknown or expired token is a plain 404. A cancelled meeting's link is
+withdrawn: it no longer leads to the meeting, and says so until it would have expired.
 """
 
 from __future__ import annotations
@@ -54,9 +55,32 @@ class ShortLinkStore:
         if doc is None:
             return None
         data = json.loads(doc.body)
-        if float(data["expires"]) <= self._clock().timestamp():
+        if data["url"] is None or float(data["expires"]) <= self._clock().timestamp():
             return None
         return str(data["url"])
+
+    async def withdraw(self, link: str) -> None:
+        """Stops ``link`` (one this store made) from leading to its meeting: the meeting was cancelled. Until the
+        link would have expired it says so (``withdrawn``); an unknown or already expired link is left alone."""
+        token = link.rsplit("/", 1)[-1]
+        if not is_token(token):
+            return
+        doc = await self._docs.get(_COLLECTION, token)
+        if doc is None:
+            return
+        expires = float(json.loads(doc.body)["expires"])
+        await self._docs.put(_COLLECTION, token, json.dumps({"url": None, "expires": expires}), if_match="*",
+                             due=expires)
+
+    async def withdrawn(self, token: str) -> bool:
+        """Whether ``token`` is the link of a cancelled meeting that would still be valid otherwise."""
+        if not is_token(token):
+            return False
+        doc = await self._docs.get(_COLLECTION, token)
+        if doc is None:
+            return False
+        data = json.loads(doc.body)
+        return data["url"] is None and float(data["expires"]) > self._clock().timestamp()
 
     async def purge(self) -> int:
         """Deletes expired links; returns how many."""

@@ -1,4 +1,5 @@
-"""Booking a Teams meeting makes the family's short link; moving the meeting keeps the same link."""
+"""Booking a Teams meeting makes the family's short link; moving the meeting keeps the same link; cancelling it
+withdraws the link."""
 
 from __future__ import annotations
 
@@ -34,6 +35,9 @@ async def test_a_teams_meeting_gets_a_short_link_for_the_family_and_keeps_it_whe
         assert moved.booking.start != convening.booking.start
         w.clock.set(moved.booking.end + FAMILY_LINK_AFTER_END - (moved.booking.end - moved.booking.start))
         assert await links.resolve(token) == convening.booking.join_url, "working until after the new time"
+
+        await w.bookings.cancel(convening.id, w.liisa, "")
+        assert await links.resolve(token) is None and await links.withdrawn(token), "cancelled: it says so"
 
         in_a_room = await booked(w, venue=Venue.ROOM)
         assert in_a_room.booking is not None and in_a_room.booking.family_link is None

@@ -3,6 +3,8 @@ an unknown, malformed or expired token is a plain 404 (no third-party shortener 
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -21,7 +23,10 @@ NOW = datetime(2027, 5, 3, 9, 0, tzinfo=HEL)
 JOIN = "https://teams.microsoft.com/l/meetup-join/19%3ameeting_" + "x" * 280 + "%40thread.v2/0"
 
 
-async def test_a_short_link_redirects_to_the_meeting_until_it_expires(tmp_path: Path) -> None:
+@asynccontextmanager
+async def _served(tmp_path: Path) -> AsyncIterator[tuple[ShortLinkStore, TestClient[web.Request, web.Application],
+                                                          FakeClock]]:
+    """A link store on SQLite, its route served, and the clock it reads."""
     docs = SqliteDocuments(tmp_path / "state.db")
     clock = FakeClock(NOW)
     links = ShortLinkStore(docs, "https://bot.example/", clock)
@@ -30,6 +35,14 @@ async def test_a_short_link_redirects_to_the_meeting_until_it_expires(tmp_path: 
     client = TestClient(TestServer(app))
     await client.start_server()
     try:
+        yield links, client, clock
+    finally:
+        await client.close()
+        docs.close()
+
+
+async def test_a_short_link_redirects_to_the_meeting_until_it_expires(tmp_path: Path) -> None:
+    async with _served(tmp_path) as (links, client, clock):
         link = await links.publish(JOIN, NOW + timedelta(days=1))
         token = link.rsplit("/", 1)[1]
         assert link == f"https://bot.example/t/{token}" and len(token) == TOKEN_LENGTH and token.isalnum()
@@ -47,9 +60,25 @@ async def test_a_short_link_redirects_to_the_meeting_until_it_expires(tmp_path: 
         clock.set(NOW + timedelta(days=9))
         assert (await client.get(f"/t/{token}", allow_redirects=False)).status == 404
         assert await links.purge() == 1 and await links.resolve(token) is None
-    finally:
-        await client.close()
-        docs.close()
+
+
+async def test_a_cancelled_meetings_link_says_so_instead_of_opening_the_meeting(tmp_path: Path) -> None:
+    async with _served(tmp_path) as (links, client, clock):
+        tomorrow = NOW + timedelta(days=1)
+        link, other = await links.publish(JOIN, tomorrow), await links.publish(JOIN, tomorrow)
+        await links.withdraw(link)
+        token = link.rsplit("/", 1)[1]
+        gone = await client.get(f"/t/{token}", allow_redirects=False)
+        page = await gone.text()
+        assert gone.status == 410 and "Location" not in gone.headers and JOIN not in page
+        assert "on peruttu" in page and "är inställt" in page and "has been cancelled" in page
+        assert await links.resolve(token) is None
+        assert (await client.get(f"/t/{other.rsplit('/', 1)[1]}", allow_redirects=False)).status == 302
+        await links.withdraw("https://bot.example/t/AAAAAAAAAAA")  # unknown: nothing made
+        assert not await links.withdrawn("AAAAAAAAAAA")
+        clock.set(NOW + timedelta(days=2))  # after it would have expired: a plain 404, and purged
+        assert (await client.get(f"/t/{token}", allow_redirects=False)).status == 404
+        assert await links.purge() == 2
 
 
 def test_the_access_log_never_shows_a_short_links_token() -> None:
