@@ -12,6 +12,7 @@ from microsoft_teams.cards import AdaptiveCard
 from yarl import URL
 
 from bot.activity_body import same_service_url
+from bot.card_actions import PHONE_PLATFORMS, client_platform
 from bot.channel_auth import SERVICE_URL_CLAIM
 from bot.chat_kind import is_personal_chat
 from bot.safe_logging import log_failure, new_reference
@@ -44,7 +45,9 @@ class ConversationBook:
           named by the turn's token (``serviceurl`` claim), or on the same host as the kept one (anonymous
           Playground). Otherwise the kept reference stays and a warning is logged.
 
-        Both outcomes are logged without ids, names or addresses.
+        Both outcomes are logged without ids, names or addresses. Whether the user writes from a Teams phone
+        app (the activity's clientInfo) is kept with the personal chat, so that cards sent there later carry
+        Action.Submit; an activity without clientInfo leaves it as it was.
         """
         sender = activity.from_property
         conversation = activity.conversation
@@ -53,10 +56,12 @@ class ConversationBook:
         if not is_personal_chat(conversation):
             await self._conversations.keep_chat(conversation.id, activity.get_conversation_reference())
             return
-        kept = await self._conversations.personal(sender.aad_object_id)
+        kept, kept_phone = await self._conversations.personal_on_phone(sender.aad_object_id)
+        platform = client_platform(activity)
+        phone = kept_phone if platform is None else platform in PHONE_PLATFORMS
         if kept is not None:
             if kept.conversation is not None and kept.conversation.id == conversation.id \
-                    and kept.service_url == activity.service_url:
+                    and kept.service_url == activity.service_url and phone == kept_phone:
                 return
             if not _may_replace(kept, activity, identity):
                 log.warning("Personal chat kept: an activity of another channel, tenant or unverified service "
@@ -66,7 +71,7 @@ class ConversationBook:
                 log.info("Personal chat replaced: the user's personal chat has a new conversation id.")
         person = await self._directory.person_by_id(sender.aad_object_id)
         await self._conversations.keep_personal(sender.aad_object_id, activity.get_conversation_reference(),
-                                                person.email if person else None)
+                                                person.email if person else None, phone=phone)
 
     async def chat_reference(self, conversation_id: str) -> ConversationReference | None:
         """A group or meeting chat's reference."""
@@ -80,6 +85,10 @@ class ConversationBook:
     async def reference(self, user: str) -> ConversationReference | None:
         """The reference for an Entra object id or an e-mail address, if the user has talked to the bot."""
         return await self._conversations.find_personal(user)
+
+    async def reference_on_phone(self, user: str) -> tuple[ConversationReference | None, bool]:
+        """``reference``, and whether the user last wrote from a Teams phone app."""
+        return await self._conversations.find_personal_on_phone(user)
 
 
 def _main_channel(channel_id: str | None) -> str:
@@ -113,7 +122,8 @@ class Messenger:
 
     def __init__(self, adapter: ChannelServiceAdapter, app_id: str, book: ConversationBook, *,
                  submit: bool = False) -> None:
-        """``submit``: cards to personal chats carry Action.Submit (``YA_CARD_ACTIONS=submit``)."""
+        """``submit``: cards to personal chats carry Action.Submit (``YA_CARD_ACTIONS=submit``); otherwise
+        only to users who last wrote from a Teams phone app, where Action.Execute does not run."""
         self._adapter = adapter
         self._app_id = app_id
         self._book = book
@@ -122,20 +132,24 @@ class Messenger:
     async def send(self, user: str, card: AdaptiveCard) -> bool:
         """True when delivered; False when the user cannot be reached (never talked to the bot, or a failure)."""
 
-        async def deliver(context: TurnContext) -> None:
-            await context.send_activity(card_message(card, submit=self._submit))
+        reference, phone = await self._book.reference_on_phone(user)
 
-        return await self._continue(user, deliver)
+        async def deliver(context: TurnContext) -> None:
+            await context.send_activity(card_message(card, submit=self._submit or phone))
+
+        return await self._continue_with(reference, deliver)
 
     async def update(self, user: str, activity_id: str, card: AdaptiveCard) -> bool:
         """Replaces the card of an earlier message in the user's personal chat (in place)."""
 
+        reference, phone = await self._book.reference_on_phone(user)
+
         async def replace_card(context: TurnContext) -> None:
-            activity = card_message(card, submit=self._submit)
+            activity = card_message(card, submit=self._submit or phone)
             activity.id = activity_id
             await context.update_activity(activity)
 
-        return await self._continue(user, replace_card)
+        return await self._continue_with(reference, replace_card)
 
     async def update_chat(self, conversation_id: str, activity_id: str, card: AdaptiveCard) -> bool:
         """Replaces a shared card in a group or meeting chat."""
@@ -146,9 +160,6 @@ class Messenger:
             await context.update_activity(activity)
 
         return await self._continue_with(await self._book.chat_reference(conversation_id), replace_card)
-
-    async def _continue(self, user: str, deliver: Callable[[TurnContext], Awaitable[None]]) -> bool:
-        return await self._continue_with(await self._book.reference(user), deliver)
 
     async def _continue_with(self, reference: ConversationReference | None,
                              deliver: Callable[[TurnContext], Awaitable[None]]) -> bool:

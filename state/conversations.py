@@ -2,9 +2,13 @@
 object id, listed by e-mail address) and the group and meeting chats the bot's shared cards are in.
 
 What may re-point a personal chat is the bot's rule (bot.proactive.ConversationBook); this only keeps them.
+A personal chat also notes whether the user last wrote from a Teams phone app (a key of ours beside the
+reference's own, which the reference model ignores): cards sent there later carry Action.Submit.
 """
 
 from __future__ import annotations
+
+import json
 
 from microsoft_agents.activity import ConversationReference
 
@@ -12,10 +16,16 @@ from state.document_store import Document, DocumentStore
 
 _PERSONAL = "conversation"
 _CHATS = "chat"
+_PHONE = "yaPhone"
 
 
-def _encode(reference: ConversationReference) -> str:
-    return reference.model_dump_json(by_alias=True, exclude_none=True)
+def _encode(reference: ConversationReference, *, phone: bool = False) -> str:
+    body = reference.model_dump_json(by_alias=True, exclude_none=True)
+    return json.dumps({**json.loads(body), _PHONE: True}) if phone else body
+
+
+def _on_phone(doc: Document | None) -> bool:
+    return bool(doc and json.loads(doc.body).get(_PHONE) is True)
 
 
 def _decode(doc: Document | None) -> ConversationReference | None:
@@ -32,17 +42,28 @@ class ConversationStore:
         """The personal chat kept for an Entra object id."""
         return _decode(await self._docs.get(_PERSONAL, user_id))
 
+    async def personal_on_phone(self, user_id: str) -> tuple[ConversationReference | None, bool]:
+        """The personal chat kept for an Entra object id, and whether the user last wrote from a phone."""
+        doc = await self._docs.get(_PERSONAL, user_id)
+        return _decode(doc), _on_phone(doc)
+
     async def find_personal(self, user: str) -> ConversationReference | None:
         """The personal chat of an Entra object id or an e-mail address (the latest kept for that address)."""
+        return (await self.find_personal_on_phone(user))[0]
+
+    async def find_personal_on_phone(self, user: str) -> tuple[ConversationReference | None, bool]:
+        """``find_personal``, and whether the user last wrote from a Teams phone app."""
         doc = await self._docs.get(_PERSONAL, user)
         if doc is None and "@" in user:
             docs = await self._docs.by_owner(_PERSONAL, user.lower())
             doc = docs[-1] if docs else None
-        return _decode(doc)
+        return _decode(doc), _on_phone(doc)
 
-    async def keep_personal(self, user_id: str, reference: ConversationReference, email: str | None) -> None:
-        """Keeps (or replaces) the user's personal chat; ``email`` lists it under the user's address."""
-        await self._docs.put(_PERSONAL, user_id, _encode(reference), if_match="*",
+    async def keep_personal(self, user_id: str, reference: ConversationReference, email: str | None, *,
+                            phone: bool = False) -> None:
+        """Keeps (or replaces) the user's personal chat; ``email`` lists it under the user's address; ``phone``:
+        the user wrote from a Teams phone app."""
+        await self._docs.put(_PERSONAL, user_id, _encode(reference, phone=phone), if_match="*",
                              owner=email.lower() if email else None)
 
     async def chat(self, conversation_id: str) -> ConversationReference | None:

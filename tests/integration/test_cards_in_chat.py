@@ -12,7 +12,8 @@ import dataclasses
 from typing import Any
 
 from bot.card_actions import SUBMIT_VERB_KEY
-from tests.integration.conftest import Stack, start_bot
+from cards.status import notice_card
+from tests.integration.conftest import LIISA, Stack, start_bot
 from tests.integration.test_meeting_journey import book, plan_inputs
 from tests.support.teams_client import actions, card_text, input_defaults, walk
 
@@ -101,3 +102,28 @@ async def test_submit_mode_everywhere_when_configured(stack: Stack) -> None:
         assert submit_for(proposals, "convening.book"), card_text(proposals)
     finally:
         await runner.cleanup()
+
+
+async def test_cards_sent_later_reach_a_phone_user_with_action_submit(stack: Stack) -> None:
+    """Reminders and notices come when the worker is not in the chat: they take the form of the app the worker
+    last wrote from, kept with the personal chat (a turn without clientInfo leaves it as it was)."""
+
+    async def later_card() -> dict[str, Any]:
+        before = len(stack.connector.sent)
+        assert await stack.bot.messenger.send(LIISA, notice_card("Muistutus", "fi", convening_id="c-1"))
+        [sent] = stack.connector.sent[before:]
+        content: dict[str, Any] = sent["attachments"][0]["content"]
+        return content
+
+    await dataclasses.replace(stack.user, platform="web").say("ohje")
+    on_desktop = await later_card()
+    assert actions(on_desktop) and not submits(on_desktop)
+
+    await dataclasses.replace(stack.user, platform="ios").say("ohje")
+    on_phone = await later_card()
+    assert submit_for(on_phone, "convening.open")["conveningId"] == "c-1" and not actions(on_phone)
+    await dataclasses.replace(stack.user, platform=None).say("ohje")
+    assert submits(await later_card()), "no clientInfo: still the phone"
+
+    await dataclasses.replace(stack.user, platform="windows").say("ohje")
+    assert not submits(await later_card()), "back at the desktop"
