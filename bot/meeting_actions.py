@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from microsoft_teams.cards import AdaptiveCard
 
 from bot.action_router import ActionContext, ActionResult, ActionRouter, new_phase
@@ -29,7 +31,7 @@ from cards.working import working_card
 from domain.meeting import Meeting, MeetingStatus
 from i18n.messages import has, t
 from services.errors import MeetingRefusedError, UserFacingError
-from services.finalizing import TOO_EARLY, UNDONE_STEPS, FinalizeOutcome, Finalizing
+from services.finalizing import FREE_TIMES, NEXT_CONTACT_TAKEN, TOO_EARLY, UNDONE_STEPS, FinalizeOutcome, Finalizing
 from services.meetings import MeetingService
 from services.proposing import Proposing
 from services.teams import TeamRegistry
@@ -173,6 +175,10 @@ class MeetingActions:
                 return finalize_confirm_card(err.meeting, ctx.lang)
             if err.key == TOO_EARLY:
                 return plan_card(err.meeting, ctx.lang, message=t(err.key, ctx.lang, **err.params))
+            if err.key == NEXT_CONTACT_TAKEN:  # the plan card again, with a button per free time near it
+                free = tuple(datetime.fromisoformat(iso) for iso in err.params.get(FREE_TIMES, "").split())
+                return plan_card(err.meeting, ctx.lang, message=quoted(err.key, ctx.lang, **err.params),
+                                 free_times=free)
             if not err.key.startswith("plan."):
                 raise
             return plan_card(err.meeting, ctx.lang, message=quoted(err.key, ctx.lang, **err.params))

@@ -199,15 +199,20 @@ class PlanSavePayload(RecordPayload):
     plan_lang: Literal["fi", "sv", "en"] = Field("fi", alias="planLang")
     family_present: Text = Field("", alias="familyPresent")
     then: Literal["finalize"] | None = None  # the plan card's "Valmis" saves, then finalizes
+    # A free time offered when the next contact was taken: its button carries it, in place of the inputs' values.
+    offered_date: Annotated[date | None, _iso(_DATE)] = Field(None, alias="offeredDate")
+    offered_time: Annotated[time | None, _iso(_TIME)] = Field(None, alias="offeredTime")
 
     def form(self) -> PlanForm:
         """The inputs as the meeting service takes them (it checks indexes against the attendees)."""
+        offered = self.offered_date is not None and self.offered_time is not None
         return PlanForm(things_to_change=self.things_to_change, at_home=self.at_home,
                         everyday_environment=self.everyday_environment, elsewhere=self.elsewhere,
                         elsewhere_where=self.elsewhere_where, workers_reach_family=self.workers_reach_family,
                         family_reaches_worker=self.family_reaches_worker, responsible=self.responsible,
-                        recipients=self.recipients, next_date=self.next_date, next_time=self.next_time,
-                        lang=self.plan_lang, family_present=self.family_present)
+                        recipients=self.recipients, lang=self.plan_lang,
+                        next_date=self.offered_date if offered else self.next_date,
+                        next_time=self.offered_time if offered else self.next_time, family_present=self.family_present)
 
 
 class FeedbackSavePayload(RecordPayload):

@@ -7,6 +7,7 @@ card's data holds no names; bot.meeting_payloads.PlanSavePayload reads the input
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
 from microsoft_teams.cards import (
     AdaptiveCard,
@@ -19,11 +20,12 @@ from microsoft_teams.cards import (
     TimeInput,
 )
 
-from cards.common import card, execute, text, title
+from cards.common import action_row, card, execute, text, title
 from cards.meeting_steps import local, message_block
 from cards.verbs import Verb
 from domain.meeting import Attendee, Meeting
 from domain.plan import MAX_ACTION, MAX_CONTACT_WAY, MAX_THINGS_TO_CHANGE, MAX_WHERE, Actions, ContactArrangement
+from i18n.formatting import format_moment
 from i18n.messages import t
 
 #: The plan's languages, each named in itself.
@@ -53,8 +55,12 @@ def _area(input_id: str, label: str, value: str, max_length: int, *, multiline: 
     return TextInput(id=input_id, label=label, value=value or None, max_length=max_length, is_multiline=multiline)
 
 
-def plan_card(meeting: Meeting, lang: str = "fi", *, message: str | None = None) -> AdaptiveCard:
-    """The template's items in order, prefilled from the meeting's plan; Tallenna, Palaute, Valmis, back."""
+def plan_card(meeting: Meeting, lang: str = "fi", *, message: str | None = None,
+              free_times: Sequence[datetime] = ()) -> AdaptiveCard:
+    """The template's items in order, prefilled from the meeting's plan; Tallenna, Palaute, Valmis, back.
+
+    ``free_times``: the responsible worker's free times near a next contact that was taken; each is a button
+    that finalizes with it (what is on the card is saved first, as with "Valmis")."""
     plan = meeting.plan
     planned = plan.actions if plan else Actions()
     contact = plan.contact if plan else ContactArrangement()
@@ -99,6 +105,7 @@ def plan_card(meeting: Meeting, lang: str = "fi", *, message: str | None = None)
                 id="nextTime", label=t("plancard.next_time", lang),
                 value=f"{next_contact:%H:%M}" if next_contact else None),
             text(t("plancard.next_hint", lang), subtle=True),
+            *_free_time_buttons(meeting, free_times, lang),
         ]),
         Container(separator=True, items=[
             _people("recipients", t("plancard.recipients", lang), meeting.attendees, recipients),
@@ -115,3 +122,13 @@ def plan_card(meeting: Meeting, lang: str = "fi", *, message: str | None = None)
         execute(t("meeting.back", lang), Verb.MEETING_OPEN, record_id=meeting.id),
     ]
     return card(body, actions, lang=lang)
+
+
+def _free_time_buttons(meeting: Meeting, free_times: Sequence[datetime], lang: str) -> list[CardElement]:
+    """A button per offered free time ("ti 15.12.2026 klo 10.00") under a line saying what it does."""
+    if not free_times:
+        return []
+    buttons = [execute(format_moment(local(moment), lang), Verb.PLAN_SAVE,
+                       record_id=meeting.id, then="finalize", offeredDate=local(moment).date().isoformat(),
+                       offeredTime=f"{local(moment):%H:%M}") for moment in free_times]
+    return [text(t("plancard.free_times", lang), bold=True), action_row(*buttons)]

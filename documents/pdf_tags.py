@@ -40,6 +40,7 @@ class _Element:
     role: str
     parent: int | None
     alt: str | None = None
+    scope: str | None = None  # a header cell's: "Column" or "Row"
     bbox: tuple[float, float, float, float] | None = None
     children: list[int] = field(default_factory=list)
     content: list[tuple[int, int]] = field(default_factory=list)  # (page number, MCID), in drawing order
@@ -58,9 +59,10 @@ class StructTree:
         self._elements = [_Element("Document", None)]
         self._owners: dict[int, list[int]] = {}  # page number -> the owning element of each MCID
 
-    def add(self, role: str, parent: int = DOCUMENT, alt: str | None = None) -> int:
-        """A new structure element (a standard role such as ``P``), the last child of ``parent``; its id."""
-        self._elements.append(_Element(role, parent, alt))
+    def add(self, role: str, parent: int = DOCUMENT, alt: str | None = None, scope: str | None = None) -> int:
+        """A new structure element (a standard role such as ``P``), the last child of ``parent``; its id.
+        ``scope``: what a ``TH`` heads, ``Column`` or ``Row``."""
+        self._elements.append(_Element(role, parent, alt, scope))
         element = len(self._elements) - 1
         self._elements[parent].children.append(element)
         return element
@@ -154,6 +156,8 @@ class StructTree:
             entries["Alt"] = PDFString(node.alt)
         if node.bbox is not None:
             entries["A"] = PDFDictionary({"O": PDFName("Layout"), "BBox": PDFArray(list(node.bbox))})
+        if node.scope is not None:
+            entries["A"] = PDFDictionary({"O": PDFName("Table"), "Scope": PDFName(node.scope)})
         return PDFDictionary(entries)
 
 

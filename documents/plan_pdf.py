@@ -76,9 +76,10 @@ def _markup(text: str) -> str:
     return "<br/>".join(escape(line) for line in text.split("\n"))
 
 
-def _para(tree: StructTree, text: str, style: ParagraphStyle, role: str, parent: int = DOCUMENT) -> TaggedParagraph:
+def _para(tree: StructTree, text: str, style: ParagraphStyle, role: str, parent: int = DOCUMENT,
+          scope: str | None = None) -> TaggedParagraph:
     """A paragraph that is (the marked content of) a new structure element with ``role`` under ``parent``."""
-    return TaggedParagraph(text, style).tagged(tree, tree.add(role, parent))
+    return TaggedParagraph(text, style).tagged(tree, tree.add(role, parent, scope=scope))
 
 
 def _table(block: Table, styles: _Styles, tree: StructTree) -> PdfTable:
@@ -88,11 +89,12 @@ def _table(block: Table, styles: _Styles, tree: StructTree) -> PdfTable:
     rows = []
     if block.header:
         row_element = tree.add("TR", element)
-        rows.append([_para(tree, _markup(h), bold, "TH", row_element) for h in block.header])
+        rows.append([_para(tree, _markup(h), bold, "TH", row_element, "Column") for h in block.header])
     for row in block.rows:
         row_element = tree.add("TR", element)
-        rows.append([_para(tree, _markup(c), bold if n in block.label_columns else body, "TD", row_element)
-                     for n, c in enumerate(row)])
+        # A label column ("Päivämäärä", a service's name) heads its row: a screen reader reads it with each cell.
+        rows.append([_para(tree, _markup(c), bold, "TH", row_element, "Row") if n in block.label_columns
+                     else _para(tree, _markup(c), body, "TD", row_element) for n, c in enumerate(row)])
     table = PdfTable(rows, colWidths=[_TEXT_WIDTH * w for w in block.widths], repeatRows=1 if block.header else 0,
                      hAlign="LEFT", renderCB=ArtifactDecoration())
     style: list[tuple[Any, ...]] = [("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 4),

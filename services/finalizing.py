@@ -40,6 +40,9 @@ UNDONE_STEPS = "finalize.undone_steps"
 #: The responsible worker's calendar is taken at the wanted next contact (``name``, ``when``; ``times``: the
 #: nearest free ones). Nothing is written; the plan card shows it, the worker picks a time and finalizes again.
 NEXT_CONTACT_TAKEN = "next_contact.taken"
+#: The refusal's parameter listing the free times offered, ISO 8601 with offsets, space-separated (one button
+#: each on the plan card); the message itself names them in ``times``.
+FREE_TIMES = "free"
 
 
 @dataclass(frozen=True)
@@ -225,8 +228,9 @@ class Finalizing:
         holidays = FinnishHolidays(range(start.year, end.year + 1))
         near = nearest_free(wanted, schedule, now=self._clock(), zone=zone, is_holiday=holidays)
         times = ", ".join(format_moment(moment, lang) for moment in near) or t("next_contact.none_free", lang)
+        free = " ".join(moment.astimezone(zone).isoformat() for moment in near)
         raise UserFacingError(NEXT_CONTACT_TAKEN, name=worker.name, when=format_moment(wanted.astimezone(zone), lang),
-                              times=times)
+                              times=times, **{FREE_TIMES: free})
 
     async def _book_next_contact(self, meeting: Meeting, plan: JointPlan, responsible: list[Attendee]
                                  ) -> tuple[str, bool]:

@@ -5,8 +5,10 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import replace
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from microsoft_teams.cards import AdaptiveCard
@@ -82,6 +84,8 @@ BUILDERS: dict[str, Callable[[str], AdaptiveCard]] = {
                                                earlier_note=False, message=t("meeting.saved", lang)),
     "plan_empty": lambda lang: plan_card(running_meeting(), lang),
     "plan_filled": lambda lang: plan_card(plan_meeting(), lang, message=t("meeting.saved", lang)),
+    "plan_free_times": lambda lang: plan_card(plan_meeting(), lang, message="Kalenterissa on jo menoa.",
+                                              free_times=_free_times()),
     "feedback_empty": lambda lang: feedback_card(running_meeting(), lang),
     "feedback_tally": lambda lang: feedback_card(plan_meeting(), lang, message=t("feedback.saved", lang)),
     "feedback_thanks": lambda lang: feedback_card(plan_meeting(), lang, message=t("feedback.thanks", lang)),
@@ -134,8 +138,11 @@ def test_action_data_carries_only_the_meeting_id_and_a_step(name: str) -> None:
     assert executes
     for action in executes:
         data = action["data"]
-        assert set(data) <= {"verb", "conveningId", "step", "then", "confirm"}, data
+        assert set(data) <= {"verb", "conveningId", "step", "then", "confirm", "offeredDate", "offeredTime"}, data
         assert data.get("then") in (None, "finalize")
+        if "offeredDate" in data or "offeredTime" in data:  # a free time offered for the next contact
+            assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", data["offeredDate"]), data
+            assert re.fullmatch(r"\d{2}:\d{2}", data["offeredTime"]) and data.get("then") == "finalize", data
         assert ("confirm" in data) == (action["verb"] == Verb.FINALIZE_CONFIRM) and data.get("confirm") in (None, True)
         assert data["conveningId"] == MEETING_ID and data["verb"] == action["verb"]
         assert action["verb"] in {v.value for v in Verb}
@@ -473,3 +480,23 @@ def test_the_plan_card_does_not_forbid_the_work_phone_its_contact_fields_ask_for
     forbidding = {"fi": "tai puhelinnumeroita", "sv": "eller telefonnummer.", "en": "or phone numbers."}[lang]
     allowed = {"fi": "yhteydenpidon kohtiin", "sv": "fälten om kontakt", "en": "the contact fields"}[lang]
     assert forbidding not in shown and allowed in shown, shown
+
+
+HELSINKI = ZoneInfo("Europe/Helsinki")
+
+
+def _free_times() -> tuple[datetime, ...]:
+    """Two free times a fortnight after the sample meeting, as the finalizing service offers them."""
+    start = running_meeting().scheduled_start + timedelta(days=14)
+    return start.replace(hour=8, minute=0), start.replace(hour=10, minute=30)
+
+
+def test_a_taken_next_contact_offers_a_button_per_free_time_that_finalizes_with_it() -> None:
+    shown = to_json(plan_card(plan_meeting(), "fi", free_times=_free_times()))
+    offered = [a for a in _walk(shown) if a.get("type") == "Action.Execute" and "offeredDate" in a.get("data", {})]
+    day = _free_times()[0].astimezone(HELSINKI).date()
+    assert [(a["data"]["offeredDate"], a["data"]["offeredTime"]) for a in offered] == [
+        (day.isoformat(), "08:00"), (day.isoformat(), "10:30")]
+    assert all(a["data"]["then"] == "finalize" and a["verb"] == Verb.PLAN_SAVE for a in offered)
+    assert offered[0]["title"].endswith("klo 8.00") and "Viimeistele ja varaa" in _texts(shown)
+    assert "offeredDate" not in str(to_json(plan_card(plan_meeting(), "fi"))), "none without a refusal"

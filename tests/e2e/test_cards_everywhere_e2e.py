@@ -33,7 +33,7 @@ from tests.e2e.test_meeting_e2e import FORM
 
 
 def _check_card(page: Page, name: str, card_text: str, *, disabled_rules: tuple[str, ...] = ()) -> None:
-    """axe on the card, then the card at 320 px: no sideways overflow, no hyphen-broken word, a screenshot."""
+    """axe on the card, then the card laid out 320 px wide: a screenshot, and nothing a phone user could not read."""
     # A button under the pointer or with focus shows its hover/focus colours (with a CSS transition), not the
     # colours a reader sees at rest: move away, drop the focus and let the transition end.
     page.mouse.move(0, 0)

@@ -18,6 +18,7 @@ from tests.e2e.playground import (
     click_action,
     fill_input,
     phone_screenshot,
+    sandbox_request,
     screenshot,
     send_message,
     toggle,
@@ -29,6 +30,8 @@ TIMEOUT_MS = 40_000  # a CI run may share the CPU
 FEEDBACK = "Miten tapaaminen onnistui?"
 STATISTICS = "Kutsuttu koolle"  # a figure's label: only the Finnish statistics card has it
 FEW_ANSWERS = "ei näytetä – alle 3 vastausta (yksityisyyden suoja)"
+HANNA = "hanna.heikkinen@esimerkkila.onmicrosoft.com"
+GRAPH_PATH = "/v1.0"
 
 
 def convene_and_book(page: Page, family_ref: str) -> None:
@@ -106,7 +109,17 @@ def test_star_and_plan_cards_in_the_playground(playground_page: Page, playground
         _last_card_with(page, "Varattu aika on käytetty")
         click_action(page, "Yhteinen suunnitelma", card_text="Varattu aika on käytetty")
         expect(_last_card_with(page, plan).locator("textarea").first).to_have_value("Aamut ovat riitaisia.")
+        # Hanna has an appointment over the next contact typed above: the plan card comes back with her free
+        # times near it as buttons, and one click finalizes with the one chosen.
+        sandbox_request(playground_stack, "POST", f"{GRAPH_PATH}/users/{HANNA}/events", {
+            "subject": "Neuvolan vastaanotto", "showAs": "busy",
+            "start": {"dateTime": f"{next_date}T09:00:00", "timeZone": "Europe/Helsinki"},
+            "end": {"dateTime": f"{next_date}T10:00:00", "timeZone": "Europe/Helsinki"}})
         click_action(page, "Valmis – tallenna ja jaa", card_text=plan)
+        taken = _last_card_with(page, "Vapaita aikoja lähellä")
+        expect(taken).to_contain_text("Hanna Heikkinen: kalenterissa on jo menoa")
+        phone_screenshot(page, "meeting-next-contact-taken-320", "Vapaita aikoja lähellä")
+        taken.locator("button").filter(has_text=re.compile(r"^\S+ \d{1,2}\.\d{1,2}\.\d{4} klo ")).first.click()
         asked = _last_card_with(page, "Viimeistelläänkö, vaikka vaiheita puuttuu?")
         expect(asked).to_contain_text("8/9 vaihetta on merkitsemättä tehdyksi:")
         screenshot(page, "meeting-finalize-confirm")

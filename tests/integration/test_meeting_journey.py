@@ -385,12 +385,18 @@ async def test_the_next_contact_is_not_booked_over_the_responsible_workers_appoi
     assert "Hanna Heikkinen: kalenterissa on jo menoa" in shown and "klo 9.30" in shown, shown
     offered = OFFERED_TIME.search(shown)
     assert offered, shown
-    day, month, year, hour, minute = (int(part) for part in offered.groups())
+    hour, minute = (int(part) for part in offered.groups()[3:])
     assert (hour, minute) in ((10, 0), (8, 30)), "the nearest free time, next to the appointment"
     assert await _drive_count(stack, HANNA) == 0, "nothing shared"
     assert not [e for e in (await stack.graph(f"/users/{HANNA}/events?$top=200"))["value"]  # type: ignore[union-attr]
                 if "-next-" in str(e.get("transactionId") or "")], "no next contact over the appointment"
 
-    done = await user.act("plan.save", {"conveningId": meeting_id, "then": "finalize", **plan_inputs(
-        nextDate=f"{year:04d}-{month:02d}-{day:02d}", nextTime=f"{hour:02d}:{minute:02d}")})
+    buttons = [a for a in actions(refused) if "offeredDate" in a["data"]]
+    assert buttons and buttons[0]["title"] == f"{shown[offered.start():offered.end()].split(': ', 1)[1]}", \
+        "the first free time named is the first button"
+    assert "Hanna Heikkinen" in card_text(refused) and "Yhteinen suunnitelma" in card_text(refused), \
+        "the plan card again, not a notice in its place"
+    # The worker clicks it: the inputs still say 9.30, the button's time wins.
+    done = await user.act("plan.save", {**plan_inputs(nextDate=next_date, nextTime="09:30"), **buttons[0]["data"]},
+                          take_offered_time=False)
     assert "Suunnitelma valmis" in card_text(done), card_text(done)

@@ -76,17 +76,16 @@ class TeamsUser:
         default the last message the bot sent to this chat.
 
         "Valmis" (``plan.save`` then finalize) refused because the responsible worker's calendar is taken at the
-        next contact (the sandbox's calendars hold appointments on some dates): the worker takes the first free
-        time offered and saves again, as the card asks (``take_offered_time=False`` keeps the refusal).
+        next contact (the sandbox's calendars hold appointments on some dates): the worker clicks the first free
+        time the plan card offers (``take_offered_time=False`` keeps the refusal).
         """
         card = await self._act(verb, data, reply_to=reply_to)
-        offered = OFFERED_TIME.search(card_text(card)) if take_offered_time and data.get("then") == "finalize" \
-            and verb == "plan.save" else None
-        if offered is None:
+        if not (take_offered_time and verb == "plan.save" and data.get("then") == "finalize"):
             return card
-        day, month, year, hour, minute = (int(part) for part in offered.groups())
-        return await self._act(verb, {**data, "nextDate": f"{year:04d}-{month:02d}-{day:02d}",
-                                      "nextTime": f"{hour:02d}:{minute:02d}"})
+        offered = [a["data"] for a in actions(card) if "offeredDate" in a.get("data", {})]
+        if not offered:
+            return card
+        return await self._act(verb, {**data, **offered[0]})
 
     async def _act(self, verb: str, data: dict[str, Any], *, reply_to: str | None = None) -> dict[str, Any]:
         if reply_to is None:

@@ -183,6 +183,17 @@ def test_a_full_plan_parses() -> None:
         family_present="Äiti, Lapsi 8 v")
 
 
+def test_a_free_time_button_wins_over_the_next_contact_inputs() -> None:
+    """The plan card's inputs still hold the taken time; the clicked free time is the one asked for."""
+    clicked = PlanSavePayload.model_validate({**PLAN, "then": "finalize", "offeredDate": "2026-12-18",
+                                              "offeredTime": "10:30"}).form()
+    assert (clicked.next_date, clicked.next_time) == (date(2026, 12, 18), time(10, 30))
+    half = PlanSavePayload.model_validate({**PLAN, "offeredDate": "2026-12-18"}).form()
+    assert (half.next_date, half.next_time) == (date(2026, 12, 17), time(14, 0)), "a date alone is not a time"
+    with pytest.raises(ValidationError):
+        PlanSavePayload.model_validate({**PLAN, "offeredDate": "18.12.2026", "offeredTime": "10:30"})
+
+
 def test_an_empty_plan_card_parses_to_defaults() -> None:
     payload = PlanSavePayload.model_validate({"conveningId": ID})
     assert payload.responsible == () and payload.recipients == ()

@@ -461,6 +461,13 @@ def _children(elements: list[tuple[int, DictionaryObject]], at: int) -> list[Dic
     return children
 
 
+def _in_a_header_row(elements: list[tuple[int, DictionaryObject]], at: int) -> bool:
+    """Whether elements[at] (a cell) stands in a row of header cells only."""
+    depth = elements[at][0]
+    row = max(i for i in range(at) if elements[i][0] == depth - 1)
+    return all(_role(cell) == "/TH" for cell in _children(elements, row))
+
+
 def _marked_text(reader: pypdf.PdfReader) -> tuple[dict[tuple[int, int], str], list[str]]:
     """The text pypdf extracts inside each (page index, MCID), and inside artifacts page by page."""
     marked: dict[tuple[int, int], str] = {}
@@ -515,7 +522,10 @@ def test_the_pdf_is_tagged_title_headings_paragraphs_tables_and_the_star_figure_
         if _role(element) == "/Table":
             assert kids == {"/TR"}
         if _role(element) == "/TR":
-            assert kids in ({"/TH"}, {"/TD"})
+            assert kids in ({"/TH"}, {"/TD"}, {"/TH", "/TD"})
+        if _role(element) == "/TH":  # a header row's cells head their columns, a label column's their rows
+            scope = str(cast(DictionaryObject, element["/A"])["/Scope"])
+            assert scope == ("/Column" if _in_a_header_row(elements, at) else "/Row"), scope
     roles = [_role(e) for _, e in elements]
     assert roles[roles.index("/TH") - 1] == "/TR" and "/TD" in roles
     figure = next(e for _, e in elements if _role(e) == "/Figure")
@@ -574,7 +584,8 @@ def test_the_headings_text_is_in_their_marked_content_and_the_footer_is_an_artif
     assert texts("/H2") == [_flat(b.text) for b in blocks if isinstance(b, Heading) and b.level == 1]
     assert texts("/H3") == [_flat(b.text) for b in blocks if isinstance(b, Heading) and b.level == 2]
     assert texts("/H1") == ["Yhteinen suunnitelma"]
-    assert texts("/TH")[:2] == [t("doc.name", "fi"), t("doc.role", "fi")]
+    # The date-and-place table's labels head its rows; the participants' header row heads the columns.
+    assert texts("/TH")[:4] == [t("doc.date", "fi"), t("doc.place", "fi"), t("doc.name", "fi"), t("doc.role", "fi")]
     for index, artifact in enumerate(artifacts):
         assert _flat(artifact) == _flat(t("doc.page", "fi", page=str(index + 1)))  # the footer, nothing else
 
@@ -597,7 +608,8 @@ def test_a_paragraph_and_a_table_split_over_pages_stay_one_element_each() -> Non
     assert len(pages) == 2
     assert len(_children(elements, participants)) == 1 + len(data.participants)  # one row each, and the header
     # The header row repeated on the next page is decoration there, not a second header.
-    headers = [e for _, e in elements if _role(e) == "/TH"]
+    headers = [e for _, e in elements if _role(e) == "/TH"
+               and str(cast(DictionaryObject, e["/A"])["/Scope"]) == "/Column"]
     assert [len(_content(reader, e)) for e in headers[:2]] == [1, 1]
     assert "Nimi" in artifacts[max(pages)] and "Nimi" not in artifacts[min(pages)]
 
