@@ -6,6 +6,7 @@ Answers are read as plain JSON (graph/json_requests.py), never as kiota models: 
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from functools import partial
 from urllib.parse import quote
@@ -16,10 +17,8 @@ from msgraph.generated.drives.item.items.item.create_upload_session.create_uploa
     CreateUploadSessionPostRequestBody,
 )
 from msgraph.generated.drives.item.items.item.invite.invite_post_request_body import InvitePostRequestBody
-from msgraph.generated.models.drive_item import DriveItem
 from msgraph.generated.models.drive_item_uploadable_properties import DriveItemUploadableProperties
 from msgraph.generated.models.drive_recipient import DriveRecipient
-from msgraph.generated.models.folder import Folder
 from msgraph.graph_service_client import GraphServiceClient
 
 from graph.errors import GraphUnavailableError, call
@@ -32,44 +31,24 @@ SIMPLE_UPLOAD_LIMIT = 4 * 1024 * 1024
 CHUNK = 320 * 1024 * 10
 _RENAME = "@microsoft.graph.conflictBehavior"
 CONFLICT = 409
+NOT_FOUND = 404
 
 
 class GraphDrive:
-    """``/users/{owner}/drive`` and ``/drives/{id}/items/...``."""
+    """``/users/{owner}/drive/...``: every request names the owner's drive by the owner, so no drive id (nor
+    folder id) is looked up first: an upload is one round trip, and the folder is made by it when missing."""
 
     def __init__(self, client: GraphServiceClient, http: httpx.AsyncClient) -> None:
         self._client = client
         self._http = http  # for upload-session ranges: their URL is pre-authenticated, as Graph requires
-        self._drive_ids: dict[str, str] = {}  # a user's drive id never changes: ask Graph once
 
-    async def ensure_folder(self, owner: str, name: str) -> str:
-        """The folder under the drive root, created if missing (a concurrent create is tolerated)."""
-        drive_id = await self._drive_id(owner)
-        existing = await self._child_folder(drive_id, name)
-        if existing:
-            return existing
-        body = DriveItem(name=name, folder=Folder(), additional_data={_RENAME: "fail"})
-        children = self._client.drives.by_drive_id(drive_id).items.by_drive_item_id("root").children
-        try:
-            created = await call(partial(send_json, children.request_adapter,
-                                         children.to_post_request_information(body)))
-        except GraphUnavailableError as err:
-            if err.status != 409:
-                raise
-            again = await self._child_folder(drive_id, name)
-            if again is None:
-                raise
-            return again
-        if not created.get("id"):
-            raise GraphUnavailableError(None, "noFolderId")
-        return str(created["id"])
-
-    async def upload(self, owner: str, folder_id: str, file_name: str, content: bytes) -> StoredFile:
-        """A new file in the folder; an existing name gets a new one (``rename``), never overwritten."""
-        drive_id = await self._drive_id(owner)
-        item_path = f"{self._base()}/drives/{drive_id}/items/{folder_id}:/{quote(file_name)}:"
+    async def upload(self, owner: str, folder: str, file_name: str, content: bytes) -> StoredFile:
+        """A new file in ``folder`` (a folder name under the drive root, made by Graph if missing: an upload to
+        a path creates its folders); an existing name gets a new one (``rename``), never overwritten."""
+        item_path = f"{self._drive(owner)}/root:/{quote(folder)}/{quote(file_name)}:"
         if len(content) <= SIMPLE_UPLOAD_LIMIT:
-            builder = self._client.drives.by_drive_id(drive_id).items.by_drive_item_id(folder_id).content
+            builder = self._client.drives.by_drive_id("-").items.by_drive_item_id("-").content
+
             def put(conflict: str) -> RequestInformation:
                 return builder.with_url(f"{item_path}/content?{_RENAME}={conflict}").to_put_request_information(content)
 
@@ -79,12 +58,19 @@ class GraphDrive:
             except GraphUnavailableError as err:
                 if err.status != CONFLICT:
                     raise
-                item = await self._same_file(drive_id, item_path, content)
+                try:
+                    item = await self._same_file(owner, item_path, content)
+                except GraphUnavailableError as missing:
+                    if missing.status != NOT_FOUND:
+                        raise
+                    # No file there: the conflict was the folder, made at the same moment by the document's
+                    # other upload (both go at once). It exists now; this upload goes again.
+                    item = await call(partial(send_json, builder.request_adapter, put("fail")))
                 if item is None:  # another family's plan with the same date and initials: a new name
                     item = await call(partial(send_json, builder.request_adapter, put("rename")),
                                       retry_transport=False)
         else:
-            item = await self._upload_in_ranges(drive_id, item_path, folder_id, file_name, content)
+            item = await self._upload_in_ranges(item_path, file_name, content)
         if not item or not item.get("id"):
             raise GraphUnavailableError(None, "noItemId")
         return StoredFile(str(item["id"]), str(item.get("name") or file_name), str(item.get("webUrl") or ""))
@@ -92,27 +78,29 @@ class GraphDrive:
     async def share(self, owner: str, item_id: str, emails: Sequence[str], message: str) -> tuple[str, ...]:
         """Read access for the named people, who must sign in: never an anonymous or organisation link.
 
-        One ``invite`` per person, so a failure for one is known and retried for that one only;
-        returns those it failed for.
+        One ``invite`` per person, so a failure for one is known and retried for that one only; the invites
+        go at once (one round trip however many people). Returns those it failed for.
         """
         if not emails:
             return ()
-        drive_id = await self._drive_id(owner)
-        item = self._client.drives.by_drive_id(drive_id).items.by_drive_item_id(item_id)
-        failed: list[str] = []
-        for email in emails:
+        invite = self._client.drives.by_drive_id("-").items.by_drive_item_id(item_id).invite
+        url = f"{self._drive(owner)}/items/{quote(item_id, safe='!')}/invite"
+
+        async def one(email: str) -> str | None:
             body = InvitePostRequestBody(recipients=[DriveRecipient(email=email)], require_sign_in=True,
                                          send_invitation=True, roles=["read"], message=message)
             try:
-                request = item.invite.to_post_request_information(body)
-                await call(partial(send_bytes, item.invite.request_adapter, request))
+                request = invite.with_url(url).to_post_request_information(body)
+                await call(partial(send_bytes, invite.request_adapter, request))
             except GraphUnavailableError:
-                failed.append(email)
-        return tuple(failed)
+                return email
+            return None
 
-    async def _upload_in_ranges(self, drive_id: str, item_path: str, folder_id: str, file_name: str,
-                                content: bytes) -> dict[str, object] | None:
-        builder = self._client.drives.by_drive_id(drive_id).items.by_drive_item_id(folder_id).create_upload_session
+        results = await asyncio.gather(*(one(email) for email in emails))
+        return tuple(email for email in results if email is not None)
+
+    async def _upload_in_ranges(self, item_path: str, file_name: str, content: bytes) -> dict[str, object] | None:
+        builder = self._client.drives.by_drive_id("-").items.by_drive_item_id("-").create_upload_session
         body = CreateUploadSessionPostRequestBody(
             item=DriveItemUploadableProperties(name=file_name, additional_data={_RENAME: "rename"}))
         request = builder.with_url(f"{item_path}/createUploadSession").to_post_request_information(body)
@@ -137,42 +125,21 @@ class GraphDrive:
         data = json_object(response.content)
         return data or None
 
-    async def _same_file(self, drive_id: str, item_path: str, content: bytes) -> dict[str, object] | None:
+    async def _same_file(self, owner: str, item_path: str, content: bytes) -> dict[str, object] | None:
         """The existing file at ``item_path`` if it holds exactly ``content`` (our own earlier upload)."""
-        builder = self._client.drives.by_drive_id(drive_id).items.by_drive_item_id("root").with_url(item_path)
+        builder = self._client.drives.by_drive_id("-").items.by_drive_item_id("-").with_url(item_path)
         existing = await call(partial(send_json, builder.request_adapter, builder.to_get_request_information()))
         item_id = existing.get("id")
         if existing.get("size") != len(content) or not isinstance(item_id, str) or not item_id:
             return None
-        stored = await call(self._client.drives.by_drive_id(drive_id).items.by_drive_item_id(item_id).content.get)
+        download = self._client.drives.by_drive_id("-").items.by_drive_item_id(item_id).content.with_url(
+            f"{self._drive(owner)}/items/{quote(item_id, safe='!')}/content")
+        stored = await call(download.get)
         return existing if stored == content else None
 
-    async def _drive_id(self, owner: str) -> str:
-        known = self._drive_ids.get(owner.lower())
-        if known:
-            return known
-        builder = self._client.users.by_user_id(owner).drive
-        drive = await call(partial(send_json, builder.request_adapter, builder.to_get_request_information()))
-        drive_id = drive.get("id")
-        if not isinstance(drive_id, str) or not drive_id:
-            raise GraphUnavailableError(None, "noDrive")
-        self._drive_ids[owner.lower()] = drive_id
-        return drive_id
-
-    async def _child_folder(self, drive_id: str, name: str) -> str | None:
-        """The folder ``name`` under the drive root, looked for on every page (Graph pages children by 200)."""
-        builder = self._client.drives.by_drive_id(drive_id).items.by_drive_item_id("root").children
-        request = builder.to_get_request_information()
-        while True:
-            page = await call(partial(send_json, builder.request_adapter, request))
-            items = page.get("value")
-            for item in items if isinstance(items, list) else []:
-                if isinstance(item, dict) and item.get("name") == name and "folder" in item and item.get("id"):
-                    return str(item["id"])
-            next_link = page.get("@odata.nextLink")
-            if not isinstance(next_link, str) or not next_link:
-                return None
-            request = builder.with_url(next_link).to_get_request_information()
+    def _drive(self, owner: str) -> str:
+        """The owner's drive as a URL: ``…/users/{owner}/drive``."""
+        return f"{self._base()}/users/{quote(owner, safe='@')}/drive"
 
     def _base(self) -> str:
         return str(self._client.request_adapter.base_url).rstrip("/")

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Coroutine, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from domain.availability import free_during
@@ -27,7 +28,16 @@ from i18n.messages import t
 from services.caller import Caller
 from services.errors import ServiceUnavailableError, UserFacingError, refusals_carry
 from services.meetings import MeetingService, participants, plan_lang
-from services.ports import Calendar, Drive, EventDraft, MeetingStore, NoStatistics, PlanRenderer, StatisticsRecorder
+from services.ports import (
+    Calendar,
+    Drive,
+    EventDraft,
+    MeetingStore,
+    NoStatistics,
+    PlanRenderer,
+    RenderedPlan,
+    StatisticsRecorder,
+)
 from services.unit_of_work import MeetingRecords
 
 log = logging.getLogger(__name__)
@@ -109,29 +119,34 @@ class Finalizing:
                                       field=t(f"plan.field_name.{first.field_name.split('.')[0]}", meeting.lang)
                                       if _has_field_name(first.field_name) else "")
             responsible = [a for a in meeting.attendees if a.name in plan.responsible]
-            if meeting.status is MeetingStatus.RUNNING and plan.next_contact is not None:
-                # Before "Viimeistele silti": the time is fixed first, then finalizing is confirmed once.
-                await self._refuse_a_taken_next_contact(meeting, plan.next_contact, responsible[0])
             undone = undone_steps(meeting)
-            if meeting.status is MeetingStatus.RUNNING and undone and not confirmed:
-                raise UserFacingError(UNDONE_STEPS, undone=str(len(undone)), total=str(len(MEETING_STEPS)))
-        responsible = [a for a in meeting.attendees if a.name in plan.responsible]
+            asking = meeting.status is MeetingStatus.RUNNING and bool(undone) and not confirmed
+            # The documents are drawn (CPU, in a thread) while the next contact's calendar is read: the click
+            # waits for the longer of the two, not both. Not when the answer is a question anyway.
+            documents = None if asking or (meeting.finalized and meeting.finalized.pdf_item_id) \
+                else _started(self._render(meeting, plan))
+            try:
+                if meeting.status is MeetingStatus.RUNNING and plan.next_contact is not None:
+                    # Before "Viimeistele silti": the time is fixed first, then finalizing is confirmed once.
+                    await self._refuse_a_taken_next_contact(meeting, plan.next_contact, responsible[0])
+                if asking:
+                    raise UserFacingError(UNDONE_STEPS, undone=str(len(undone)), total=str(len(MEETING_STEPS)))
+            except BaseException:
+                if documents is not None:
+                    documents.cancel()  # refused: the drawing is not used
+                raise
         owner, organisation = self._plan_home(meeting, responsible[0])
         progress = meeting.finalized or FinalizeRecord(owner, "", "", "", "", (), None, plan.next_contact,
                                                        responsible=responsible[0].email.lower(),
                                                        drive_organisation=organisation)
         if meeting.status is MeetingStatus.RUNNING:
             meeting = await records.save(replace(meeting, status=MeetingStatus.FINALIZING))
-        if not progress.pdf_item_id:
-            progress = await self._upload(meeting, plan, owner, progress)
-            meeting = await records.save(replace(meeting, finalized=progress))
+        meeting, progress = await self._files_and_next_contact(records, meeting, plan, owner, responsible, progress,
+                                                               documents)
         missing = tuple(e for e in _share_list(meeting, plan, owner) if e not in progress.shared_with)
         if missing:
             progress = await self._share(meeting, progress, missing)
             meeting = await records.save(replace(meeting, finalized=progress))
-        if progress.next_contact_event_id is None and plan.next_contact is not None:
-            event_id, invited = await self._book_next_contact(meeting, plan, responsible)
-            progress = replace(progress, next_contact_event_id=event_id, next_contact_invited=invited)
         finalized = replace(meeting, finalized=progress, status=MeetingStatus.FINALIZED,
                             finalized_at=self._clock()).pruned()
         await records.save_or_refuse(finalized)
@@ -151,9 +166,41 @@ class Finalizing:
             meeting = await records.save_or_refuse(meeting)
         return _outcome(meeting)
 
-    async def _upload(self, meeting: Meeting, plan: JointPlan, owner: str, progress: FinalizeRecord
-                      ) -> FinalizeRecord:
-        """Renders the plan and uploads the DOCX and the PDF to the owner's folder."""
+    async def _files_and_next_contact(self, records: MeetingRecords, meeting: Meeting, plan: JointPlan, owner: str,
+                                      responsible: list[Attendee], progress: FinalizeRecord,
+                                      documents: asyncio.Task[RenderedPlan] | None
+                                      ) -> tuple[Meeting, FinalizeRecord]:
+        """The documents uploaded and the next contact booked, at the same time (neither waits for the other:
+        one Graph round trip for both, the click's time); whatever succeeded is saved before a failure of the
+        other is raised, so a retry does only what is left (the event is idempotent on its transaction id)."""
+        if progress.pdf_item_id and documents is not None:
+            documents.cancel()
+        upload = self._upload(meeting, owner, progress, documents or _started(self._render(meeting, plan))) \
+            if not progress.pdf_item_id else None
+        book = (self._book_next_contact(meeting, plan, responsible)
+                if progress.next_contact_event_id is None and plan.next_contact is not None else None)
+        if upload is None and book is None:
+            return meeting, progress
+        uploaded, booked = await asyncio.gather(upload or _nothing(), book or _nothing(), return_exceptions=True)
+        failure: BaseException | None = None
+        if isinstance(uploaded, FinalizeRecord):
+            progress = replace(progress, docx_item_id=uploaded.docx_item_id, docx_url=uploaded.docx_url,
+                               pdf_item_id=uploaded.pdf_item_id, pdf_url=uploaded.pdf_url)
+        elif isinstance(uploaded, BaseException):
+            failure = uploaded
+        if isinstance(booked, tuple):
+            progress = replace(progress, next_contact_event_id=booked[0], next_contact_invited=booked[1])
+        elif isinstance(booked, BaseException):
+            failure = failure or booked
+        if failure is not None and not isinstance(failure, Exception):
+            raise failure  # cancelled: nothing more is written
+        meeting = await records.save(replace(meeting, finalized=progress))
+        if failure is not None:
+            raise failure
+        return meeting, progress
+
+    async def _render(self, meeting: Meeting, plan: JointPlan) -> RenderedPlan:
+        """The plan's DOCX and PDF (and the star picture), drawn off the event loop."""
         team = self._meetings.team(meeting)
         lang = plan_lang(meeting)
         data = PlanDocumentData(meeting_day=meeting.scheduled_start.astimezone(ZoneInfo(team.timezone)).date(),
@@ -164,22 +211,29 @@ class Finalizing:
                                 created=self._clock().astimezone(ZoneInfo(team.timezone)))
         # Off the event loop: drawing the star and writing DOCX + PDF is CPU work (~1 s on a cold start) that
         # would otherwise hold every other user's click and this click's own time budget.
-        rendered = await asyncio.to_thread(self._renderer.render, data)
+        return await asyncio.to_thread(self._renderer.render, data)
+
+    async def _upload(self, meeting: Meeting, owner: str, progress: FinalizeRecord,
+                      documents: asyncio.Task[RenderedPlan]) -> FinalizeRecord:
+        """Uploads the drawn DOCX and PDF to the owner's folder, both at once."""
+        rendered = await documents
+        day = meeting.scheduled_start.astimezone(ZoneInfo(self._meetings.team(meeting).timezone)).date()
         drive = self._drive_of(progress)
-        folder = await drive.ensure_folder(owner, self._meetings.settings.drive_folder)
-        docx = await drive.upload(owner, folder, plan_file_name(meeting.family_ref, data.meeting_day, "docx"),
-                                  rendered.docx)
-        pdf = await drive.upload(owner, folder, plan_file_name(meeting.family_ref, data.meeting_day, "pdf"),
-                                 rendered.pdf)
+        folder = self._meetings.settings.drive_folder  # made by the first upload when missing
+        docx, pdf = await asyncio.gather(
+            drive.upload(owner, folder, plan_file_name(meeting.family_ref, day, "docx"), rendered.docx),
+            drive.upload(owner, folder, plan_file_name(meeting.family_ref, day, "pdf"), rendered.pdf))
         return replace(progress, docx_item_id=docx.id, docx_url=docx.web_url, pdf_item_id=pdf.id,
                        pdf_url=pdf.web_url)
 
     async def _share(self, meeting: Meeting, record: FinalizeRecord, emails: tuple[str, ...]) -> FinalizeRecord:
-        """Read access to both files, one person at a time: whom it failed for is remembered, not fatal."""
+        """Read access to both files for each person, all at once: whom it failed for is remembered, not fatal."""
         message = t("finalize.share_message", plan_lang(meeting))
+        drive = self._drive_of(record)
         failed: set[str] = set()
-        for item in (record.docx_item_id, record.pdf_item_id):
-            failed.update(await self._drive_of(record).share(record.drive_owner, item, emails, message))
+        for refused in await asyncio.gather(*(drive.share(record.drive_owner, item, emails, message)
+                                              for item in (record.docx_item_id, record.pdf_item_id))):
+            failed.update(refused)
         if failed:
             log.warning("sharing failed for %d recipient(s)", len(failed), extra={"meeting": meeting.id})
         shared = [e for e in emails if e not in failed]
@@ -295,3 +349,14 @@ def _problem_key(problem: object) -> str:
 def _has_field_name(name: str) -> bool:
     return name.split(".", maxsplit=1)[0] in {"things_to_change", "actions", "contact", "responsible", "recipients",
                                               "next_contact", "participants"}
+
+
+async def _nothing() -> None:
+    """A step already done: nothing to wait for."""
+
+
+def _started(drawing: Coroutine[Any, Any, RenderedPlan]) -> asyncio.Task[RenderedPlan]:
+    """``drawing`` running already; a result nobody waits for (a refusal) is dropped without a warning."""
+    task = asyncio.ensure_future(drawing)
+    task.add_done_callback(lambda done: done.cancelled() or done.exception())
+    return task

@@ -168,17 +168,14 @@ class StoredFile:
 class Drive(Protocol):
     """OneDrive of a user (the responsible worker)."""
 
-    async def ensure_folder(self, owner: str, name: str) -> str:
-        """The id of folder ``name`` under the owner's drive root, created if missing."""
-        ...
-
-    async def upload(self, owner: str, folder_id: str, file_name: str, content: bytes) -> StoredFile:
-        """Uploads a new file (large files through an upload session). A file of that name with the same bytes
-        is that file (a retry finds its own upload); another file of that name is kept and this one renamed."""
+    async def upload(self, owner: str, folder: str, file_name: str, content: bytes) -> StoredFile:
+        """Uploads a new file into ``folder`` under the owner's drive root, made when missing (large files
+        through an upload session). A file of that name with the same bytes is that file (a retry finds its own
+        upload); another file of that name is kept and this one renamed."""
         ...
 
     async def share(self, owner: str, item_id: str, emails: Sequence[str], message: str) -> tuple[str, ...]:
-        """Grants read access to the named people only (``invite`` with ``requireSignIn``), one at a time;
+        """Grants read access to the named people only (``invite`` with ``requireSignIn``), one invite each;
         returns those it failed for (the others have access)."""
         ...
 

@@ -15,7 +15,7 @@ class FakeFile:
 
     id: str
     owner: str
-    folder_id: str
+    folder: str
     name: str
     content: bytes
     shared_with: set[str] = field(default_factory=set)
@@ -28,7 +28,6 @@ class FakeDrive:
     ``share_fails``; the next uploads take ``upload_failures`` in turn (an error fails that upload, None lets it
     through)."""
 
-    folders: dict[tuple[str, str], str] = field(default_factory=dict)  # (owner, name) → folder id
     files: dict[str, FakeFile] = field(default_factory=dict)
     share_fails: set[str] = field(default_factory=set)
     upload_failures: list[ServiceUnavailableError | None] = field(default_factory=list)
@@ -37,16 +36,12 @@ class FakeDrive:
         """The owner's files, in upload order."""
         return [f for f in self.files.values() if f.owner == owner]
 
-    async def ensure_folder(self, owner: str, name: str) -> str:
-        """The folder's id, created if missing."""
-        return self.folders.setdefault((owner, name), f"folder-{len(self.folders) + 1}")
-
-    async def upload(self, owner: str, folder_id: str, file_name: str, content: bytes) -> StoredFile:
-        """A new file (renamed ``name 1.ext`` when the name is taken)."""
+    async def upload(self, owner: str, folder: str, file_name: str, content: bytes) -> StoredFile:
+        """A new file in ``folder`` (renamed ``name 1.ext`` when the name is taken)."""
         failure = self.upload_failures.pop(0) if self.upload_failures else None
         if failure is not None:
             raise failure
-        here = [f for f in self.files.values() if f.owner == owner and f.folder_id == folder_id]
+        here = [f for f in self.files.values() if f.owner == owner and f.folder == folder]
         same = next((f for f in here if f.name == file_name and f.content == content), None)
         if same is not None:
             return StoredFile(same.id, same.name, f"https://drive.example/{owner}/{same.id}")
@@ -56,7 +51,7 @@ class FakeDrive:
             n += 1
             stem, _, ext = file_name.rpartition(".")
             name = f"{stem} {n}.{ext}"
-        item = FakeFile(f"item-{len(self.files) + 1}", owner, folder_id, name, content)
+        item = FakeFile(f"item-{len(self.files) + 1}", owner, folder, name, content)
         self.files[item.id] = item
         return StoredFile(item.id, name, f"https://drive.example/{owner}/{item.id}")
 

@@ -135,11 +135,13 @@ async def test_a_mailbox_outside_the_apps_access_policy_is_refused_at_once(waits
 
 
 async def test_a_drive_the_app_may_not_use_is_refused_at_once(waits: Waits) -> None:
-    graph = RecordedGraph({"GET /users/{user}/drive": failure(403, "error_drive_access_denied")})
+    graph = RecordedGraph({"PUT /users/{user}/drive/root:/{folder}/{name}:/content":
+                           failure(403, "error_drive_access_denied")})
 
     async with connected(graph) as holder:
         with pytest.raises(service_error()) as caught:
-            await GraphDrive(holder.client, holder.http).ensure_folder(f"mikko.miettinen@{T}", "Yhdessä aika")
+            await GraphDrive(holder.client, holder.http).upload(f"mikko.miettinen@{T}", "Yhdessä aika", "x.pdf",
+                                                                b"%PDF")
 
     assert status_and_code(caught.value) == (403, "accessDenied")
     assert len(graph.seen) == 1 and waits.seconds == []

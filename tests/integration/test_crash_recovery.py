@@ -203,7 +203,8 @@ async def test_killed_right_after_the_upload_finalizes_once_after_restart(proc_s
     assert fired, "the upload happened and the bot was killed"
     proc_stack.sandbox.app[OBSERVERS].remove(kill_on_upload)
     stored = await proc_stack.drive(HANNA)
-    assert len(stored) == 1 and stored[0].endswith(suffix), stored
+    # The PDF goes up at the same time as the DOCX: it may be stored too, or not yet.
+    assert any(name.endswith(suffix) for name in stored) and len(stored) <= 2, stored
     await asyncio.sleep(2.1)  # zip timestamps have a 2 s resolution: the retry renders in a later "moment"
     await proc_stack.bot.start()
     done = await proc_stack.user.act("meeting.finalize", {"conveningId": meeting_id})
