@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import replace
 from typing import Any
@@ -40,7 +41,7 @@ class ConveningActions:
 
     def __init__(self, *, teams: TeamRegistry, convenings: ConveningQueries, proposing: Proposing,
                  bookings: Bookings, answers: Answers,
-                 on_booked: Callable[[Convening], Awaitable[None]] | None = None,
+                 on_booking: Callable[[str], Awaitable[None]] | None = None,
                  work: BackgroundWork | None = None, questions: AvailabilityQuestions | None = None,
                  overview: StatusOverview | None = None) -> None:
         """``questions``: asking by e-mail whose calendars cannot be read (without it, no "ask" button works);
@@ -50,7 +51,7 @@ class ConveningActions:
         self._proposing = proposing
         self._bookings = bookings
         self._answers = answers
-        self._on_booked = on_booked
+        self._on_booking = on_booking
         self._work = work
         self._questions = questions
         self._overview = overview
@@ -144,10 +145,12 @@ class ConveningActions:
         """
 
         async def book_it() -> AdaptiveCard:
-            convening = await self._bookings.book(p.convening_id, ctx.caller, p.slot)
+            booking = self._bookings.book(p.convening_id, ctx.caller, p.slot)
+            if self._on_booking is None:
+                convening = await booking
+            else:  # watching the convener's calendar needs no event: both at once, one wait for the click
+                convening, _ = await asyncio.gather(booking, self._on_booking(ctx.caller.user_id))
             await self._answers.remember_status_card(convening.id, ctx.message_id)
-            if self._on_booked is not None:
-                await self._on_booked(convening)
             return booked_card(convening, self._teams.team(convening.team_key), ctx.lang)
 
         if self._work is None:

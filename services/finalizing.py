@@ -170,13 +170,16 @@ class Finalizing:
                                       responsible: list[Attendee], progress: FinalizeRecord,
                                       documents: asyncio.Task[RenderedPlan] | None
                                       ) -> tuple[Meeting, FinalizeRecord]:
-        """The documents uploaded and the next contact booked, at the same time (neither waits for the other:
-        one Graph round trip for both, the click's time); whatever succeeded is saved before a failure of the
-        other is raised, so a retry does only what is left (the event is idempotent on its transaction id)."""
-        if progress.pdf_item_id and documents is not None:
-            documents.cancel()
-        upload = self._upload(meeting, owner, progress, documents or _started(self._render(meeting, plan))) \
-            if not progress.pdf_item_id else None
+        """The documents uploaded and the next contact booked, at the same time (one Graph round trip for both,
+        once the documents are drawn); whatever succeeded is saved before a failure of the other is raised, so a
+        retry does only what is left (the event is idempotent on its transaction id)."""
+        upload = None
+        if progress.pdf_item_id:
+            if documents is not None:
+                documents.cancel()
+        else:
+            rendered = await (documents or _started(self._render(meeting, plan)))
+            upload = self._upload(meeting, owner, progress, rendered)
         book = (self._book_next_contact(meeting, plan, responsible)
                 if progress.next_contact_event_id is None and plan.next_contact is not None else None)
         if upload is None and book is None:
@@ -213,10 +216,9 @@ class Finalizing:
         # would otherwise hold every other user's click and this click's own time budget.
         return await asyncio.to_thread(self._renderer.render, data)
 
-    async def _upload(self, meeting: Meeting, owner: str, progress: FinalizeRecord,
-                      documents: asyncio.Task[RenderedPlan]) -> FinalizeRecord:
+    async def _upload(self, meeting: Meeting, owner: str, progress: FinalizeRecord, rendered: RenderedPlan
+                      ) -> FinalizeRecord:
         """Uploads the drawn DOCX and PDF to the owner's folder, both at once."""
-        rendered = await documents
         day = meeting.scheduled_start.astimezone(ZoneInfo(self._meetings.team(meeting).timezone)).date()
         drive = self._drive_of(progress)
         folder = self._meetings.settings.drive_folder  # made by the first upload when missing
