@@ -17,12 +17,13 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench import card_actions, cold_start, finalize, graph_economy, memory, slot_search, suggestion
+from bench import card_actions, clicks, cold_start, finalize, graph_economy, memory, slot_search, suggestion
 from bench.harness import ROOT
 from bench.stack import Stack
 from bench.table import Row, markdown, update_readme
 
-BENCHMARKS = ("cold_start", "graph_economy", "suggestion", "card_actions", "memory", "finalize", "slot_search")
+BENCHMARKS = ("cold_start", "graph_economy", "suggestion", "clicks", "card_actions", "memory", "finalize",
+              "slot_search")
 
 
 async def _run(workdir: Path, quick: bool, only: set[str]) -> list[Row]:
@@ -37,6 +38,8 @@ async def _run(workdir: Path, quick: bool, only: set[str]) -> list[Row]:
             rows.append(await graph_economy.measure(stack, bot_url))
         if "suggestion" in only:
             rows.append(await suggestion.measure(stack, bot_url, 2 if quick else 9))
+        if "clicks" in only:
+            rows += await clicks.measure(stack, quick)
         if "card_actions" in only:
             rows += await card_actions.measure(stack, (echo, echo_url), (bot, bot_url), 2.0 if quick else 12.0,
                                                1 if quick else 4)

@@ -124,11 +124,13 @@ def sandbox_process(workdir: Path, tenant: Path, port: int) -> Process:
                                "--port", str(port)], workdir / "sandbox.log")
 
 
-def bot_process(workdir: Path, port: int, graph_url: str, teams_file: Path, tag: str = "bot") -> Process:
-    """``python -m bot`` as in production (development mode, anonymous), state in a fresh file."""
+def bot_process(workdir: Path, port: int, graph_url: str, teams_file: Path, tag: str = "bot", *,
+                state_db: Path | None = None, extra_env: Mapping[str, str] | None = None) -> Process:
+    """``python -m bot`` as in production (development mode, anonymous), state in a fresh file (or ``state_db``:
+    a restart on the same state); ``extra_env`` e.g. ``YA_DEV_NOW``."""
     env = {"YA_MODE": "development", "YA_HOST": "127.0.0.1", "YA_PORT": str(port), "YA_GRAPH_BASE_URL": graph_url,
-           "YA_STATE_DB": str(workdir / f"{tag}-{port}.db"), "YA_PUBLIC_URL": f"http://127.0.0.1:{port}",
-           "YA_TEAMS_FILE": str(teams_file), "YA_STARS_DIR": str(ROOT / "config" / "stars")}
+           "YA_STATE_DB": str(state_db or workdir / f"{tag}-{port}.db"), "YA_PUBLIC_URL": f"http://127.0.0.1:{port}",
+           "YA_TEAMS_FILE": str(teams_file), "YA_STARS_DIR": str(ROOT / "config" / "stars"), **(extra_env or {})}
     return Process(tag, [sys.executable, "-m", "bot"], workdir / f"{tag}.log", env)
 
 

@@ -51,10 +51,12 @@ class Stack:
             await self.session.close()
         await self.connector.close()
 
-    async def start_bot(self, tag: str = "bot") -> tuple[Process, str, float]:
+    async def start_bot(self, tag: str = "bot", *, state_db: Path | None = None,
+                        extra_env: dict[str, str] | None = None) -> tuple[Process, str, float]:
         """``python -m bot``; (process, /api/messages URL, seconds to the first answer)."""
         port = free_port()
-        bot = bot_process(self.workdir, port, self.sandbox_url, self.tenant.teams_file, tag)
+        bot = bot_process(self.workdir, port, self.sandbox_url, self.tenant.teams_file, tag, state_db=state_db,
+                          extra_env=extra_env)
         return await self._start(bot, port)
 
     async def start_echo(self) -> tuple[Process, str, float]:

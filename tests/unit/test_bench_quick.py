@@ -16,5 +16,8 @@ def test_the_quick_benchmark_run_prints_every_row(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr[-2000:]
     table = out.read_text(encoding="utf-8")
     for metric in ("Cold start", "Graph requests per convening", "Slot-suggestion latency", "Card-action p99",
-                   "Card-action throughput", "Peak RSS", "Plan finalize", "Slot search"):
+                   "Card-action throughput", "Peak RSS", "Plan finalize", "Slot search", "Click: search",
+                   "Click: book", "Click: finalize"):
         assert metric in table, metric
+    finalize = next(line for line in table.splitlines() if line.startswith("| Click: finalize"))
+    assert "3 round trip(s), floor 3" in finalize, finalize  # counted by the sandbox, whatever the machine

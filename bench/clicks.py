@@ -1,0 +1,148 @@
+"""Every journey click as a worker feels it when Graph is far away: each Graph request answered after 150 ms.
+
+For each click the sandbox counts the round trips the click waited for (requests sent at once count as one;
+``roundTrips`` of ``/_admin/requests``), and the click's time is held against ``round trips × 150 ms + 60 ms``;
+the round trips themselves against the floor the click needs. A first convening and meeting warm the bot up
+(imports, caches) and are not measured; the second ones are. The bot is restarted once, at the meetings'
+start (``YA_DEV_NOW``, the sandbox's clock moved with it), on the same state: finalizing is refused before.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from bench.harness import User, actions
+from bench.scenario import bookings, form_values, open_form
+from bench.stack import Stack
+from bench.table import Row
+from bench.tenant import ROLE_KEYS
+from domain.meeting import MEETING_STEPS
+
+LATENCY_MS = 150
+SETTLE_SECONDS = 0.6
+OVERHEAD_MS = 60
+#: The round trips each measured click needs at the least: a search reads every calendar at once (≤ 20 per
+#: request, the requests concurrent), showing more reads nothing, finalizing reads the responsible worker's
+#: calendar, then uploads both documents and books the next contact at once, then shares at once.
+FLOORS = {"search (20 roles + 3 rooms)": 1, "show more": 0, "book": 1, "move (new search)": 1, "book the new time": 1,
+          "star save": 0, "plan save": 0, "finalize": 3}
+#: Outlook's change notification makes the bot read an event's answers in the background after a click wrote
+#: it: not the click's wait.
+_BACKGROUND_READ = "GET /v1.0/users/{user}/events/{event}"
+
+
+@dataclass(frozen=True)
+class Click:
+    """One measured click: its time and the Graph round trips it waited for."""
+
+    name: str
+    milliseconds: float
+    round_trips: int
+
+
+async def measure(stack: Stack, quick: bool) -> list[Row]:
+    """Two convenings and meetings (the first a warm-up); a row per click of the second."""
+    state_db = stack.workdir / "clicks.db"
+    bot, url, _ = await stack.start_bot("clicks", state_db=state_db)
+    user = stack.user(url, 7, "a:clicks")
+    roles = ",".join(ROLE_KEYS[:2] if quick else ROLE_KEYS)
+    measured: list[Click] = []
+    try:
+        warm_up = await _convene(stack, user, roles, "Perhe A.", [])
+        second = await _convene(stack, user, roles, "Perhe B.", measured)
+        starts = [await _start_of(stack, user, warm_up), await _start_of(stack, user, second)]
+    finally:
+        bot.stop()
+        stack.processes.remove(bot)
+    at = max(starts) + timedelta(minutes=5)
+    await stack.admin("PUT", "/clock", {"now": at.astimezone(UTC).isoformat()})
+    bot, url, _ = await stack.start_bot("clicks", state_db=state_db, extra_env={"YA_DEV_NOW": at.isoformat()})
+    user = stack.user(url, 7, "a:clicks")
+    try:
+        await _meet(stack, user, warm_up, at + timedelta(days=21), [])
+        await _meet(stack, user, second, at + timedelta(days=22), measured)
+    finally:
+        await stack.admin("PUT", "/clock", {"reset": True})
+    return [_row(click) for click in measured]
+
+
+async def _convene(stack: Stack, user: User, roles: str, family: str, into: list[Click]) -> str:
+    """uusi → search → show more → book → move → book the new time; the convening's id. ``family``: another
+    family each time (the same initials on the same day would make the plan's file a renamed copy)."""
+    convening_id, defaults = await open_form(user)
+    values = {**form_values(defaults, roles, "hybrid"), "familyRef": family}
+    proposals = await _click(stack, into, "search (20 roles + 3 rooms)",
+                             lambda: user.act("convening.search", {"conveningId": convening_id, **values}))
+    more = actions(proposals, "convening.more")
+    if more:
+        await _click(stack, into, "show more", lambda: user.act("convening.more", more[0]["data"]))
+    await _click(stack, into, "book", lambda: user.act("convening.book", bookings(proposals)[0]))
+    moved = await _click(stack, into, "move (new search)",
+                         lambda: user.act("convening.reschedule", {"conveningId": convening_id}))
+    await _click(stack, into, "book the new time", lambda: user.act("convening.book", bookings(moved)[-1]))
+    return convening_id
+
+
+async def _meet(stack: Stack, user: User, convening_id: str, next_contact: datetime, into: list[Click]) -> None:
+    """Aloita, every step done, the star, the plan, Valmis (the next contact on ``next_contact``'s day, 16.30:
+    after every appointment the sandbox puts in a calendar)."""
+    record = {"conveningId": convening_id}
+    await user.act("meeting.start", record)
+    for step in MEETING_STEPS:
+        await user.act("meeting.step", {**record, "step": step.key})
+    await _click(stack, into, "star save", lambda: user.act("star.save", {**record, "w_0": "Aamut", "f_0": "3"}))
+    next_day = next_contact.astimezone(ZoneInfo("Europe/Helsinki")).date().isoformat()
+    plan = {**record, "things": "Aamut", "home": "Iltarutiini", "reachFamily": "Puhelin", "reachWorker": "Puhelin",
+            "responsible": "1", "recipients": "2", "planLang": "fi", "nextDate": next_day, "nextTime": "16:30"}
+    await _click(stack, into, "plan save", lambda: user.act("plan.save", plan))
+    done = await _click(stack, into, "finalize", lambda: user.act("plan.save", {**plan, "then": "finalize"}))
+    if "Suunnitelma valmis" not in str(done):
+        raise RuntimeError(f"finalizing did not finish: {str(done)[:300]}")
+
+
+async def _click(stack: Stack, into: list[Click], name: str,
+                 click: Callable[[], Awaitable[dict[str, Any]]]) -> dict[str, Any]:
+    """Runs ``click`` with Graph answering after LATENCY_MS; records its time and round trips in ``into``."""
+    await stack.admin("PUT", "/faults", {"latencyMs": LATENCY_MS})
+    await stack.admin("DELETE", "/requests")
+    try:
+        started = time.perf_counter()
+        card = await click()
+        elapsed = (time.perf_counter() - started) * 1000
+    finally:
+        await stack.admin("PUT", "/faults", {"latencyMs": 0})
+    # Outlook's notification of what the click wrote is read by the bot meanwhile; a worker's next click comes
+    # seconds later, after it (sooner, it may meet "changed elsewhere, try again").
+    await asyncio.sleep(SETTLE_SECONDS)
+    counts: dict[str, Any] = await stack.admin("GET", "/requests")
+    background = 1 if counts["byRoute"].get(_BACKGROUND_READ) else 0
+    into.append(Click(name, elapsed, int(counts["roundTrips"]) - background))
+    return card
+
+
+async def _start_of(stack: Stack, user: User, convening_id: str) -> datetime:
+    """The booked start of ``convening_id``, from the organizer's calendar in the sandbox."""
+    assert stack.session is not None
+    async with stack.session.get(f"{stack.sandbox_url}/users/{user.aad_object_id}/events?$top=500") as response:
+        events = (await response.json())["value"]
+    for event in events:
+        if event.get("transactionId") == f"yhdessa-aika-{convening_id}":
+            start = event["start"]
+            return datetime.fromisoformat(start["dateTime"]).replace(tzinfo=ZoneInfo(start["timeZone"]))
+    raise RuntimeError("the booked event was not found")
+
+
+def _row(click: Click) -> Row:
+    floor = FLOORS[click.name]
+    budget = click.round_trips * LATENCY_MS + OVERHEAD_MS
+    ratio = click.milliseconds / budget
+    return Row(f"Click: {click.name}, Graph at {LATENCY_MS} ms/request",
+               f"{click.round_trips} round trip(s) × {LATENCY_MS} + {OVERHEAD_MS} = {budget} ms",
+               f"{click.milliseconds:.0f} ms; {click.round_trips} round trip(s), floor {floor}", f"{ratio:.2f} ×",
+               f"≤ 1.0 × and ≤ {floor} round trip(s)", ratio <= 1.0 and click.round_trips <= floor)
