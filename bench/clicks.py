@@ -34,7 +34,19 @@ FLOORS = {"search (20 roles + 3 rooms)": 1, "show more": 0, "book": 1, "move (ne
           "star save": 0, "plan save": 0, "finalize": 3}
 #: Outlook's change notification makes the bot read an event's answers in the background after a click wrote
 #: it: not the click's wait.
-_BACKGROUND_READ = "GET /v1.0/users/{user}/events/{event}"
+BACKGROUND_READ = "GET /v1.0/users/{user}/events/{event}"
+
+
+def sequential_waits(requests: list[dict[str, Any]], ignored: str = BACKGROUND_READ) -> int:
+    """How many waits one after another the requests of the sandbox's log (``/_admin/requests``) make, the
+    ``ignored`` route left out: a request that starts when every earlier one has been answered is a new wait."""
+    waits, answered_by = 0, -1.0
+    for request in sorted((r for r in requests if r["route"] != ignored), key=lambda r: float(r["start"])):
+        end = float(request["end"]) if request["end"] is not None else float("inf")
+        if float(request["start"]) >= answered_by:
+            waits += 1
+        answered_by = max(answered_by, end)
+    return waits
 
 
 @dataclass(frozen=True)
@@ -121,8 +133,7 @@ async def _click(stack: Stack, into: list[Click], name: str,
     # seconds later, after it (sooner, it may meet "changed elsewhere, try again").
     await asyncio.sleep(SETTLE_SECONDS)
     counts: dict[str, Any] = await stack.admin("GET", "/requests")
-    background = 1 if counts["byRoute"].get(_BACKGROUND_READ) else 0
-    into.append(Click(name, elapsed, int(counts["roundTrips"]) - background))
+    into.append(Click(name, elapsed, sequential_waits(counts["requests"])))
     return card
 
 

@@ -37,6 +37,7 @@ from bot.team_config import ConfigError, TeamConfig, load_team_config
 from bot.teams_app import build_application
 from documents.renderer import DocumentRenderer
 from documents.star_config import load_stars
+from domain.convening import Convening
 from domain.finnish_calendar import FinnishHolidays
 from domain.organisations import CalendarAccess
 from graph.calendar import GraphCalendar
@@ -255,10 +256,10 @@ def bootstrap(settings: BotSettings, *, clock: Callable[[], datetime] | None = N
     uc = _use_cases(settings, clock, team_config, documents, holder, partners)
     subscriptions = uc.subscriptions
 
-    async def watch_answers(convener_id: str) -> None:
+    async def watch_answers(convening: Convening) -> None:
         # Outlook answers reach the status card through change notifications on the organizer's calendar.
         try:
-            await subscriptions.ensure(convener_id)
+            await subscriptions.ensure(convening.convener_id)
         except ServiceUnavailableError as err:
             log_failure(log, "subscribe to answers", err, new_reference())  # retried by the scheduler
 
@@ -283,7 +284,7 @@ def bootstrap(settings: BotSettings, *, clock: Callable[[], datetime] | None = N
                                       mail=GraphOutbox(holder.client), cards=ChatProposalCards(uc.teams, messenger),
                                       clock=clock, page_url=f"{settings.public_base_url}{QUESTION_PATH}/")
     ConveningActions(teams=uc.teams, convenings=uc.convenings, proposing=uc.proposing, bookings=uc.bookings,
-                     answers=uc.answers, on_booking=watch_answers, work=work, questions=questions,
+                     answers=uc.answers, on_booked=watch_answers, work=work, questions=questions,
                      overview=uc.overview).register(router)
     MeetingActions(meetings=uc.meetings, finalizing=uc.finalizing, proposing=uc.proposing, teams=uc.teams,
                    media=media, messenger=messenger, chat=chat, work=work).register(router)

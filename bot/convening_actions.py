@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import replace
 from typing import Any
@@ -41,7 +40,7 @@ class ConveningActions:
 
     def __init__(self, *, teams: TeamRegistry, convenings: ConveningQueries, proposing: Proposing,
                  bookings: Bookings, answers: Answers,
-                 on_booking: Callable[[str], Awaitable[None]] | None = None,
+                 on_booked: Callable[[Convening], Awaitable[None]] | None = None,
                  work: BackgroundWork | None = None, questions: AvailabilityQuestions | None = None,
                  overview: StatusOverview | None = None) -> None:
         """``questions``: asking by e-mail whose calendars cannot be read (without it, no "ask" button works);
@@ -51,7 +50,7 @@ class ConveningActions:
         self._proposing = proposing
         self._bookings = bookings
         self._answers = answers
-        self._on_booking = on_booking
+        self._on_booked = on_booked
         self._work = work
         self._questions = questions
         self._overview = overview
@@ -145,12 +144,10 @@ class ConveningActions:
         """
 
         async def book_it() -> AdaptiveCard:
-            booking = self._bookings.book(p.convening_id, ctx.caller, p.slot)
-            if self._on_booking is None:
-                convening = await booking
-            else:  # watching the convener's calendar needs no event: both at once, one wait for the click
-                convening, _ = await asyncio.gather(booking, self._on_booking(ctx.caller.user_id))
+            convening = await self._bookings.book(p.convening_id, ctx.caller, p.slot)
             await self._answers.remember_status_card(convening.id, ctx.message_id)
+            if self._on_booked is not None:
+                await self._on_booked(convening)
             return booked_card(convening, self._teams.team(convening.team_key), ctx.lang)
 
         if self._work is None:

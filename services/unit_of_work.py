@@ -10,6 +10,7 @@ eTags are that call's and die with it.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Generic, Protocol, TypeVar
 
 from domain.convening import Convening
@@ -59,14 +60,17 @@ class Tracked(Generic[R]):
         self._store = store
         self._key = key
         self._etags: dict[str, str] = {}
+        self._read: dict[str, R] = {}  # each record as it was at its eTag
 
     async def get(self, key: str) -> R | None:
         """The record as stored now (its eTag remembered), or None."""
         versioned = await self._store.get(key)
         if versioned is None:
             self._etags.pop(key, None)
+            self._read.pop(key, None)
             return None
         self._etags[key] = versioned.etag
+        self._read[key] = versioned.record
         return versioned.record
 
     async def add(self, record: R) -> R:
@@ -82,16 +86,31 @@ class Tracked(Generic[R]):
         if etag is None:
             raise LookupError("a record is saved only after this unit of work has read it")
         self._etags[key] = await self._store.replace(record, etag)
+        self._read[key] = record
         return record
 
     async def save_or_refuse(self, record: R) -> R:
         """Like ``save``, but a change made meanwhile is a polite refusal ("changed meanwhile, try again")
         carrying the record as it is stored now (see ``_refusal``)."""
+        key = self._key(record)
         try:
             return await self.save(record)
         except StaleWriteError as err:
-            current = await self.get(self._key(record))
+            base = self._read.get(key)
+            current = await self.get(key)
+            if base is not None and current is not None:
+                merged = self._merged(base, record, current)
+                if merged is not None:
+                    try:
+                        return await self.save(merged)
+                    except StaleWriteError:
+                        current = await self.get(key)
             raise self._refusal(UserFacingError("convening.changed_meanwhile"), current) from err
+
+    def _merged(self, base: R, mine: R, theirs: R) -> R | None:
+        """``mine`` (made from ``base``) with ``theirs`` (saved meanwhile from ``base``) when the two changes
+        cannot contradict each other; None to refuse. The record kinds below say which changes those are."""
+        return None
 
     def _refusal(self, refusal: UserFacingError, current: R | None) -> UserFacingError:
         """The refusal as raised: the record kinds below attach ``current``."""
@@ -122,6 +141,15 @@ class ConveningRecords(Tracked[Convening]):
     def _refusal(self, refusal: UserFacingError, current: Convening | None) -> UserFacingError:
         return refusal if current is None else ConveningRefusedError(refusal, current)
 
+    def _merged(self, base: Convening, mine: Convening, theirs: Convening) -> Convening | None:
+        """Outlook's answers recorded meanwhile (a change notification, in the background) do not refuse a
+        worker's click: when that is all that changed, the click is saved over it, keeping the answers unless
+        the click itself changed the booking or the answers (a move asks everyone again)."""
+        if not answers_only(base, theirs):
+            return None
+        asked_again = mine.responses != base.responses or mine.booking != base.booking
+        return mine if asked_again else with_answers_of(mine, theirs)
+
     async def own(self, convening_id: str, caller: Caller) -> Convening:
         """The caller's convening; others' convenings look the same as missing ones."""
         convening = await self.get(convening_id)
@@ -145,3 +173,17 @@ class MeetingRecords(Tracked[Meeting]):
         if meeting is None or meeting.convener_id != caller.user_id:
             raise UserFacingError("meeting.not_found")
         return meeting
+
+
+
+def with_answers_of(record: Convening, theirs: Convening) -> Convening:
+    """``record`` with ``theirs``' Outlook answers: the responses and whether the room declined."""
+    booking = record.booking
+    if booking is not None and theirs.booking is not None:
+        booking = replace(booking, room_declined=theirs.booking.room_declined)
+    return replace(record, responses=theirs.responses, booking=booking)
+
+
+def answers_only(base: Convening, theirs: Convening) -> bool:
+    """Whether Outlook's answers are all that ``theirs`` changed from ``base``."""
+    return with_answers_of(base, theirs) == theirs

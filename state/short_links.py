@@ -14,6 +14,7 @@ import secrets
 import string
 from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
 from state.document_store import DocumentStore
 
@@ -49,15 +50,8 @@ class ShortLinkStore:
 
     async def resolve(self, token: str) -> str | None:
         """The URL behind ``token`` if it is known and not expired."""
-        if not is_token(token):
-            return None
-        doc = await self._docs.get(_COLLECTION, token)
-        if doc is None:
-            return None
-        data = json.loads(doc.body)
-        if data["url"] is None or float(data["expires"]) <= self._clock().timestamp():
-            return None
-        return str(data["url"])
+        data = await self._live(token)
+        return None if data is None or data["url"] is None else str(data["url"])
 
     async def withdraw(self, link: str) -> None:
         """Stops ``link`` (one this store made) from leading to its meeting: the meeting was cancelled. Until the
@@ -74,13 +68,18 @@ class ShortLinkStore:
 
     async def withdrawn(self, token: str) -> bool:
         """Whether ``token`` is the link of a cancelled meeting that would still be valid otherwise."""
+        data = await self._live(token)
+        return data is not None and data["url"] is None
+
+    async def _live(self, token: str) -> dict[str, Any] | None:
+        """What is kept for ``token`` (its URL, None once withdrawn), unless unknown or expired."""
         if not is_token(token):
-            return False
+            return None
         doc = await self._docs.get(_COLLECTION, token)
         if doc is None:
-            return False
-        data = json.loads(doc.body)
-        return data["url"] is None and float(data["expires"]) > self._clock().timestamp()
+            return None
+        data: dict[str, Any] = json.loads(doc.body)
+        return data if float(data["expires"]) > self._clock().timestamp() else None
 
     async def purge(self) -> int:
         """Deletes expired links; returns how many."""

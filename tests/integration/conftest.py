@@ -59,6 +59,14 @@ class Stack:
         self.clock.set(start)
         return start
 
+    async def admin(self, method: str, path: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
+        """The sandbox's admin API (``/_admin{path}``): faults, request counts, answers."""
+        async with (aiohttp.ClientSession() as session,
+                    session.request(method, f"{self.sandbox.admin_url}{path}", json=body) as response):
+            assert response.status < 300, await response.text()
+            data: dict[str, Any] = await response.json(content_type=None) if response.content_length != 0 else {}
+            return data
+
     async def graph(self, path: str) -> dict[str, object]:
         """GET a Graph path from the sandbox (as a test's independent check)."""
         async with aiohttp.ClientSession() as s, s.get(f"{self.sandbox.base_url}{path}") as r:

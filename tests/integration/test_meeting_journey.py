@@ -274,12 +274,17 @@ def _render_first_page(pdf: bytes, tmp: Path) -> None:
     assert (out / "plan-page-1.png").exists()
 
 
-async def _finalized(stack: Stack, family_ref: str, days_ahead: int = 10) -> str:
+async def ready_to_finalize(stack: Stack, family_ref: str = FAMILY, days_ahead: int = 21) -> tuple[str, str]:
+    """A meeting booked, at its start, begun and every step done: its id, and the date ``days_ahead`` later."""
     meeting_id = await book(stack, family_ref)
     await stack.at_meeting_start(meeting_id)
     await stack.user.act("meeting.start", {"conveningId": meeting_id})
     await mark_all_steps(stack.user, meeting_id)
-    next_date = await stack.date_after_meeting(meeting_id, days_ahead)
+    return meeting_id, await stack.date_after_meeting(meeting_id, days_ahead)
+
+
+async def _finalized(stack: Stack, family_ref: str, days_ahead: int = 10) -> str:
+    meeting_id, next_date = await ready_to_finalize(stack, family_ref, days_ahead)
     done = await stack.user.act("plan.save", {"conveningId": meeting_id, "then": "finalize",
                                               **plan_inputs(nextDate=next_date, nextTime="09:00")})
     assert "Suunnitelma valmis" in card_text(done)
@@ -365,12 +370,8 @@ async def test_overlong_or_missing_plan_input_is_refused_politely(stack: Stack) 
 async def test_the_next_contact_is_not_booked_over_the_responsible_workers_appointment(stack: Stack) -> None:
     """Through the sandbox's getSchedule: Hanna has an appointment at the wanted time; finalizing is refused with
     the nearest free times, nothing is written; a free time offered is then booked once."""
-    meeting_id = await book(stack)
+    meeting_id, next_date = await ready_to_finalize(stack)
     user = stack.user
-    await stack.at_meeting_start(meeting_id)
-    await user.act("meeting.start", {"conveningId": meeting_id})
-    await mark_all_steps(user, meeting_id)
-    next_date = await stack.date_after_meeting(meeting_id, 21)
     appointment = {"subject": "Neuvolan vastaanotto", "showAs": "busy",
                    "start": {"dateTime": f"{next_date}T09:00:00", "timeZone": "Europe/Helsinki"},
                    "end": {"dateTime": f"{next_date}T10:00:00", "timeZone": "Europe/Helsinki"}}

@@ -12,7 +12,6 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-import aiohttp
 import pytest
 
 from bot.team_config import load_teams
@@ -53,15 +52,6 @@ async def large(tmp_path: Path) -> AsyncIterator[Stack]:
         await sandbox.close()
 
 
-async def admin(stack: Stack, method: str, path: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
-    """The sandbox's admin API."""
-    async with (aiohttp.ClientSession() as session,
-                session.request(method, f"{stack.sandbox.admin_url}{path}", json=body) as response):
-        assert response.status < 300, await response.text()
-        data: dict[str, Any] = await response.json(content_type=None) if response.content_length != 0 else {}
-        return data
-
-
 def schedule_counts(counts: dict[str, Any]) -> tuple[int, int]:
     """(getSchedule requests, getSchedule round trips) in a /_admin/requests answer."""
     requests = sum(n for route, n in counts["byRoute"].items() if "getSchedule" in route)
@@ -73,7 +63,7 @@ async def nothing_stored(stack: Stack, convening_id: str) -> None:
     """The refused search changed nothing: the draft has no request, and Graph was not asked or written."""
     stored = await stack.bot.convenings.own(convening_id, Caller(LIISA, ""))
     assert stored.request is None and stored.status is ConveningStatus.DRAFT and stored.invitees == ()
-    assert schedule_counts(await admin(stack, "GET", "/requests"))[0] == 0
+    assert schedule_counts(await stack.admin("GET", "/requests"))[0] == 0
     assert await events_of(stack, LIISA) == []
 
 
@@ -82,24 +72,24 @@ async def test_27_schedules_over_the_widest_range_are_one_round_trip_within_grap
     earliest, latest = date.fromisoformat(values["earliest"]), date.fromisoformat(values["latest"])
     assert earliest >= large.today() and (latest - earliest).days == 61, "the form offers the widest range"
     # Answers take 100 ms, so that concurrent requests overlap at the sandbox and count as one round trip.
-    await admin(large, "PUT", "/faults", {"latencyMs": 100, "pathContains": "getSchedule"})
-    await admin(large, "DELETE", "/requests")
+    await large.admin("PUT", "/faults", {"latencyMs": 100, "pathContains": "getSchedule"})
+    await large.admin("DELETE", "/requests")
     values.update({"familyRef": "Perhe S.", "consent": "true", "roles": TWENTY_ROLES, "venue": "room"})
     card = await large.user.act("convening.search", {"conveningId": convening_id, **values})
     text = card_text(card)
     assert "Ehdotetut ajat" in text, text
-    counts = await admin(large, "GET", "/requests")
+    counts = await large.admin("GET", "/requests")
     # 20 invitees + the convener + 6 rooms = 27 schedules: two requests (≤ 20 each, < 62 days), sent at once.
     assert schedule_counts(counts) == (2, 1), counts
     assert set(counts["byStatus"]) == {"200"}, counts
     # Booked 11 minutes later, the proposals are no longer fresh: the time is checked with getSchedule
     # again, for 20 invitees + the convener + the room = 22 schedules, again as two requests at once.
     large.clock.advance(timedelta(minutes=11))
-    await admin(large, "DELETE", "/requests")
+    await large.admin("DELETE", "/requests")
     book = next(a for a in actions(card) if a["verb"] == "convening.book")
     booked_card = await large.user.act("convening.book", book["data"])
     assert "Kutsu lähetetty" in card_text(booked_card)
-    counts = await admin(large, "GET", "/requests")
+    counts = await large.admin("GET", "/requests")
     assert schedule_counts(counts) == (2, 1) and set(counts["byStatus"]) <= {"200", "201"}, counts
     event = (await events_of(large, LIISA))[0]
     assert len([a for a in event["attendees"] if a["type"] == "required"]) == 20
@@ -108,7 +98,7 @@ async def test_27_schedules_over_the_widest_range_are_one_round_trip_within_grap
 async def test_latest_date_past_the_horizon_is_refused_naming_the_last_date(stack: Stack) -> None:
     first, last = default_range(demo_team().practice, stack.now(), "Europe/Helsinki")
     convening_id, values = await open_form(stack.user)
-    await admin(stack, "DELETE", "/requests")
+    await stack.admin("DELETE", "/requests")
     values.update({"familyRef": "Perhe H.", "consent": "true", "roles": "neuvola", "venue": "remote",
                    "earliest": first.isoformat(), "latest": (last + timedelta(days=1)).isoformat()})
     card = await stack.user.act("convening.search", {"conveningId": convening_id, **values})
@@ -163,14 +153,14 @@ async def test_no_time_card_offers_only_ways_that_lead_somewhere(large: Stack) -
     verbs = {a["verb"] for a in actions(card)}
     assert verbs == {"convening.edit"}, "no wider range, nobody else with the role, nobody left without him"
     before = await large.bot.convenings.own(convening_id, Caller(LIISA, ""))
-    await admin(large, "DELETE", "/requests")
+    await large.admin("DELETE", "/requests")
     for verb, refusal in (("convening.widen", "Hakujaksoa ei voi enää laajentaa"),
                           ("convening.substitute", "Samaa osaamista ei ole muilla"),
                           ("convening.drop", "tapaamiseen ei jää ketään kutsuttua")):
         refused = await large.user.act(verb, {"conveningId": convening_id})  # a stale card, or a hand-made one
         assert refusal in card_text(refused), verb
     after = await large.bot.convenings.own(convening_id, Caller(LIISA, ""))
-    assert after == before and schedule_counts(await admin(large, "GET", "/requests"))[0] == 0
+    assert after == before and schedule_counts(await large.admin("GET", "/requests"))[0] == 0
 
     # With someone else invited and days left before the horizon: widen and leave him out are offered.
     teams, default = load_teams(TEAMS_FILE)

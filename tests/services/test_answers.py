@@ -4,11 +4,13 @@ member of the same role in the same event; a room that declines is replaced by a
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import timedelta
 
 import pytest
 
 from domain.convening import Answer, ConveningStatus, Response, Venue
-from services.errors import UserFacingError
+from services.errors import ConveningRefusedError, UserFacingError
+from services.unit_of_work import ConveningRecords
 from tests.fakes.clock import CHRISTMAS, ORDINARY
 from tests.fakes.team import HANNA, KASTE, MIKKO, PIRJO, SOINTU
 from tests.fakes.world import world
@@ -185,3 +187,43 @@ async def test_the_status_card_is_remembered_once_per_message() -> None:
     await w.answers.remember_status_card(convening.id, None)
 
     assert w.convening_store.record(convening.id) == replace(convening, status_activity_id="activity-1")
+
+
+async def test_answers_recorded_meanwhile_do_not_refuse_a_workers_click_and_are_kept() -> None:
+    """Outlook's notification of an answer is read in the background: a click that read the convening just before
+    it (e.g. "Näytä lisää", a move) is saved anyway; the answer stays unless the click asked everyone again."""
+    w = world(ORDINARY)
+    convening = await booked(w, venue=Venue.REMOTE)
+    records = ConveningRecords(w.convening_store)
+    read = await records.get(convening.id)
+    assert read is not None
+    hanna = {HANNA.email: Response(Answer.ACCEPTED)}
+    assert await w.answers.record_responses(convening.id, hanna) is not None  # the notification, meanwhile
+
+    saved = await records.save_or_refuse(replace(read, status_activity_id="activity-9"))
+    assert saved.status_activity_id == "activity-9" and saved.response_of(HANNA.email).answer is Answer.ACCEPTED
+    stored = await ConveningRecords(w.convening_store).get(convening.id)
+    assert stored == saved
+
+    # A click that moved the meeting keeps its own (everyone is asked again at the new time).
+    records = ConveningRecords(w.convening_store)
+    read = await records.get(convening.id)
+    assert read is not None and read.booking is not None
+    later = replace(read.booking, start=read.booking.start + timedelta(hours=1),
+                    end=read.booking.end + timedelta(hours=1))
+    assert await w.answers.record_responses(convening.id, {HANNA.email: Response(Answer.DECLINED)}) is not None
+    moved = await records.save_or_refuse(replace(read, booking=later))
+    assert moved.booking == later and moved.response_of(HANNA.email).answer is Answer.ACCEPTED
+
+
+async def test_anything_else_changed_meanwhile_still_refuses_the_click() -> None:
+    w = world(ORDINARY)
+    convening = await booked(w, venue=Venue.REMOTE)
+    records = ConveningRecords(w.convening_store)
+    read = await records.get(convening.id)
+    assert read is not None
+    assert await w.answers.record_responses(convening.id, None) is not None  # cancelled in Outlook meanwhile
+    with pytest.raises(ConveningRefusedError) as refused:
+        await records.save_or_refuse(replace(read, status_activity_id="activity-9"))
+    assert refused.value.key == "convening.changed_meanwhile"
+    assert refused.value.convening.status is ConveningStatus.CANCELLED

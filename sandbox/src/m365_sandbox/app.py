@@ -168,7 +168,7 @@ async def graph_middleware(request: web.Request, handler: Handler) -> web.Stream
     request_id = str(uuid.uuid4())
     ids = _Ids(request_id, request.headers.get("client-request-id", request_id), request.app[CLOCK].now())
     route = _route_key(request)
-    request.app[COUNTER].record(route)
+    counted = request.app[COUNTER].record(route)
     try:
         response = await _faulted(request, ids)
         if response == "drop":
@@ -176,7 +176,7 @@ async def graph_middleware(request: web.Request, handler: Handler) -> web.Stream
         if response is None:
             response = await _handle(request, handler, ids)
     finally:
-        request.app[COUNTER].finished(route)
+        request.app[COUNTER].finished(route, counted)
     response.headers["request-id"] = ids.request_id
     response.headers["client-request-id"] = ids.client_request_id
     response.headers["x-ms-ags-diagnostic"] = '{"ServerInfo":{"DataCenter":"Sandbox","Slice":"L"}}'

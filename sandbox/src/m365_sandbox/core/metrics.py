@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from collections import Counter
+import time
+from collections import Counter, deque
 from datetime import UTC, datetime
 from typing import Any
+
+#: How many requests ``requests`` of the snapshot keeps (the latest).
+LOG_SIZE = 2000
 
 
 class RequestCounter:
@@ -16,7 +20,8 @@ class RequestCounter:
 
     ``roundTrips`` counts the same over every route: the waits a client doing one thing sees one after another
     (a request that starts while none is being answered begins a new wait; the finalize click's uploads and
-    event together are one). It is what a benchmark reads per click, with nothing else talking to the sandbox.
+    event together are one). ``requests`` lists each request's route, start and end (seconds since the count
+    began), for a reader who must leave out requests that were not the client's (e.g. a webhook's reads).
     """
 
     def __init__(self) -> None:
@@ -25,12 +30,14 @@ class RequestCounter:
         self._in_flight: Counter[str] = Counter()
         self._busy = 0  # requests being answered, all routes
         self._waits = 0
+        self._log: deque[list[Any]] = deque(maxlen=LOG_SIZE)  # [route, start, end or None]
+        self._started = time.monotonic()
         self._faults: Counter[str] = Counter()
         self._statuses: Counter[str] = Counter()
         self._since = datetime.now(UTC)
 
-    def record(self, key: str) -> None:
-        """Count one request (``finished`` must follow when it has been answered)."""
+    def record(self, key: str) -> list[Any]:
+        """Count one request (``finished`` must follow when it has been answered, with what this returned)."""
         self._routes[key] += 1
         if self._in_flight[key] <= 0:
             self._round_trips[key] += 1
@@ -38,11 +45,16 @@ class RequestCounter:
         if self._busy <= 0:
             self._waits += 1
         self._busy += 1
+        entry = [key, round(time.monotonic() - self._started, 4), None]
+        self._log.append(entry)
+        return entry
 
-    def finished(self, key: str) -> None:
-        """The request counted by ``record`` has been answered."""
+    def finished(self, key: str, entry: list[Any] | None = None) -> None:
+        """The request counted by ``record`` (which returned ``entry``) has been answered."""
         self._in_flight[key] -= 1
         self._busy -= 1
+        if entry is not None:
+            entry[2] = round(time.monotonic() - self._started, 4)
 
     def record_fault(self, kind: str) -> None:
         """Count one injected fault ("429", "503" or "drop")."""
@@ -59,6 +71,7 @@ class RequestCounter:
             "byRoute": dict(sorted(self._routes.items())),
             "roundTripsByRoute": dict(sorted(self._round_trips.items())),
             "roundTrips": self._waits,
+            "requests": [{"route": r, "start": s, "end": e} for r, s, e in self._log],
             "byStatus": dict(sorted(self._statuses.items())),
             "faults": dict(sorted(self._faults.items())),
             "since": self._since.isoformat().replace("+00:00", "Z"),
@@ -69,6 +82,8 @@ class RequestCounter:
         self._routes.clear()
         self._round_trips.clear()  # requests still in flight finish into the new count harmlessly
         self._waits = 0
+        self._log.clear()
+        self._started = time.monotonic()
         self._faults.clear()
         self._statuses.clear()
         self._since = datetime.now(UTC)
