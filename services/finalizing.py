@@ -174,10 +174,7 @@ class Finalizing:
         once the documents are drawn); whatever succeeded is saved before a failure of the other is raised, so a
         retry does only what is left (the event is idempotent on its transaction id)."""
         upload = None
-        if progress.pdf_item_id:
-            if documents is not None:
-                documents.cancel()
-        else:
+        if not progress.pdf_item_id:  # (when uploaded already, ``finalize`` drew nothing)
             rendered = await (documents or _started(self._render(meeting, plan)))
             upload = self._upload(meeting, owner, progress, rendered)
         book = (self._book_next_contact(meeting, plan, responsible)

@@ -38,10 +38,6 @@ class ConversationStore:
     def __init__(self, documents: DocumentStore) -> None:
         self._docs = documents
 
-    async def personal(self, user_id: str) -> ConversationReference | None:
-        """The personal chat kept for an Entra object id."""
-        return _decode(await self._docs.get(_PERSONAL, user_id))
-
     async def personal_on_phone(self, user_id: str) -> tuple[ConversationReference | None, bool]:
         """The personal chat kept for an Entra object id, and whether the user last wrote from a phone."""
         doc = await self._docs.get(_PERSONAL, user_id)
