@@ -26,9 +26,9 @@ BENCHMARKS = ("cold_start", "graph_economy", "suggestion", "clicks", "card_actio
               "slot_search")
 
 
-async def _run(workdir: Path, quick: bool, only: set[str]) -> list[Row]:
+async def _run(workdir: Path, quick: bool, only: set[str], python: str) -> list[Row]:
     rows: list[Row] = []
-    stack = await Stack.start(workdir)
+    stack = await Stack.start(workdir, python)
     try:
         if "cold_start" in only:
             rows.append(await cold_start.measure(stack, 1 if quick else 5))
@@ -61,11 +61,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-readme", action="store_true", help="do not write the table into README.md")
     parser.add_argument("--out", type=Path, default=None, help="where to write the table (bench/results.md)")
     parser.add_argument("--only", action="append", choices=BENCHMARKS, help="run only these (repeatable)")
+    parser.add_argument("--python", default=sys.executable,
+                        help="the interpreter the bots run with (make bench: one with the production dependencies)")
     args = parser.parse_args(argv)
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="ya-bench-") as tmp:
         try:
-            rows = asyncio.run(_run(Path(tmp), args.quick, set(args.only or BENCHMARKS)))
+            rows = asyncio.run(_run(Path(tmp), args.quick, set(args.only or BENCHMARKS), args.python))
         except Exception:
             logs = sorted(Path(tmp).glob("*.log"))
             for log in logs:
@@ -74,7 +76,8 @@ def main(argv: list[str] | None = None) -> int:
             raise
     table = markdown(rows)
     stamp = datetime.now(UTC).strftime("%Y-%m-%d")
-    where = f"{os.cpu_count()} cores, Python {platform.python_version()}, {platform.system()} {platform.machine()}"
+    where = (f"{os.cpu_count()} cores, Python {platform.python_version()}, {platform.system()} {platform.machine()}"
+             f"{', bots on the production dependencies' if args.python != sys.executable else ''}")
     kind = "quick run (machinery check, figures not meaningful)" if args.quick else "full run"
     text = f"Measured {stamp} by `make bench` ({kind}, {where}, {time.perf_counter() - started:.0f} s):\n\n{table}\n"
     print(text)

@@ -125,19 +125,22 @@ def sandbox_process(workdir: Path, tenant: Path, port: int) -> Process:
 
 
 def bot_process(workdir: Path, port: int, graph_url: str, teams_file: Path, tag: str = "bot", *,
-                state_db: Path | None = None, extra_env: Mapping[str, str] | None = None) -> Process:
+                state_db: Path | None = None, extra_env: Mapping[str, str] | None = None,
+                python: str = sys.executable) -> Process:
     """``python -m bot`` as in production (development mode, anonymous), state in a fresh file (or ``state_db``:
-    a restart on the same state); ``extra_env`` e.g. ``YA_DEV_NOW``."""
+    a restart on the same state); ``extra_env`` e.g. ``YA_DEV_NOW``; ``python``: the interpreter (make bench
+    gives one with the production dependencies only)."""
     env = {"YA_MODE": "development", "YA_HOST": "127.0.0.1", "YA_PORT": str(port), "YA_GRAPH_BASE_URL": graph_url,
            "YA_STATE_DB": str(state_db or workdir / f"{tag}-{port}.db"), "YA_PUBLIC_URL": f"http://127.0.0.1:{port}",
-           "YA_TEAMS_FILE": str(teams_file), "YA_STARS_DIR": str(ROOT / "config" / "stars"), **(extra_env or {})}
-    return Process(tag, [sys.executable, "-m", "bot"], workdir / f"{tag}.log", env)
+           "YA_TEAMS_FILE": str(teams_file), "YA_STARS_DIR": str(ROOT / "config" / "stars"),
+           "PYTHONPATH": str(ROOT), **(extra_env or {})}
+    return Process(tag, [python, "-m", "bot"], workdir / f"{tag}.log", env)
 
 
-def echo_process(workdir: Path, port: int) -> Process:
+def echo_process(workdir: Path, port: int, python: str = sys.executable) -> Process:
     """The bare Agents SDK echo bot."""
-    return Process("echo", [sys.executable, "-m", "bench.echo_baseline", "--port", str(port)],
-                   workdir / "echo.log")
+    return Process("echo", [python, "-m", "bench.echo_baseline", "--port", str(port)],
+                   workdir / "echo.log", {"PYTHONPATH": str(ROOT)})
 
 
 @dataclass

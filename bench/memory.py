@@ -51,5 +51,5 @@ async def measure(stack: Stack, bot: Process, bot_url: str, echo: Process, conve
     flat = growth <= 0.05 * peak
     trace = " / ".join(f"{s / 1024:.0f}" for s in samples)
     return Row(f"Peak RSS after {convenings} convenings ({booked} booked)", f"{echo_peak / 1024:.0f} MB (echo bot)",
-              f"{peak / 1024:.0f} MB; RSS at ¼…1: {trace} MB", f"{ratio:.2f} ×", "≤ 2 × and flat",
-              ratio <= 2 and flat)
+              f"{peak / 1024:.0f} MB; RSS at ¼…1: {trace} MB", f"{ratio:.2f} ×", "≤ 1.5 × and flat",
+              ratio <= 1.5 and flat)

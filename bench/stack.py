@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,6 +23,7 @@ class Stack:
 
     workdir: Path
     tenant: BenchTenant
+    python: str = sys.executable  # the bots' interpreter
     connector: Connector = field(default_factory=Connector)
     processes: list[Process] = field(default_factory=list)
     sandbox_url: str = ""
@@ -29,9 +31,10 @@ class Stack:
     session: aiohttp.ClientSession | None = None
 
     @classmethod
-    async def start(cls, workdir: Path) -> Stack:
-        """Starts the sandbox (bench tenant) and the connector; bots are started by the benchmarks."""
-        stack = cls(workdir, write_bench_tenant(workdir))
+    async def start(cls, workdir: Path, python: str = sys.executable) -> Stack:
+        """Starts the sandbox (bench tenant) and the connector; bots are started by the benchmarks with
+        ``python``."""
+        stack = cls(workdir, write_bench_tenant(workdir), python)
         port = free_port()
         sandbox = sandbox_process(workdir, stack.tenant.tenant_file, port)
         sandbox.spawn()
@@ -56,13 +59,13 @@ class Stack:
         """``python -m bot``; (process, /api/messages URL, seconds to the first answer)."""
         port = free_port()
         bot = bot_process(self.workdir, port, self.sandbox_url, self.tenant.teams_file, tag, state_db=state_db,
-                          extra_env=extra_env)
+                          extra_env=extra_env, python=self.python)
         return await self._start(bot, port)
 
     async def start_echo(self) -> tuple[Process, str, float]:
         """The echo baseline; (process, /api/messages URL, seconds to the first answer)."""
         port = free_port()
-        return await self._start(echo_process(self.workdir, port), port)
+        return await self._start(echo_process(self.workdir, port, self.python), port)
 
     async def _start(self, process: Process, port: int) -> tuple[Process, str, float]:
         url = f"http://127.0.0.1:{port}/api/messages"

@@ -1,10 +1,22 @@
-"""``python -m bot``: run the bot on YA_HOST:YA_PORT."""
+"""``python -m bot``: run the bot on YA_HOST:YA_PORT.
+
+The port opens as soon as the SDK's part is built (bot.front); the rest of the bot (cards, Graph, services) is
+imported in a thread meanwhile and built right after, and turns that need it wait for it. A configuration the
+rest cannot run on still stops the process with exit status 2 and a clear message.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import gc
+import importlib
 import logging
+import signal
 import sys
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from bot.settings import BotSettings
 
 
 def main() -> int:
@@ -13,8 +25,7 @@ def main() -> int:
     # /api/messages ~0.15 s sooner (make bench). What it built is then frozen out of later full passes,
     # which otherwise walked all of it and paused card actions for up to 0.2 s under load.
     gc.disable()
-    from aiohttp import web  # noqa: PLC0415 - imported with the collector off
-    from pydantic import ValidationError  # noqa: PLC0415
+    from pydantic import ValidationError  # noqa: PLC0415 - imported with the collector off
 
     from bot.settings import BotSettings  # noqa: PLC0415
 
@@ -27,22 +38,44 @@ def main() -> int:
     # The SDK logs activity contents at INFO/DEBUG; keep family text out of logs.
     logging.getLogger("microsoft_agents").setLevel(logging.WARNING)
     logging.getLogger("httpx").setLevel(logging.WARNING)
-    from bot.bootstrap import bootstrap  # noqa: PLC0415
+    return asyncio.run(_serve(settings))
+
+
+async def _serve(settings: BotSettings) -> int:
+    from aiohttp import web  # noqa: PLC0415
+
+    from bot.front import build_front  # noqa: PLC0415
     from bot.safe_logging import RedactedAccessLogger  # noqa: PLC0415
-    from bot.team_config import ConfigError  # noqa: PLC0415
     from bot.web import create_web_app  # noqa: PLC0415
 
-    try:
-        bot = bootstrap(settings)
-    except ConfigError as err:
-        sys.stderr.write(f"yhdessa-aika: invalid configuration: {err}\n")
-        return 2
-    app = create_web_app(bot)
-    gc.freeze()
-    gc.enable()
+    front = build_front(settings)
+    # The rest of the bot's modules load in a thread while the port opens and the first activities come in.
+    rest = asyncio.create_task(asyncio.to_thread(importlib.import_module, "bot.bootstrap"))
     # The access log without media capability tokens, query strings or referers (bot/safe_logging.py).
-    web.run_app(app, host=settings.host, port=settings.port, print=None, access_log_class=RedactedAccessLogger)
-    return 0
+    runner = web.AppRunner(create_web_app(front), access_log_class=RedactedAccessLogger)
+    await runner.setup()
+    try:
+        await web.TCPSite(runner, settings.host, settings.port).start()
+        bootstrap = await rest
+        from bot.scheduler import running  # noqa: PLC0415
+        from bot.team_config import ConfigError  # noqa: PLC0415
+
+        try:
+            bot = bootstrap.complete(front)
+        except ConfigError as err:
+            sys.stderr.write(f"yhdessa-aika: invalid configuration: {err}\n")
+            return 2
+        gc.freeze()
+        gc.enable()
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signum, stop.set)
+        async with running(bot.scheduler):
+            await stop.wait()
+        return 0
+    finally:
+        await runner.cleanup()
 
 
 if __name__ == "__main__":

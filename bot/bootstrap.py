@@ -1,4 +1,8 @@
-"""The composition root: the only place that builds adapters and wires them together."""
+"""The composition root: the only place that builds adapters and wires them together.
+
+It builds in two stages: ``bot.front.build_front`` (the SDK's adapter and application, the state store) and
+``complete`` (cards, Graph, services and everything on them). ``python -m bot`` opens its port between the two
+and imports this module in a thread meanwhile; ``bootstrap`` does both at once (tests)."""
 
 from __future__ import annotations
 
@@ -7,34 +11,37 @@ import socket
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from microsoft_agents.authentication.msal import MsalConnectionManager
+from aiohttp import web
 from microsoft_agents.hosting.aiohttp import CloudAdapter
 from microsoft_agents.hosting.core import AgentApplication, AgentAuthConfiguration, TurnState
 
 from bot.action_router import ActionRouter
 from bot.background import BackgroundWork
 from bot.card_actions import CardActions
-from bot.connector_ids import EncodedIdsClientFactory
 from bot.convening_actions import ConveningActions
-from bot.credentials import blob_identity_client_id, channel_auth_configuration, graph_credential, partner_credential
-from bot.graph_webhook import LIFECYCLE_PATH, NOTIFICATIONS_PATH, GraphWebhook
+from bot.credentials import graph_credential, partner_credential
+from bot.front import Front, build_front
+from bot.graph_webhook import GraphWebhook
 from bot.language import LanguageChooser
+from bot.media import media_route
 from bot.meeting_actions import MeetingActions
 from bot.meeting_chat import MeetingChat
+from bot.paths import LATER_ROUTES, LIFECYCLE, NOTIFICATIONS, QUESTION_PREFIX
 from bot.proactive import ConversationBook, Messenger
 from bot.proposal_cards import ChatProposalCards
-from bot.question_page import QUESTION_PATH
+from bot.question_page import question_routes
 from bot.readiness_actions import ReadinessActions
-from bot.safe_logging import install_sdk_redaction, log_failure, new_reference
+from bot.safe_logging import log_failure, new_reference
 from bot.scheduler import CardNotices, Scheduler
 from bot.settings import BotSettings
+from bot.short_links import short_link_route
 from bot.statistics_actions import StatisticsActions
 from bot.status_cards import ChatStatusCards
 from bot.team_config import ConfigError, TeamConfig, load_team_config
-from bot.teams_app import build_application
+from bot.teams_app import TurnHandlers, turn_handlers
 from documents.renderer import DocumentRenderer
 from documents.star_config import load_stars
 from domain.convening import Convening
@@ -65,11 +72,9 @@ from services.statistics_service import StatisticsService
 from services.status_overview import StatusOverview
 from services.subscription_service import SubscriptionService
 from services.teams import TeamRegistry
-from state.agent_storage import SqliteAgentStorage
 from state.convenings import DocumentConveningStore
 from state.conversations import ConversationStore
 from state.document_store import DocumentStore
-from state.documents import SqliteDocuments
 from state.leases import WorkLeases
 from state.media import MediaStore
 from state.meetings import DocumentMeetingStore
@@ -86,26 +91,13 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-def _utc_now() -> datetime:
-    return datetime.now(UTC)
-
-
-def settings_clock(settings: BotSettings, real: Callable[[], datetime] = _utc_now) -> Callable[[], datetime]:
-    """The bot's clock: real time, or in development from ``YA_DEV_NOW`` on (the same offset for the whole run)."""
-    if settings.dev_now is None:
-        return real
-    offset = settings.dev_now - real()
-    return lambda: real() + offset
-
-
 @dataclass
 class Bot:
     """Everything the running bot holds; ``close`` releases it."""
 
-    settings: BotSettings
-    agent: AgentApplication[TurnState]
-    adapter: CloudAdapter
-    auth_config: AgentAuthConfiguration
+    front: Front
+    turns: TurnHandlers
+    routes: list[web.RouteDef]  # served through bot.web's routes for bot.paths.LATER_ROUTES
     teams: TeamRegistry
     convenings: ConveningQueries
     proposing: Proposing
@@ -128,27 +120,32 @@ class Bot:
     short_links: ShortLinkStore | None = None  # the family's short Teams links; served when set
     _closers: list[Callable[[], object]] = field(default_factory=list)
 
+    @property
+    def settings(self) -> BotSettings:
+        """The settings it was built from."""
+        return self.front.settings
+
+    @property
+    def agent(self) -> AgentApplication[TurnState]:
+        """The SDK application (bot.front)."""
+        return self.front.agent
+
+    @property
+    def adapter(self) -> CloudAdapter:
+        """The SDK adapter (bot.front)."""
+        return self.front.adapter
+
+    @property
+    def auth_config(self) -> AgentAuthConfiguration:
+        """How the bot proves itself to the channel."""
+        return self.front.auth_config
+
     async def close(self) -> None:
         """Closes HTTP clients and the database."""
         for closer in reversed(self._closers):
             result = closer()
             if hasattr(result, "__await__"):
                 await result
-
-
-def _documents(settings: BotSettings) -> DocumentStore:
-    """SQLite for one instance; Azure Blob Storage (with eTags) when several instances share state."""
-    if settings.state_backend == "blob":
-        # Imported only when used: the Azure Blob SDK adds ~0.2 s and ~15 MB to a start that never needs it.
-        from state.blob_documents import blob_documents_from_settings  # noqa: PLC0415
-
-        secret = settings.blob_connection_string
-        return blob_documents_from_settings(
-            container=settings.blob_container, connection_string=secret.get_secret_value() if secret else None,
-            account_url=settings.blob_account_url,
-            managed_identity_client_id=blob_identity_client_id(settings),
-            index=settings.blob_index)
-    return SqliteDocuments(settings.state_db)
 
 
 @dataclass(frozen=True)
@@ -235,20 +232,25 @@ def _use_cases(settings: BotSettings, clock: Callable[[], datetime], team_config
         statistics=statistics, statistics_store=statistics_store,
         subscriptions=SubscriptionService(
             GraphSubscriptions(holder.client), DocumentSubscriptionStore(documents),
-            f"{settings.public_base_url}{NOTIFICATIONS_PATH}", f"{settings.public_base_url}{LIFECYCLE_PATH}", clock),
+            f"{settings.public_base_url}{NOTIFICATIONS}", f"{settings.public_base_url}{LIFECYCLE}", clock),
         convening_store=convening_store, short_links=short_links,
         overview=StatusOverview(convenings=convening_store, meetings=meeting_store, teams=teams, clock=clock))
 
 
 def bootstrap(settings: BotSettings, *, clock: Callable[[], datetime] | None = None) -> Bot:
-    """Builds the bot from settings. Raises ConfigError/ValidationError with a clear message on bad config.
+    """Builds the bot from settings, both stages. Raises ConfigError/ValidationError with a clear message on bad
+    config.
 
     ``clock`` is every part's "now" (tests give the sandbox's); by default the settings' clock.
     """
-    clock = clock or settings_clock(settings)
-    install_sdk_redaction()  # the SDK's own log lines must not echo a refused activity's values
+    return complete(build_front(settings, clock=clock))
+
+
+def complete(front: Front) -> Bot:
+    """The second stage: everything that needs cards, Graph or the services, built on the first; the front's
+    turns wait for it (``front.loaded``). Raises ConfigError for a configuration the bot cannot run on."""
+    settings, clock, documents, adapter = front.settings, front.clock, front.documents, front.adapter
     team_config = load_team_config(settings.teams_file)
-    documents = _documents(settings)
     holder = GraphClientHolder(GraphSettings(settings.graph_base_url, settings.graph_timeout_seconds,
                                                settings.graph_max_retry_after_seconds),
                                graph_credential(settings))
@@ -263,10 +265,6 @@ def bootstrap(settings: BotSettings, *, clock: Callable[[], datetime] | None = N
         except ServiceUnavailableError as err:
             log_failure(log, "subscribe to answers", err, new_reference())  # retried by the scheduler
 
-    auth_config = channel_auth_configuration(settings)
-    connections = MsalConnectionManager(connections_configurations={"SERVICE_CONNECTION": auth_config})
-    # Ids in the connector's URLs are percent-encoded (the SDK puts them in as they are).
-    adapter = CloudAdapter(channel_service_client_factory=EncodedIdsClientFactory(connections))
     media = MediaStore(documents, settings.public_base_url, clock)
     book = ConversationBook(ConversationStore(documents), uc.directory)
     messenger = Messenger(adapter, settings.client_id or "", book,
@@ -282,7 +280,7 @@ def bootstrap(settings: BotSettings, *, clock: Callable[[], datetime] | None = N
     question_store = DocumentQuestionStore(documents, clock)
     questions = AvailabilityQuestions(teams=uc.teams, store=uc.convening_store, questions=question_store,
                                       mail=GraphOutbox(holder.client), cards=ChatProposalCards(uc.teams, messenger),
-                                      clock=clock, page_url=f"{settings.public_base_url}{QUESTION_PATH}/")
+                                      clock=clock, page_url=f"{settings.public_base_url}{QUESTION_PREFIX}/")
     ConveningActions(teams=uc.teams, convenings=uc.convenings, proposing=uc.proposing, bookings=uc.bookings,
                      answers=uc.answers, on_booked=watch_answers, work=work, questions=questions,
                      overview=uc.overview).register(router)
@@ -294,16 +292,18 @@ def bootstrap(settings: BotSettings, *, clock: Callable[[], datetime] | None = N
     ReadinessActions(Readiness(probe=probe, directory=uc.directory, teams=uc.teams.teams,
                                organisations=team_config.organisations, coordinators=team_config.coordinators,
                                clock=clock)).register(router)
-    agent = build_application(SqliteAgentStorage(documents), router, connections, book, chat,
-                              LanguageChooser(DocumentPreferenceStore(documents)), settings.card_actions)
-    adapter.on_turn_error = agent._on_error
+    turns = turn_handlers(router, book, chat, LanguageChooser(DocumentPreferenceStore(documents)),
+                          settings.card_actions)
     status = StatusUpdater(uc.answers, uc.convenings, uc.calendar,
                            ChatStatusCards(uc.teams, messenger), GraphMail(holder.client))
     webhook = GraphWebhook(subscriptions, status.on_change, status.on_missed)
     scheduler = Scheduler(uc.housekeeping, CardNotices(messenger, uc.teams, clock), media, settings.scheduler_seconds,
                           extra_jobs=(webhook.renew_subscriptions, uc.statistics_store.purge, question_store.purge,
                                       uc.short_links.purge))
-    bot = Bot(settings=settings, agent=agent, adapter=adapter, auth_config=auth_config, teams=uc.teams,
+    routes = [media_route(media), short_link_route(uc.short_links), *question_routes(questions), *webhook.routes()]
+    if [(r.method, r.path) for r in routes] != list(LATER_ROUTES):
+        raise RuntimeError("bot.paths.LATER_ROUTES is not what the bot serves")  # a programming error: fail fast
+    bot = Bot(front=front, turns=turns, routes=routes, teams=uc.teams,
               convenings=uc.convenings, proposing=uc.proposing, bookings=uc.bookings, answers=uc.answers,
               meetings=uc.meetings, finalizing=uc.finalizing, housekeeping=uc.housekeeping, media=media,
               scheduler=scheduler, messenger=messenger, status=status, webhook=webhook, subscriptions=subscriptions,
@@ -312,4 +312,5 @@ def bootstrap(settings: BotSettings, *, clock: Callable[[], datetime] | None = N
     # Closed in reverse: card work and pending notification work first, then HTTP clients and the database.
     bot._closers += [documents.close, holder.close, *(p.close for p in partners.values()), webhook.aclose,
                      work.wait_idle]
+    front.loaded.set(bot)
     return bot

@@ -34,6 +34,7 @@ from urllib.parse import unquote
 
 from aiohttp import web
 
+from bot.paths import LIFECYCLE, NOTIFICATIONS
 from bot.safe_logging import log_failure, new_reference
 from services.subscription_service import (
     ChangeCallback,
@@ -45,8 +46,8 @@ from services.subscription_service import (
 
 log = logging.getLogger(__name__)
 
-NOTIFICATIONS_PATH = "/api/graph/notifications"
-LIFECYCLE_PATH = "/api/graph/lifecycle"
+NOTIFICATIONS_PATH = NOTIFICATIONS
+LIFECYCLE_PATH = LIFECYCLE
 #: Larger bodies are refused (Graph batches basic notifications of well under 1 KB each).
 MAX_BODY_BYTES = 256 * 1024
 MAX_ITEMS = 1000

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from bot.paths import MEDIA
 from state.media import MediaStore
 
 
@@ -32,4 +33,4 @@ def media_route(media: MediaStore) -> web.RouteDef:
             raise web.HTTPNotFound
         return web.Response(body=png, content_type="image/png", headers=headers)
 
-    return web.get("/media/{token}.{ext:png|csv}", serve)
+    return web.get(MEDIA, serve)

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 from aiohttp import web
 
+from bot.paths import QUESTION, QUESTION_PREFIX
 from bot.safe_logging import log_failure, new_reference
 from i18n.formatting import format_moment, format_short_span
 from i18n.messages import t
@@ -34,7 +35,7 @@ from services.errors import ServiceUnavailableError, StaleWriteError, UserFacing
 log = logging.getLogger(__name__)
 
 #: The page's path; the mail's link is ``{public_url}/saatavuus/{token}``.
-QUESTION_PATH = "/saatavuus"
+QUESTION_PATH = QUESTION_PREFIX
 #: The longest answer read: ``slot=N`` for every offered time is far less.
 MAX_BODY = 2048
 MAX_FIELDS = 64
@@ -93,8 +94,7 @@ def question_routes(questions: AvailabilityQuestions) -> list[web.RouteDef]:
         return _html(200, view.lang, t("question.page.thanks_title", view.lang),
                      f"<p>{escape(t('question.page.thanks', view.lang))}</p>")
 
-    path = f"{QUESTION_PATH}/{{token}}"
-    return [web.get(path, show), web.post(path, submit)]
+    return [web.get(QUESTION, show), web.post(QUESTION, submit)]
 
 
 async def _body(request: web.Request) -> bytes | None:

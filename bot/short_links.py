@@ -6,8 +6,9 @@ from html import escape
 
 from aiohttp import web
 
+from bot.paths import SHORT_LINK
 from i18n.messages import t
-from state.short_links import PATH, ShortLinkStore
+from state.short_links import ShortLinkStore
 
 #: The page a cancelled meeting's link shows: the family may read any of the three languages.
 _LANGS = ("fi", "sv", "en")
@@ -30,7 +31,7 @@ def short_link_route(links: ShortLinkStore) -> web.RouteDef:
         return web.Response(status=302, headers={"Location": url, "Cache-Control": "private, no-store",
                                                  "Referrer-Policy": "no-referrer"})
 
-    return web.get(PATH + "/{token}", redirect)
+    return web.get(SHORT_LINK, redirect)
 
 
 def _cancelled_page() -> str:

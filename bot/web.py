@@ -1,34 +1,37 @@
-"""The aiohttp application: /api/messages (Bot Framework), /healthz, media and the availability page."""
+"""The aiohttp application: /api/messages (Bot Framework), /healthz, media, short links, the availability page
+and Graph's notifications.
+
+Made from the composition root's first stage (bot.front), so that the port can open before the rest of the bot
+is loaded: /api/messages goes to the front's SDK application, the other routes wait for the loaded bot's
+handlers (``Bot.routes``, registered here by ``bot.paths.LATER_ROUTES``). This module imports nothing of the
+cards, Graph or services (an import-linter contract keeps it so)."""
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import AsyncIterator
 
 from aiohttp import web
+from aiohttp.typedefs import Handler
 from microsoft_agents.activity import Activity
 from microsoft_agents.hosting.aiohttp import start_agent_process
 
 from bot.activity_body import activity_json, not_an_activity, service_url
-from bot.bootstrap import Bot
 from bot.channel_auth import channel_auth_middleware
-from bot.media import media_route
-from bot.question_page import question_routes
+from bot.front import Front
+from bot.paths import LATER_ROUTES
 from bot.safe_logging import install_server_redaction
-from bot.scheduler import running
-from bot.short_links import short_link_route
 from bot.tenant_guard import tenant_guard_middleware
 
-BOT_KEY = web.AppKey("bot", Bot)
+FRONT_KEY = web.AppKey("front", Front)
 _OBJECT_ID = re.compile(r"[0-9A-Fa-f-]{1,64}")
 
 
 async def _messages(request: web.Request) -> web.StreamResponse:
-    bot = request.app[BOT_KEY]
+    front = request.app[FRONT_KEY]
     if not await _answerable(request):
         return not_an_activity()
-    response = await start_agent_process(request, bot.agent, bot.adapter)
+    response = await start_agent_process(request, front.agent, front.adapter)
     return response or web.Response(status=202)
 
 
@@ -59,39 +62,40 @@ async def _health(_: web.Request) -> web.Response:
     return web.json_response({"status": "ok"})
 
 
-def create_web_app(bot: Bot, *, run_scheduler: bool = True) -> web.Application:
+def _later(front: Front, method: str, path: str) -> Handler:
+    """The loaded bot's handler for ``method path``, once it is loaded (its match_info is this route's)."""
+
+    async def handle(request: web.Request) -> web.StreamResponse:
+        bot = await front.loaded.get()
+        for route in bot.routes:
+            if (route.method, route.path) == (method, path):
+                return await route.handler(request)
+        raise web.HTTPNotFound
+
+    return handle
+
+
+def create_web_app(front: Front) -> web.Application:
     """The web app; /api/messages admits valid Bot Framework tokens only (anonymous only without an app id),
     then only activities of ``YA_ALLOWED_TENANTS`` (when set), before the SDK's adapter sees them.
 
-    ``run_scheduler`` starts the background ticks (start notices, time warnings,
-    reminders, retention); tests drive ``bot.scheduler.tick()`` themselves instead.
+    Cleaning it up closes the front and the loaded bot (``Front.close``).
     """
     install_server_redaction()  # aiohttp's own 400s (an over-long header) would log the request's bytes
-    messages = web.Application(middlewares=[channel_auth_middleware(bot.settings),
-                                            tenant_guard_middleware(bot.settings.allowed_tenants)])
+    messages = web.Application(middlewares=[channel_auth_middleware(front.settings),
+                                            tenant_guard_middleware(front.settings.allowed_tenants)])
     messages.router.add_post("/messages", _messages)
     app = web.Application()
-    app[BOT_KEY] = bot
-    messages[BOT_KEY] = bot
+    app[FRONT_KEY] = front
+    messages[FRONT_KEY] = front
     app.router.add_get("/healthz", _health)
-    app.router.add_routes([media_route(bot.media)])
-    if bot.short_links is not None:
-        app.router.add_routes([short_link_route(bot.short_links)])
-    # The page where people whose calendars cannot be read answer the e-mailed question (no Teams token).
-    if bot.questions is not None:
-        app.router.add_routes(question_routes(bot.questions))
-    # Graph's change notifications: outside /api, whose Bot Framework token check would refuse Graph.
-    app.router.add_routes(bot.webhook.routes())
+    # Before /api: Graph's change notifications are under /api/graph, outside the Bot Framework token check.
+    for method, path in LATER_ROUTES:
+        app.router.add_route(method, path, _later(front, method, path))
     app.add_subapp("/api", messages)
 
-    async def _background(_: web.Application) -> AsyncIterator[None]:
-        async with running(bot.scheduler):
-            yield
-
     async def _close(_: web.Application) -> None:
-        await bot.close()
+        await front.close()
 
-    if run_scheduler:
-        app.cleanup_ctx.append(_background)
     app.on_cleanup.append(_close)
     return app

@@ -10,8 +10,13 @@ import asyncio
 import sqlite3
 import threading
 import uuid
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
+
+T = TypeVar("T")
 
 
 class ETagMismatchError(Exception):
@@ -29,7 +34,10 @@ class Document:
 class SqliteDocuments:
     """Documents keyed by (collection, key), with an optional owner for listing.
 
-    SQLite in WAL mode; writes and listings run in a worker thread so the event loop never waits on disk.
+    SQLite in WAL mode; writes and listings run in a worker thread so the event loop never waits on disk: one
+    thread of its own, since the writer's lock lets only one work at a time anyway. Spread over the event
+    loop's default pool (up to six threads here), each thread kept a malloc arena of its own with the freed
+    memory in it: ~8 MB more resident after 1000 convenings (make bench).
     A ``get`` by key answers from the page cache in microseconds, less than a thread hop costs (five a card
     action, ~30 % of its time under load: make bench), so it runs inline on a read-only connection of its
     own, which in WAL mode never waits for the writer and sees every committed write.
@@ -40,6 +48,7 @@ class SqliteDocuments:
         if self._path != ":memory:":
             Path(self._path).parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
+        self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ya-sqlite")
         self._db = sqlite3.connect(self._path, check_same_thread=False, isolation_level=None)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
@@ -62,6 +71,10 @@ class SqliteDocuments:
             self._db.close()
             if self._reader is not None:
                 self._reader.close()
+        self._worker.shutdown(wait=False)
+
+    async def _in_worker(self, work: Callable[..., T], *args: object) -> T:
+        return await asyncio.get_running_loop().run_in_executor(self._worker, work, *args)
 
     async def get(self, collection: str, key: str) -> Document | None:
         """The document, or None."""
@@ -70,7 +83,7 @@ class SqliteDocuments:
             rows = self._reader.execute("SELECT body, etag FROM documents WHERE collection=? AND key=?",
                                         (collection, key)).fetchall()
             return Document(rows[0][0], rows[0][1]) if rows else None
-        return await asyncio.to_thread(self._get, collection, key)
+        return await self._in_worker(self._get, collection, key)
 
     async def put(self, collection: str, key: str, body: str, *, if_match: str | None,
                   owner: str | None = None, due: float | None = None) -> str:
@@ -79,19 +92,19 @@ class SqliteDocuments:
         ``if_match``: an eTag to require, ``"*"`` for unconditional, None to require
         that the document does not exist yet.
         """
-        return await asyncio.to_thread(self._put, collection, key, body, if_match, owner, due)
+        return await self._in_worker(self._put, collection, key, body, if_match, owner, due)
 
     async def delete(self, collection: str, key: str) -> None:
         """Removes the document if present."""
-        await asyncio.to_thread(self._delete, collection, key)
+        await self._in_worker(self._delete, collection, key)
 
     async def due_before(self, collection: str, until: float) -> list[tuple[str, Document]]:
         """(key, document) pairs whose due time is at or before ``until`` (a POSIX timestamp)."""
-        return await asyncio.to_thread(self._due_before, collection, until)
+        return await self._in_worker(self._due_before, collection, until)
 
     async def by_owner(self, collection: str, owner: str) -> list[Document]:
         """Documents of ``owner``, most recently written last."""
-        return await asyncio.to_thread(self._by_owner, collection, owner)
+        return await self._in_worker(self._by_owner, collection, owner)
 
     def _get(self, collection: str, key: str) -> Document | None:
         with self._lock:

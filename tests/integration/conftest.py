@@ -122,7 +122,7 @@ async def start_bot(sandbox: RunningSandbox, state_db: Path,
     settings = BotSettings(graph_base_url=sandbox.base_url, state_db=state_db, teams_file=teams_file,
                            stars_dir=ROOT / "config" / "stars", port=port, **settings_overrides)
     bot = bootstrap(settings, clock=sandbox.clock.now)
-    runner = web.AppRunner(create_web_app(bot, run_scheduler=False), access_log=None)
+    runner = web.AppRunner(create_web_app(bot.front), access_log=None)
     await runner.setup()
     await web.TCPSite(runner, "127.0.0.1", port).start()
     return bot, runner, f"http://127.0.0.1:{port}/api/messages"

@@ -74,7 +74,7 @@ async def test_a_published_picture_is_served_and_its_token_is_not_logged(stack: 
                                                                          caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.INFO)
     port = free_port()
-    runner = web.AppRunner(create_web_app(stack.bot, run_scheduler=False), access_log_class=RedactedAccessLogger,
+    runner = web.AppRunner(create_web_app(stack.bot.front), access_log_class=RedactedAccessLogger,
                            access_log=logging.getLogger("aiohttp.access"))
     await runner.setup()
     await web.TCPSite(runner, "127.0.0.1", port).start()

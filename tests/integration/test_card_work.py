@@ -100,7 +100,7 @@ async def work_stack(tmp_path: Path) -> AsyncIterator[WorkStack]:
                            teams_file=ROOT / "config" / "teams.yaml", stars_dir=ROOT / "config" / "stars",
                            action_budget_seconds=BUDGET, graph_max_retry_after_seconds=2)
     bot = bootstrap(settings, clock=sandbox.clock.now)
-    runner = web.AppRunner(create_web_app(bot, run_scheduler=False), access_log=None)
+    runner = web.AppRunner(create_web_app(bot.front), access_log=None)
     await runner.setup()
     await web.TCPSite(runner, "127.0.0.1", port).start()
     user = TeamsUser(bot_url=f"http://127.0.0.1:{port}/api/messages", connector_url=connector_url,

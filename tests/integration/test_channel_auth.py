@@ -116,7 +116,7 @@ async def start_secured_bot(sandbox: RunningSandbox, state_db: Path, metadata_ur
                            port=port, client_id=APP_ID, tenant_id=HOME_TENANT, client_secret=CLIENT_SECRET,
                            openid_metadata_url=metadata_url, allowed_tenants=allowed_tenants)
     bot = bootstrap(settings)
-    runner = web.AppRunner(create_web_app(bot, run_scheduler=False), access_log=None)
+    runner = web.AppRunner(create_web_app(bot.front), access_log=None)
     await runner.setup()
     await web.TCPSite(runner, "127.0.0.1", port).start()
     return bot, runner, f"http://127.0.0.1:{port}/api/messages"

@@ -69,7 +69,7 @@ async def pair(tmp_path: Path, azurite: Azurite) -> AsyncIterator[Pair]:
                                blob_connection_string=azurite.connection_string, blob_container=container,
                                teams_file=ROOT / "config" / "teams.yaml", stars_dir=ROOT / "config" / "stars")
         bot = bootstrap(settings, clock=sandbox.clock.now)
-        runner = web.AppRunner(create_web_app(bot, run_scheduler=False), access_log=None)
+        runner = web.AppRunner(create_web_app(bot.front), access_log=None)
         await runner.setup()
         await web.TCPSite(runner, "127.0.0.1", port).start()
         bots.append(bot)

@@ -1,0 +1,90 @@
+"""The port opens before the cards, Graph and services are loaded (bot.front): what needs them waits for them,
+what does not is answered at once, and nothing is lost in between."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import aiohttp
+import pytest
+from aiohttp import web
+
+from bot.bootstrap import complete
+from bot.front import Front, build_front
+from bot.settings import BotSettings
+from bot.web import create_web_app
+from m365_sandbox.runner import start_sandbox
+from tests.integration.conftest import LIISA, ROOT, TENANT, _serve, free_port
+from tests.support.clock import StackClock
+from tests.support.connector import RecordingConnector
+from tests.support.teams_client import TeamsUser, card_text
+
+
+@dataclass
+class Half:
+    """A bot whose port is open and whose second stage has not been built yet."""
+
+    front: Front
+    base: str
+    user: TeamsUser
+    connector: RecordingConnector
+
+
+@pytest.fixture
+async def half(tmp_path: Path) -> AsyncIterator[Half]:
+    clock = StackClock()
+    sandbox = await start_sandbox(TENANT, tmp_path / "sandbox.db", clock=clock)
+    connector = RecordingConnector()
+    connector_runner, connector_url = await _serve(connector.app())
+    port = free_port()
+    settings = BotSettings(graph_base_url=sandbox.base_url, state_db=tmp_path / "bot.db",
+                           teams_file=ROOT / "config" / "teams.yaml", stars_dir=ROOT / "config" / "stars", port=port)
+    front = build_front(settings, clock=sandbox.clock.now)
+    runner = web.AppRunner(create_web_app(front), access_log=None)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", port).start()
+    base = f"http://127.0.0.1:{port}"
+    user = TeamsUser(bot_url=f"{base}/api/messages", connector_url=connector_url, connector=connector,
+                     aad_object_id=LIISA, name="Liisa Lähinen")
+    try:
+        yield Half(front, base, user, connector)
+    finally:
+        await runner.cleanup()
+        await connector_runner.cleanup()
+        await sandbox.close()
+
+
+async def test_a_turn_that_needs_nothing_loaded_is_answered_before_the_rest(half: Half) -> None:
+    typing = {"type": "typing", "id": "t1", "channelId": "msteams", "serviceUrl": "http://127.0.0.1:9/",
+              "from": {"id": "29:probe"}, "recipient": {"id": "28:bot"},
+              "conversation": {"id": "a:probe", "conversationType": "personal"}}
+    async with (aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=5)) as session,
+                session.post(f"{half.base}/api/messages", json=typing) as r):
+        assert r.status < 300
+    assert half.front.loaded.peek() is None, "answered without the cards, Graph and services"
+
+
+async def test_a_command_sent_while_loading_is_answered_once_loaded(half: Half) -> None:
+    said = asyncio.create_task(half.user.say("ohje"))
+    await asyncio.sleep(0.3)
+    assert not said.done(), "the help card needs the cards: the turn waits for them"
+    assert half.connector.sent == []
+    complete(half.front)
+    cards = await asyncio.wait_for(said, 10)
+    assert cards and "uusi" in card_text(cards[0]).lower()
+
+
+async def test_a_media_link_opened_while_loading_is_served_once_loaded(half: Half) -> None:
+    async with aiohttp.ClientSession() as session:
+        opened = asyncio.create_task(session.get(f"{half.base}/media/abcdefgh.png"))
+        await asyncio.sleep(0.2)
+        assert not opened.done()
+        complete(half.front)
+        response = await asyncio.wait_for(opened, 10)
+        assert response.status == 404  # an unknown token, answered by the loaded bot's media route
+        response.release()
+        async with session.get(f"{half.base}/healthz") as health:
+            assert health.status == 200
