@@ -4,6 +4,10 @@ what does not is answered at once, and nothing is lost in between."""
 from __future__ import annotations
 
 import asyncio
+import os
+import signal
+import subprocess
+import sys
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -88,3 +92,46 @@ async def test_a_media_link_opened_while_loading_is_served_once_loaded(half: Hal
         response.release()
         async with session.get(f"{half.base}/healthz") as health:
             assert health.status == 200
+
+
+def _bot_env(tmp_path: Path, teams_file: Path, port: int) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("YA_")}
+    env.update({"YA_MODE": "development", "YA_HOST": "127.0.0.1", "YA_PORT": str(port),
+                "YA_GRAPH_BASE_URL": "http://127.0.0.1:9/v1.0", "YA_STATE_DB": str(tmp_path / "bot.db"),
+                "YA_PUBLIC_URL": f"http://127.0.0.1:{port}", "YA_TEAMS_FILE": str(teams_file),
+                "YA_STARS_DIR": str(ROOT / "config" / "stars"), "PYTHONUNBUFFERED": "1"})
+    return env
+
+
+def test_a_configuration_the_rest_cannot_run_on_still_stops_the_bot_with_a_clear_message(tmp_path: Path) -> None:
+    teams = tmp_path / "teams.yaml"
+    teams.write_text((ROOT / "config" / "teams.yaml").read_text(encoding="utf-8").replace(
+        'start: "12:00", end: "15:00"', 'start: "15:00", end: "12:00"'), encoding="utf-8")
+    done = subprocess.run([sys.executable, "-m", "bot"], env=_bot_env(tmp_path, teams, free_port()), cwd=ROOT,
+                          capture_output=True, text=True, timeout=60, check=False)
+    assert done.returncode == 2, done.stderr[-2000:]
+    assert "yhdessa-aika: invalid configuration:" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+async def test_the_bot_stops_cleanly_when_asked_to(tmp_path: Path) -> None:
+    port = free_port()
+    process = subprocess.Popen([sys.executable, "-m", "bot"],  # noqa: ASYNC220 - starting is quick
+                               env=_bot_env(tmp_path, ROOT / "config" / "teams.yaml", port), cwd=ROOT,
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30)) as session:
+            for _ in range(300):
+                try:
+                    async with session.get(f"http://127.0.0.1:{port}/media/abcdefgh.png") as r:
+                        assert r.status == 404  # answered by the loaded bot's media route
+                        break
+                except aiohttp.ClientConnectionError:
+                    await asyncio.sleep(0.1)
+        process.send_signal(signal.SIGTERM)
+        output, _ = process.communicate(timeout=20)
+        assert process.returncode == 0, output[-2000:]
+        assert "Traceback" not in output
+    finally:
+        if process.poll() is None:
+            process.kill()
