@@ -25,6 +25,7 @@ from bot.tenant_guard import tenant_guard_middleware
 
 FRONT_KEY = web.AppKey("front", Front)
 _OBJECT_ID = re.compile(r"[0-9A-Fa-f-]{1,64}")
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
 
 
 async def _messages(request: web.Request) -> web.StreamResponse:
@@ -47,7 +48,10 @@ async def _answerable(request: web.Request) -> bool:
     if body is None or service_url(body) is None:
         return False
     try:
-        json.dumps(body, ensure_ascii=False).encode()  # a lone surrogate ("\ud800") fails wherever it is stored
+        if _SURROGATE_ESCAPE.search(await request.read()):
+            # A lone surrogate ("\ud800") fails wherever it is stored; only a \u escape can make one (the body
+            # decoded as UTF-8), so the whole body is encoded again only when one is there.
+            json.dumps(body, ensure_ascii=False).encode()
         activity = Activity.model_validate(body)
     except Exception:  # noqa: BLE001 - nested too deep, or refused by the SDK's model (plain Exception too)
         return False
