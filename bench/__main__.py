@@ -17,13 +17,23 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench import card_actions, clicks, cold_start, finalize, graph_economy, memory, slot_search, suggestion
+from bench import (
+    card_actions,
+    clicks,
+    cold_start,
+    finalize,
+    graph_economy,
+    memory,
+    slot_search,
+    suggestion,
+    two_instances,
+)
 from bench.harness import ROOT
 from bench.stack import Stack
 from bench.table import Row, markdown, update_readme
 
-BENCHMARKS = ("cold_start", "graph_economy", "suggestion", "clicks", "card_actions", "memory", "finalize",
-              "slot_search")
+BENCHMARKS = ("cold_start", "graph_economy", "suggestion", "clicks", "card_actions", "memory", "two_instances",
+              "finalize", "slot_search")
 
 
 async def _run(workdir: Path, quick: bool, only: set[str], python: str) -> list[Row]:
@@ -45,6 +55,8 @@ async def _run(workdir: Path, quick: bool, only: set[str], python: str) -> list[
                                                1 if quick else 4)
         if "memory" in only:
             rows.append(await memory.measure(stack, bot, bot_url, echo, 40 if quick else 1000))
+        if "two_instances" in only:
+            rows.append(await two_instances.measure(stack, 2.0 if quick else 12.0, 1 if quick else 4))
     finally:
         await stack.close()
     if "finalize" in only:

@@ -4,6 +4,7 @@ Bot Framework connector and simulated Teams users posting to ``/api/messages``."
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import itertools
 import os
@@ -148,6 +149,8 @@ class Connector:
     """A fake Bot Framework connector: keeps the bot's last few messages per conversation, nothing more."""
 
     last: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    #: Every message posted, by conversation and the first line of its card (a notice sent twice shows as 2).
+    posted: collections.Counter[tuple[str, str]] = field(default_factory=collections.Counter)
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     runner: web.AppRunner | None = None
     url: str = ""
@@ -176,6 +179,9 @@ class Connector:
         kept = self.last.setdefault(request.match_info["cid"], [])
         kept.append(body)
         del kept[:-3]
+        first_line = next((str(n.get("text")) for a in body.get("attachments") or []
+                           for n in walk(a.get("content")) if n.get("type") == "TextBlock"), "")
+        self.posted[(request.match_info["cid"], first_line)] += 1
         return web.json_response({"id": body["id"]})
 
     async def _ok(self, request: web.Request) -> web.Response:

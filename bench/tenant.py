@@ -30,6 +30,7 @@ class BenchTenant:
     tenant_file: Path
     teams_file: Path
     workers: tuple[tuple[str, str], ...]  # (Entra object id, display name) of the bench's near workers
+    members: tuple[str, ...] = ()  # the team's 20 role members' addresses
 
 
 def _id(name: str) -> str:
@@ -66,4 +67,4 @@ def write_bench_tenant(workdir: Path) -> BenchTenant:
     tenant_file, teams_file = workdir / "bench-tenant.yaml", workdir / "bench-teams.yaml"
     tenant_file.write_text(yaml.safe_dump(tenant, allow_unicode=True, sort_keys=False))
     teams_file.write_text(yaml.safe_dump(teams, allow_unicode=True, sort_keys=False))
-    return BenchTenant(tenant_file, teams_file, workers)
+    return BenchTenant(tenant_file, teams_file, workers, tuple(people))

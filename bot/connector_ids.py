@@ -26,6 +26,9 @@ from microsoft_agents.hosting.core.connector.teams import TeamsConnectorClient
 
 #: A kept client not handed out for this long is closed (tokens last an hour; a turn, seconds).
 IDLE_SECONDS = 15 * 60
+#: At most this many clients are kept (endpoints × tokens: a few in production); past it, a client is made for
+#: the turn and closed with it, as the SDK does.
+MAX_KEPT = 32
 
 
 def encode_segment(value: str) -> str:
@@ -107,8 +110,12 @@ class EncodedIdsClientFactory(RestChannelServiceClientFactory):
         provider = (self._ANONYMOUS_TOKEN_PROVIDER if use_anonymous
                     else self._connections.get_token_provider(claims_identity, service_url))
         token = await provider.get_access_token(audience, scopes or claims_identity.get_token_scope())
-        return await self._keep(("connector", service_url, None, token),
-                                lambda: _KeptConnectorClient(service_url, token))
+        key = ("connector", service_url, None, token)
+        if not await self._room_for(key):
+            client = TeamsConnectorClient(endpoint=service_url, token=token)
+            client._conversations = EncodedConversations(client.client)
+            return client
+        return await self._keep(key, lambda: _KeptConnectorClient(service_url, token))
 
     async def create_user_token_client(self, context: TurnContext, claims_identity: ClaimsIdentity,
                                        use_anonymous: bool = False) -> Any:
@@ -122,16 +129,23 @@ class EncodedIdsClientFactory(RestChannelServiceClientFactory):
             token = await provider.get_access_token(self._token_service_audience, claims_identity.get_token_scope())
             if not token:
                 raise ValueError("Failed to obtain token for user token client")
-        return await self._keep(("user-token", self._token_service_endpoint, app_id, token),
-                                lambda: _KeptUserTokenClient(app_id=app_id, endpoint=self._token_service_endpoint,
-                                                             token=token))
+        key = ("user-token", self._token_service_endpoint, app_id, token)
+        if not await self._room_for(key):
+            return UserTokenClient(app_id=app_id, endpoint=self._token_service_endpoint, token=token)
+        return await self._keep(key, lambda: _KeptUserTokenClient(app_id=app_id, endpoint=self._token_service_endpoint,
+                                                                   token=token))
 
-    async def _keep(self, key: tuple[str, str, str | None, str],
-                    make: Callable[[], _KeptConnectorClient | _KeptUserTokenClient]) -> Any:
+    async def _room_for(self, key: tuple[str, str, str | None, str]) -> bool:
+        """Closes the clients idle too long; whether ``key``'s client is or may be kept."""
         now = self._monotonic()
         for stale in [k for k, (_, used) in self._kept.items() if now - used > IDLE_SECONDS and k != key]:
             client, _ = self._kept.pop(stale)
             await client.release()
+        return key in self._kept or len(self._kept) < MAX_KEPT
+
+    async def _keep(self, key: tuple[str, str, str | None, str],
+                    make: Callable[[], _KeptConnectorClient | _KeptUserTokenClient]) -> Any:
+        now = self._monotonic()
         kept = self._kept.get(key)
         client = kept[0] if kept is not None else make()
         self._kept[key] = (client, now)

@@ -210,13 +210,14 @@ class Front:
     loaded: Loaded[Bot] = field(default_factory=Loaded)
 
     async def close(self) -> None:
-        """Closes the kept connector clients, then the loaded bot (or, when it never loaded, the state store)."""
-        await self.clients.close()
+        """Closes the loaded bot (or, when it never loaded, the state store), then the kept connector clients:
+        the bot's closing waits for its card work and notification handling, which may still send."""
         bot = self.loaded.peek()
         if bot is not None:
             await bot.close()
         else:
             await close_documents(self.documents)
+        await self.clients.close()
 
 
 def build_front(settings: BotSettings, *, clock: Callable[[], datetime] | None = None) -> Front:
