@@ -35,9 +35,6 @@ def main() -> int:
         sys.stderr.write(f"yhdessa-aika: invalid settings: {err}\n")
         return 2
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    # The SDK logs activity contents at INFO/DEBUG; keep family text out of logs.
-    logging.getLogger("microsoft_agents").setLevel(logging.WARNING)
-    logging.getLogger("httpx").setLevel(logging.WARNING)
     return asyncio.run(_serve(settings))
 
 
@@ -45,9 +42,10 @@ async def _serve(settings: BotSettings) -> int:
     from aiohttp import web  # noqa: PLC0415
 
     from bot.front import build_front  # noqa: PLC0415
-    from bot.safe_logging import RedactedAccessLogger  # noqa: PLC0415
+    from bot.safe_logging import RedactedAccessLogger, quiet_chatty_libraries  # noqa: PLC0415
     from bot.web import create_web_app  # noqa: PLC0415
 
+    quiet_chatty_libraries()
     front = build_front(settings)
     # The rest of the bot's modules load in a thread while the port opens and the first activities come in.
     rest = asyncio.create_task(asyncio.to_thread(importlib.import_module, "bot.bootstrap"))

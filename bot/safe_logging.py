@@ -27,6 +27,18 @@ def log_failure(log: logging.Logger, what: str, err: BaseException, reference: s
     log.error("%s failed ref=%s type=%s at %s", what, reference, type(err).__name__, where)
 
 
+#: Libraries that log at INFO what the bot must not write down: the SDK logs activity contents (family
+#: text), and the Azure SDK every state blob's request and response (its name and headers; ~1 MB in 6 s
+#: under load with ``YA_STATE_BACKEND=blob``). Their warnings and errors are still kept.
+CHATTY_LIBRARIES = ("microsoft_agents", "httpx", "azure")
+
+
+def quiet_chatty_libraries() -> None:
+    """Raises the libraries in ``CHATTY_LIBRARIES`` to WARNING, whatever the bot's own log level."""
+    for name in CHATTY_LIBRARIES:
+        logging.getLogger(name).setLevel(logging.WARNING)
+
+
 #: SDK loggers that log a refused activity's validation error, whose text echoes the refused values.
 SDK_VALIDATION_LOGGERS = ("microsoft_agents.activity.activity", "microsoft_agents.activity",
                           "microsoft_agents.hosting.core.app.adaptive_card.adaptive_card",

@@ -8,6 +8,7 @@ HTTP session) on one Azurite container, with a DocumentConveningStore and the us
 from __future__ import annotations
 
 import asyncio
+import logging
 import random
 import statistics
 import time
@@ -22,6 +23,7 @@ from azure.core.exceptions import ResourceModifiedError
 from azure.storage.blob.aio import BlobClient
 from pydantic import TypeAdapter
 
+from bot.safe_logging import CHATTY_LIBRARIES, quiet_chatty_libraries
 from bot.team_config import load_teams
 from domain.convening import Answer, Convening, Person, Response
 from domain.finnish_calendar import FinnishHolidays
@@ -277,6 +279,25 @@ def test_collections_and_keys_must_fit_blob_names() -> None:
         docs._name("convening", "")
     with pytest.raises(ValueError, match="too long"):
         docs._name("convening", "k" * 1000)
+
+
+async def test_the_bots_log_holds_no_line_per_state_blob_request(azurite: Azurite,
+                                                                 caplog: pytest.LogCaptureFixture) -> None:
+    """At the bot's INFO level the Azure SDK would log every blob request and response (the blob's name,
+    headers); python -m bot quiets it, and a failing request is still logged as a warning or error."""
+    before = {name: logging.getLogger(name).level for name in CHATTY_LIBRARIES}
+    quiet_chatty_libraries()
+    caplog.set_level(logging.INFO)
+    docs = blob_documents_from_settings(container=Azurite.new_container(), connection_string=azurite.connection_string,
+                                        index="tags")
+    try:
+        etag = await docs.put("convening", "c1", "{}", if_match=None)
+        assert (await docs.get("convening", "c1")) is not None and etag
+    finally:
+        await close_documents(docs)
+        for name, level in before.items():
+            logging.getLogger(name).setLevel(level)
+    assert [r.name for r in caplog.records if r.name.startswith("azure")] == []
 
 
 # -- two bot instances on one store -------------------------------------------------------------------------
