@@ -1,6 +1,7 @@
 """The benchmark's tenant and team: the demo tenant plus enough people and rooms for 20 invitees + 3 rooms.
 
-* 20 roles (``rooli_a`` … ``rooli_t``), one member each: the demo team's 17 members and 3 more;
+* 20 roles (``rooli_a`` … ``rooli_t``), one member each: the demo team's 17 members and 3 more; ``rooli_a``
+  has a second, ``bench.varajasen``, who is not invited while the first is free and steps in when they decline;
 * 3 rooms seating 30 (20 invitees + the convener + the family's 3 seats = 24 fit only these);
 * 60 near workers of their own (``bench.worker…``), so simulated users do not contend for one calendar.
 """
@@ -31,6 +32,7 @@ class BenchTenant:
     teams_file: Path
     workers: tuple[tuple[str, str], ...]  # (Entra object id, display name) of the bench's near workers
     members: tuple[str, ...] = ()  # the team's 20 role members' addresses
+    substitute: str = f"bench.varajasen@{DOMAIN}"  # rooli_a's second member
 
 
 def _id(name: str) -> str:
@@ -46,6 +48,8 @@ def write_bench_tenant(workdir: Path) -> BenchTenant:
     extra = [f"bench.jasen{n}@{DOMAIN}" for n in range(1, 21 - len(members) + 1)]
     for email in extra:
         tenant["users"].append({"id": _id(email), "displayName": email.split("@")[0].title(), "mail": email})
+    substitute = BenchTenant.substitute
+    tenant["users"].append({"id": _id(substitute), "displayName": "Bench Varajasen", "mail": substitute})
     workers = tuple((_id(f"bench.worker{n}"), f"Bench Worker {n}") for n in range(1, 61))
     for object_id, name in workers:
         mail = f"{name.lower().replace(' ', '.')}@{DOMAIN}"
@@ -58,7 +62,9 @@ def write_bench_tenant(workdir: Path) -> BenchTenant:
     team["roles"] = [{"key": key, "fi": f"Rooli {key[-1].upper()}", "sv": f"Roll {key[-1].upper()}",
                       "en": f"Role {key[-1].upper()}"} for key in ROLE_KEYS]
     team["roster"] = {key: [email] for key, email in zip(ROLE_KEYS, people, strict=True)}
-    team["members"] = {**team.get("members", {}), **{e: e.split("@")[0].title() for e in extra}}
+    team["roster"][ROLE_KEYS[0]].append(substitute)
+    team["members"] = {**team.get("members", {}), **{e: e.split("@")[0].title() for e in extra},
+                       substitute: "Bench Varajasen"}
     team["rooms"] = [*team.get("rooms", []), *({"email": e, "name": f"Valtuustosali {n}", "capacity": 30,
                                                  "wheelchair_accessible": True} for n, e in enumerate(halls, 1))]
     team["contacts"] = {}

@@ -20,6 +20,7 @@ import yaml
 from aiohttp import web
 from azure.identity.aio import ClientSecretCredential
 
+from bench.clicks import sequential_waits
 from bot.bootstrap import Bot
 from m365_sandbox.runner import RunningSandbox, start_sandbox
 from services.caller import Caller
@@ -130,6 +131,30 @@ async def search_network(stack: Stack) -> tuple[str, dict[str, Any]]:
     values = {**input_defaults(form), "familyRef": "Perhe K.", "consent": "true", "existingClient": "yes",
               "network": f"{HANNA}, {SATU}, {PAULA}, Eeva Ensio <{EEVA}>", "venue": "hybrid"}
     return convening_id, await stack.user.act("convening.search", {"conveningId": convening_id, **values})
+
+
+async def test_asking_three_people_by_mail_waits_for_one_graph_round_trip(stack: Stack) -> None:
+    """The mails of one "ask" click go at once: with each Graph answer 150 ms away, the click waits for one."""
+    cards = await stack.user.say("uusi")
+    search = next(a for a in actions(cards[0]) if a["verb"] == "convening.search")
+    convening_id = search["data"]["conveningId"]
+    outside = ("Eeva Ensio <eeva.ensio@ensikoti.example>, Olli Ojala <olli.ojala@perhetyo.example>, "
+               "Kaija Kuusi <kaija.kuusi@tukipiste.example>")
+    values = {**input_defaults(cards[0]), "familyRef": "Perhe K.", "consent": "true", "existingClient": "yes",
+              "network": f"{HANNA}, {outside}", "venue": "hybrid"}
+    proposals = await stack.user.act("convening.search", {"conveningId": convening_id, **values})
+    ask = next(a for a in actions(proposals) if a["verb"] == "convening.ask")
+    await stack.admin("PUT", "/faults", {"latencyMs": 150})
+    await stack.admin("DELETE", "/requests")
+    try:
+        await stack.user.act(ask["verb"], ask["data"])
+    finally:
+        await stack.admin("PUT", "/faults", {})
+    counts = await stack.admin("GET", "/requests")
+    assert sum(n for route, n in counts["byRoute"].items() if "sendMail" in route) == 3, counts
+    assert sequential_waits(counts["requests"]) == 1, counts
+    mailed = {address for m in await outside_mail(stack.sandbox) for address in m["to"]}
+    assert {"eeva.ensio@ensikoti.example", "olli.ojala@perhetyo.example", "kaija.kuusi@tukipiste.example"} <= mailed
 
 
 async def test_a_network_of_four_employers_is_convened_asked_booked_and_answered(stack: Stack) -> None:
