@@ -15,6 +15,8 @@ from msgraph.graph_service_client import GraphServiceClient
 from msgraph_core import GraphClientFactory
 from msgraph_core.middleware import GraphTelemetryHandler
 
+from graph.mailbox_limit import MailboxLimitedTransport
+
 if TYPE_CHECKING:
     from azure.core.credentials_async import AsyncTokenCredential
 
@@ -70,8 +72,9 @@ class GraphClientHolder:
         holder closes it."""
         #: The azure-identity credential (None: anonymous, the sandbox); the holder closes it.
         self.credential = credential
-        # msgraph-core wraps the client's transport and never closes it: keep our own handle to close.
-        self._transport = transport if transport is not None else httpx.AsyncHTTPTransport()
+        # msgraph-core wraps the client's transport and never closes it: keep our own handle to close. Under
+        # everything, at most 4 requests at once per mailbox (Outlook's limit, graph/mailbox_limit.py).
+        self._transport = MailboxLimitedTransport(transport if transport is not None else httpx.AsyncHTTPTransport())
         self._http = httpx.AsyncClient(transport=self._transport, timeout=settings.timeout_seconds)
         auth: AuthenticationProvider
         if credential is None:

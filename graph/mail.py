@@ -16,7 +16,6 @@ holding the near workers' mailboxes) rather than tenant-wide in Entra ID.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import re
 from datetime import UTC, datetime
@@ -24,7 +23,6 @@ from functools import partial
 from html.parser import HTMLParser
 from typing import Any
 from urllib.parse import quote
-from weakref import WeakValueDictionary
 
 from kiota_abstractions.base_request_configuration import RequestConfiguration
 from kiota_abstractions.method import Method
@@ -256,11 +254,6 @@ class GraphMail:
 
 
 
-#: Requests one app may have under way at once against one mailbox (Outlook service limits, Microsoft Graph
-#: throttling guidance: "4 concurrent requests").
-MAILBOX_CONCURRENCY = 4
-
-
 class GraphOutbox:
     """Sends mail from a worker's own mailbox (``POST /users/{id}/sendMail``): the questions about suitable
     times to people whose calendars the bot cannot read (services.availability_questions).
@@ -268,14 +261,11 @@ class GraphOutbox:
     Permission: ``Mail.Send`` as an application permission, limited through RBAC for Applications in Exchange
     Online to the near workers' mailboxes (as ``Mail.Read`` is above).
 
-    Mails sent at once from one mailbox go at most ``MAILBOX_CONCURRENCY`` at a time: Outlook's documented
-    limit per app and mailbox, past which Graph answers 429.
+    Mails sent at once from one mailbox go at most 4 at a time (graph/mailbox_limit.py).
     """
 
     def __init__(self, client: GraphServiceClient) -> None:
         self._client = client
-        # Forgotten with the last send waiting on it: one entry per mailbox sending now, not per mailbox ever.
-        self._sending: WeakValueDictionary[str, asyncio.Semaphore] = WeakValueDictionary()
 
     async def send(self, sender_id: str, to: str, subject: str, html_body: str) -> None:
         """One HTML mail to ``to``, kept in the sender's Sent Items (Graph answers 202 with no body).
@@ -291,8 +281,4 @@ class GraphOutbox:
         request = RequestInformation(Method.POST, builder.url_template, builder.path_parameters)
         request.headers.try_add("Accept", "application/json")
         request.set_stream_content(json.dumps(payload).encode(), "application/json")
-        mailbox = self._sending.get(sender_id)
-        if mailbox is None:
-            mailbox = self._sending[sender_id] = asyncio.Semaphore(MAILBOX_CONCURRENCY)
-        async with mailbox:
-            await call(partial(send_json, builder.request_adapter, request), retry_transport=False)
+        await call(partial(send_json, builder.request_adapter, request), retry_transport=False)

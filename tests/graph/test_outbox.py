@@ -9,7 +9,8 @@ import asyncio
 import httpx
 import pytest
 
-from graph.mail import MAILBOX_CONCURRENCY, GraphOutbox
+from graph.mail import GraphOutbox
+from graph.mailbox_limit import MAILBOX_CONCURRENCY
 from tests.graph.recorded import DROP, RecordedGraph, Reply, connected, failure, service_error, status_and_code
 
 SEND = "POST /users/{user}/sendMail"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import httpx
 import pytest
 from kiota_abstractions.api_error import APIError
@@ -10,7 +12,7 @@ from msgraph.generated.models.date_time_time_zone import DateTimeTimeZone
 from msgraph.generated.models.email_address import EmailAddress
 from msgraph.generated.models.event import Event
 from msgraph.generated.models.response_type import ResponseType
-from sandbox_support import MIKKO_ID, GraphFactory, StartSandbox, local, mail, week_day
+from sandbox_support import LIISA_ID, MIKKO_ID, GraphFactory, StartSandbox, local, mail, week_day
 
 from m365_sandbox.core.faults import FaultConfig
 from m365_sandbox.runner import RunningSandbox
@@ -157,3 +159,27 @@ async def test_admin_respond(sandbox: RunningSandbox, http: httpx.AsyncClient, g
     assert missing.status_code == 404
     invalid = await http.post("/_admin/respond", json={"user": mail("outi.oksanen"), "response": "maybe"})
     assert invalid.status_code == 400
+
+
+async def test_a_fifth_request_at_once_to_one_mailbox_is_throttled_as_outlook_does(
+        sandbox: RunningSandbox, http: httpx.AsyncClient) -> None:
+    """Outlook allows an app 4 requests under way per mailbox: the fifth at once is 429 ApplicationThrottled
+    with a Retry-After; another mailbox, and the directory, are not held back; once answered, the places are
+    free again."""
+    await http.put("/_admin/faults", json={"latencyMs": 300})
+    liisa = [http.get(f"/v1.0/users/{LIISA_ID}/events") for _ in range(5)]
+    others = [http.get(f"/v1.0/users/{MIKKO_ID}/calendarView?startDateTime=2030-01-01T00:00:00"
+                       "&endDateTime=2030-01-02T00:00:00"),
+              *(http.get(f"/v1.0/users/{LIISA_ID}") for _ in range(2))]
+    answers = await asyncio.gather(*liisa, *others)
+    await http.put("/_admin/faults", json={"latencyMs": 0})
+
+    statuses = sorted(a.status_code for a in answers[:5])
+    assert statuses == [200, 200, 200, 200, 429]
+    [throttled] = [a for a in answers[:5] if a.status_code == 429]
+    assert throttled.json()["error"]["code"] == "ApplicationThrottled"
+    assert "MailboxConcurrency" in throttled.json()["error"]["message"]
+    assert throttled.headers["Retry-After"] == "1"
+    assert [a.status_code for a in answers[5:]] == [200, 200, 200]
+    again = await asyncio.gather(*(http.get(f"/v1.0/users/{LIISA_ID}/events") for _ in range(4)))
+    assert [a.status_code for a in again] == [200] * 4

@@ -45,6 +45,7 @@ from m365_sandbox.core.context import (
 from m365_sandbox.core.directory import load_directory
 from m365_sandbox.core.errors import GraphError, error_response
 from m365_sandbox.core.faults import FaultConfig, FaultInjector
+from m365_sandbox.core.mailbox_concurrency import MAILBOXES, MESSAGE, MailboxConcurrency, mailbox_key
 from m365_sandbox.core.metrics import RequestCounter
 from m365_sandbox.core.timezones import resolve_zone
 from m365_sandbox.core.transport import Transport, TransportConfig
@@ -169,13 +170,21 @@ async def graph_middleware(request: web.Request, handler: Handler) -> web.Stream
     ids = _Ids(request_id, request.headers.get("client-request-id", request_id), request.app[CLOCK].now())
     route = _route_key(request)
     counted = request.app[COUNTER].record(route)
+    mailbox = mailbox_key(request)
+    response: web.StreamResponse
     try:
-        response = await _faulted(request, ids)
-        if response == "drop":
-            return web.Response(status=204)  # never sent: the connection is already closed
-        if response is None:
-            response = await _handle(request, handler, ids)
+        if mailbox is not None and not request.app[MAILBOXES].admit(mailbox):
+            retry = str(request.app[FAULTS].config.retry_after_seconds)
+            response = ids.error(GraphError(429, "ApplicationThrottled", MESSAGE, {"Retry-After": retry}))
+            mailbox = None  # not admitted: nothing to release
+        else:
+            faulted = await _faulted(request, ids)
+            if faulted == "drop":
+                return web.Response(status=204)  # never sent: the connection is already closed
+            response = faulted if faulted is not None else await _handle(request, handler, ids)
     finally:
+        if mailbox is not None:
+            request.app[MAILBOXES].release(mailbox)
         request.app[COUNTER].finished(route, counted)
     response.headers["request-id"] = ids.request_id
     response.headers["client-request-id"] = ids.client_request_id
@@ -294,6 +303,7 @@ def create_app(
     app[NOTIFIER] = Notifier(delivery, clock=sandbox_clock.now)
     app[FAULTS] = FaultInjector(faults)
     app[COUNTER] = RequestCounter()
+    app[MAILBOXES] = MailboxConcurrency()
     app[OBSERVERS] = list(observers)
     app[PUBLIC_URL] = normalize_public_url(public_url)
     store.add_listener(change_listener(app[SUBSCRIPTIONS], app[NOTIFIER], transport))
